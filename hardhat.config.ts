@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+import { defineConfig } from "hardhat/config";
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+
+const require = createRequire(import.meta.url);
+
+/** solc from npm (no download): 0.8.28 for our contracts. */
+const solc = {
+  version: "0.8.28",
+  path: require.resolve("solc/soljson.js"),
+  settings: { optimizer: { enabled: true, runs: 200 }, evmVersion: "cancun" },
+};
+/** solc 0.8.19 (npm alias `solc-0.8.19`) for Morpho Blue, which pins `pragma solidity 0.8.19`. */
+const solcMorpho = {
+  version: "0.8.19",
+  path: require.resolve("solc-0.8.19/soljson.js"),
+  settings: { optimizer: { enabled: true, runs: 999999 }, evmVersion: "paris" },
+};
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    compilers: [solc, solcMorpho],
+    /** Morpho Blue is compiled from its npm package, unmodified, so tests deploy the real market. */
+    npmFilesToBuild: ["@morpho-org/morpho-blue/src/Morpho.sol", "@morpho-org/morpho-blue/src/mocks/IrmMock.sol"],
+  },
+  networks: {
+    /** `hardhat node` takes its settings from this network; always bind 127.0.0.1. */
+    node: { type: "edr-simulated", chainType: "l1", allowUnlimitedContractSize: false },
+    localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+  },
+  mocha: { timeout: 600_000 },
+});
