@@ -74,10 +74,10 @@ interface ISettlement is IIssuanceGuard {
     /// @notice The farm withdraws collateral while it has no debt and keeps `requiredCollateral`.
     /// @dev Reverts `OutstandingDebt`, `InsufficientCollateral`.
     function withdrawCollateral(address asset, uint256 amount, address to) external;
-    /// @notice Settles each (ids[i], days[i]); permissionless once the day's reports are final.
+    /// @notice Settles each (ids[i], dayList[i]); permissionless once the day's reports are final.
     /// @dev Reverts `LengthMismatch`, `AlreadySettled`, the token's `DayOutsideTerm`, the oracle's `NotFinal`,
     ///      `NoUptime`. Atomic: one failing pair reverts the batch.
-    function settle(uint256[] calldata ids, uint32[] calldata days) external;
+    function settle(uint256[] calldata ids, uint32[] calldata dayList) external;
     /// @notice DEFAULT_ADMIN_ROLE sets how many days of expected payouts collateral must cover.
     function setCoverDays(uint16 coverDays) external;
 
