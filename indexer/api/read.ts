@@ -106,7 +106,7 @@ export interface Page<T> {
 
 /** Validates `first` against the maximum page size. */
 export function pageSize(first: number | null | undefined, max: number): number {
-  const n = first ?? 100;
+  const n = first ?? Math.min(100, max);
   if (!Number.isInteger(n) || n < 1 || n > max) throw userError(`first: must be between 1 and ${max} (got ${n})`);
   return n;
 }
