@@ -56,10 +56,10 @@ export const configSchema = z
         backoffMs: z.number().int().min(1).default(200),
         maxBackoffMs: z.number().int().min(1).default(10_000),
         /** First and largest `eth_getLogs` block range; the range halves on range/limit errors and grows on success. */
-        initialRange: z.number().int().min(1).default(2_000),
+        initialRange: z.number().int().min(1).default(100),
         maxRange: z.number().int().min(1).default(100_000),
         /** Aim for at most this many logs per range (bounds memory and transaction size). */
-        targetLogsPerRange: z.number().int().min(100).default(20_000),
+        targetLogsPerRange: z.number().int().min(100).default(20000),
         /** Most unfinalized blocks whose headers are fetched in one step. */
         maxTailBlocks: z.number().int().min(1).default(500),
       })

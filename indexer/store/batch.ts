@@ -7,13 +7,32 @@
  * closed at the first new version (`block_to`) and the new versions are inserted.
  */
 import type { Sql } from "./db.js";
-import { arrayType, fromDb, toDb, type TableSpec } from "./tables.js";
+import { arrayType, fromDb, toDb, type ColType, type TableSpec } from "./tables.js";
 
 type Row = Record<string, any>;
 
 /** The key of an entity (values in `spec.key` order) as a map key. */
 function keyOf(values: readonly unknown[]): string {
   return values.length === 1 ? String(values[0]) : values.map(String).join("|");
+}
+
+/**
+ * Inserts rows given column-wise (database forms): `COPY` where the connection has it (PGlite), else one
+ * `INSERT … SELECT FROM unnest($1::type[], …)` statement.
+ */
+async function insertColumns(sql: Sql, table: string, names: string[], types: ColType[], columns: unknown[][]): Promise<void> {
+  if (sql.copy) {
+    const n = columns[0].length;
+    const rows: unknown[][] = new Array(n);
+    for (let i = 0; i < n; i++) rows[i] = columns.map((c) => c[i]);
+    return sql.copy(table, names, rows);
+  }
+  await sql.query(
+    `INSERT INTO ${table} (${names.join(", ")}) SELECT ${names
+      .map((c, j) => (types[j] === "jsonb" ? `${c}::jsonb` : c))
+      .join(", ")} FROM unnest(${types.map((ty, j) => `$${j + 1}::${arrayType(ty)}`).join(", ")}) AS u(${names.join(", ")})`,
+    columns,
+  );
 }
 
 /** Working copy of one versioned table. */
@@ -122,15 +141,8 @@ export class VersionedTable<T extends Row> {
         [...closeKeys, closeAt],
       );
     }
-    const params = [...insert, from, to];
-    const types = [...cols.map((c) => spec.cols[c]), "bigint", "bigint"] as const;
-    const names = [...cols, "block_from", "block_to"];
-    await sql.query(
-      `INSERT INTO ${spec.name} (${names.join(", ")}) SELECT ${names
-        .map((c, j) => (types[j] === "jsonb" ? `${c}::jsonb` : c))
-        .join(", ")} FROM unnest(${types.map((ty, j) => `$${j + 1}::${arrayType(ty as any)}`).join(", ")}) AS u(${names.join(", ")})`,
-      params,
-    );
+    const types = [...cols.map((c) => spec.cols[c]), "bigint", "bigint"] as ColType[];
+    await insertColumns(sql, spec.name, [...cols, "block_from", "block_to"], types, [...insert, from, to]);
     return from.length;
   }
 }
@@ -149,13 +161,8 @@ export class EventTable<T extends Row> {
     if (this.rows.length === 0) return 0;
     const { spec } = this;
     const cols = Object.keys(spec.cols);
-    const params = cols.map((c) => this.rows.map((r) => toDb(spec.cols[c], r[c])));
-    await sql.query(
-      `INSERT INTO ${spec.name} (${cols.join(", ")}) SELECT ${cols
-        .map((c) => (spec.cols[c] === "jsonb" ? `${c}::jsonb` : c))
-        .join(", ")} FROM unnest(${cols.map((c, j) => `$${j + 1}::${arrayType(spec.cols[c])}`).join(", ")}) AS u(${cols.join(", ")})`,
-      params,
-    );
+    const values = cols.map((c) => this.rows.map((r) => toDb(spec.cols[c], r[c])));
+    await insertColumns(sql, spec.name, cols, cols.map((c) => spec.cols[c]), values);
     return this.rows.length;
   }
 }

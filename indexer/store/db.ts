@@ -5,10 +5,44 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Creates a PGlite data folder in a short-lived child process. PGlite's initdb is a separate WASM module whose
+ * memory stays reserved in the process that ran it (~0.5 GiB high-water mark); running it once, apart, keeps the
+ * long-running indexer's footprint to what it actually uses.
+ */
+function initPgliteDir(dataDir: string): void {
+  const mod = import.meta.resolve("@electric-sql/pglite");
+  const script = `const { PGlite } = await import(${JSON.stringify(mod)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  execFileSync(process.execPath, ["--input-type=module", "-e", script, dataDir], { stdio: ["ignore", "ignore", "inherit"] });
+}
 
 /** Anything that runs a parameterised query. */
 export interface Sql {
   query<T = Record<string, any>>(text: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Bulk-loads rows with `COPY table (columns) FROM` (text format; values already in their database form, null for
+   * NULL). Present on PGlite, where it is ~2.5× faster than an `unnest` insert; callers fall back to `unnest`.
+   */
+  copy?(table: string, columns: string[], rows: unknown[][]): Promise<void>;
+}
+
+/** One value in COPY text format. */
+function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = String(v);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
+}
+
+/** COPY for a PGlite connection or transaction. */
+function pgliteCopy(q: { query: (text: string, params: unknown[], opts: { blob: Blob }) => Promise<unknown> }) {
+  return async (table: string, columns: string[], rows: unknown[][]) => {
+    const text = rows.map((r) => r.map(copyValue).join("\t")).join("\n") + "\n";
+    await q.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+  };
 }
 
 /** A database connection (or pool). */
@@ -24,7 +58,12 @@ export interface Db extends Sql {
 
 /** Opens the embedded PGlite database in `dataDir` (`memory://` for in-memory). */
 export async function openPglite(dataDir: string): Promise<Db> {
-  const db = await PGlite.create(dataDir);
+  if (!dataDir.includes("://") && !existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
+  // 32 MB of shared buffers instead of 128 MB: the WASM heap never shrinks, and the OS page cache still caches
+  // the data files, so a smaller buffer pool costs little speed and saves ~100 MB resident
+  const db = await PGlite.create(dataDir, {
+    startParams: [...((PGlite as any).defaultStartParams as string[]), "-c", "shared_buffers=32MB"],
+  });
   let closed = false;
   return {
     kind: "pglite",
@@ -34,8 +73,11 @@ export async function openPglite(dataDir: string): Promise<Db> {
     async exec(text) {
       await db.exec(text);
     },
+    copy: pgliteCopy(db as any),
     transaction(fn) {
-      return db.transaction((tx) => fn({ query: async (text, params) => (await tx.query<any>(text, params as any[])).rows }));
+      return db.transaction((tx) =>
+        fn({ query: async (text, params) => (await tx.query<any>(text, params as any[])).rows, copy: pgliteCopy(tx as any) }),
+      );
     },
     async close() {
       if (closed) return;
