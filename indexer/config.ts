@@ -59,7 +59,7 @@ export const configSchema = z
         initialRange: z.number().int().min(1).default(100),
         maxRange: z.number().int().min(1).default(100_000),
         /** Aim for at most this many logs per range (bounds memory and transaction size). */
-        targetLogsPerRange: z.number().int().min(100).default(20000),
+        targetLogsPerRange: z.number().int().min(100).default(10_000),
         /** Most unfinalized blocks whose headers are fetched in one step. */
         maxTailBlocks: z.number().int().min(1).default(500),
       })

@@ -73,6 +73,9 @@ interface Run {
   backfillSec: number;
   wallSec: number;
   peakRssMiB: number;
+  /** peak RSS of a second cold backfill with NODE_OPTIONS=--max-old-space-size=256 */
+  cappedRssMiB: number;
+  cappedEventsPerSec: number;
   load: { label: string; rps: number; p50: number; p99: number; errors: number }[];
 }
 
@@ -100,8 +103,14 @@ async function load(url: string, label: string, opts: { connections: number; ove
   return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-async function runIndexer(db: "PGlite" | "PostgreSQL", chain: Awaited<ReturnType<typeof buildChain>>, rpcUrl: string, dbArgs: string[]): Promise<Run> {
-  const args = ["--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", rpcUrl, "--token", chain.token, "--from-block", String(chain.fromBlock),
+async function runIndexer(
+  db: "PGlite" | "PostgreSQL",
+  chain: Awaited<ReturnType<typeof buildChain>>,
+  rpcUrl: string,
+  dbArgs: string[],
+  opts: { nodeFlags?: string[]; load?: boolean } = {},
+): Promise<Omit<Run, "cappedRssMiB" | "cappedEventsPerSec">> {
+  const args = [...(opts.nodeFlags ?? []), "--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", rpcUrl, "--token", chain.token, "--from-block", String(chain.fromBlock),
     "--port", "0", "--log-level", "info", "--no-progress", ...dbArgs];
   const spawnedAt = Date.now();
   const proc: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
@@ -116,7 +125,7 @@ async function runIndexer(db: "PGlite" | "PostgreSQL", chain: Awaited<ReturnType
     const backfillSec = (caught.time - started.time) / 1000;
     const wallSec = (caught.time - spawnedAt) / 1000;
     log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${peakRssMiB(proc.pid!).toFixed(0)} MiB`);
-    const runs = [await load(url, "max (32 conn.)", { connections: 32 }), await load(url, `${RATE} req/s`, { connections: 32, overallRate: RATE })];
+    const runs = opts.load === false ? [] : [await load(url, "max (32 conn.)", { connections: 32 }), await load(url, `${RATE} req/s`, { connections: 32, overallRate: RATE })];
     for (const r of runs) log(`${db} GraphQL ${r.label}: ${Math.round(r.rps)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
     return { db, events: caught.events, backfillSec, wallSec, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
   } finally {
@@ -137,9 +146,17 @@ async function main() {
     const getLogsSec = (Date.now() - t) / 1000;
     log(`node: eth_getLogs of the whole range (${logs.length} logs) in ${getLogsSec.toFixed(2)} s`);
     const runs: Run[] = [];
-    runs.push(await runIndexer("PGlite", chain, node.url, ["--data-dir", join(dir, "pglite")]));
+    const capped = { nodeFlags: ["--max-old-space-size=256"], load: false };
+    const both = async (db: "PGlite" | "PostgreSQL", dbArgs: () => Promise<string[]>): Promise<Run> => {
+      const main = await runIndexer(db, chain, node.url, await dbArgs());
+      const c = await runIndexer(db, chain, node.url, await dbArgs(), capped);
+      return { ...main, cappedRssMiB: c.peakRssMiB, cappedEventsPerSec: c.events / c.backfillSec };
+    };
+    let k = 0;
+    runs.push(await both("PGlite", async () => ["--data-dir", join(dir, `pglite-${k++}`)]));
     pg = await startPostgres();
-    runs.push(await runIndexer("PostgreSQL", chain, node.url, ["--database-url", await pg.newDatabase()]));
+    const pgDb = pg;
+    runs.push(await both("PostgreSQL", async () => ["--database-url", await pgDb.newDatabase()]));
 
     const rows = [
       ["", ...runs.map((r) => r.db)],
@@ -148,6 +165,8 @@ async function main() {
       ["cold backfill, events/s", ...runs.map((r) => String(Math.round(r.events / r.backfillSec)))],
       ["wall time incl. process start, s", ...runs.map((r) => r.wallSec.toFixed(2))],
       ["peak RSS (VmHWM), MiB", ...runs.map((r) => r.peakRssMiB.toFixed(0))],
+      ["with --max-old-space-size=256: events/s", ...runs.map((r) => String(Math.round(r.cappedEventsPerSec)))],
+      ["with --max-old-space-size=256: peak RSS, MiB", ...runs.map((r) => r.cappedRssMiB.toFixed(0))],
       ...runs[0].load.flatMap((_, k) => [
         [`account query, ${runs[0].load[k].label}: req/s`, ...runs.map((r) => String(Math.round(r.load[k].rps)))],
         [`account query, ${runs[0].load[k].label}: p50 / p99 ms`, ...runs.map((r) => `${r.load[k].p50} / ${r.load[k].p99}`)],

@@ -159,6 +159,7 @@ export function createSync(ctx: IndexerContext) {
       else log.debug({ address: l.address, topic: l.topics[0], block: Number(l.blockNumber) }, "unknown event skipped");
     }
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
+    logs.length = 0; // the raw logs can be collected while the range is written
     const last = hs[hs.length - 1];
     const newCp: Checkpoint = { number: to, hash: last.hash, timestamp: last.timestamp };
     await db.transaction(async (tx) => {
