@@ -101,14 +101,14 @@ export function createReporter(ctx: ReporterContext): Reporter {
     if (settled && domain) return domain;
     domain = oracleDomain(await publicClient.getChainId(), oracle);
     const deadline = Date.now() + txTimeoutMs;
-    for (;;) {
+    for (let polls = 0; ; polls++) {
       const [pending, mined] = await Promise.all([
         publicClient.getTransactionCount({ address: submitter, blockTag: "pending" }),
         publicClient.getTransactionCount({ address: submitter, blockTag: "latest" }),
       ]);
       if (pending <= mined) break;
       if (Date.now() > deadline) throw new Error(`submitter ${submitter} still has ${pending - mined} transaction(s) in flight after ${txTimeoutMs} ms`);
-      logger.warn({ submitter, inFlight: pending - mined }, "waiting for in-flight transactions of the submitter before reading the chain");
+      if (polls === 0) logger.warn({ submitter, inFlight: pending - mined }, "waiting for in-flight transactions of the submitter before reading the chain");
       await sleep(publicClient.pollingInterval);
     }
     settled = true;

@@ -32,7 +32,8 @@ export async function startChain() {
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: ["http://127.0.0.1"] } },
   });
-  const transport = custom(provider);
+  // no retries: viem retries the simulator's revert errors with backoff (about 1 s per expected revert)
+  const transport = custom(provider, { retryCount: 0 });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 20 });
   const [deployer] = (await provider.request({ method: "eth_accounts" })) as Address[];
   const admin = createWalletClient({ chain, transport, account: deployer, pollingInterval: 20 });
