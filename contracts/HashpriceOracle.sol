@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IHashpriceOracle} from "./interfaces/IHashpriceOracle.sol";
+import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+
+/// @title HashpriceOracle
+/// @notice M-of-N quorum of EIP-712 signed reports: each UTC day's network hashprice (computed on-chain from the
+///         signed header `bits`, subsidy and fees), each farm's daily uptime, and BTC/USD (Chainlink feed, backed
+///         up by the reporters' signed price). See `IHashpriceOracle` for units and the formula.
+/// @dev Trust model:
+///  - Reporters: any `quorum` of the N reporters can make a report final (within the band) or pending.
+///  - Band: a hashprice further than `bandBps` from the trailing value (the hashprice of the most recent final
+///    day) is never applied silently: it waits for GUARDIAN_ROLE to confirm or reject it. The first report has no
+///    trailing value and is final at once. Boundaries are inclusive and rounded outwards (the lower bound floors,
+///    the upper bound rounds up), so an exact halving (−50 %) passes the default ±50 % band.
+///  - GUARDIAN_ROLE: confirms/rejects pending reports, cancels reporter-set proposals. Cannot create values.
+///  - DEFAULT_ADMIN_ROLE: proposes reporter sets (timelocked by the constructor-set `timelockDelay`), sets the
+///    band and the BTC/USD feed (immediate), manages roles.
+///  - Feed: trusted when fresh (`updatedAt` within `heartbeat`, answer > 0); its price at submission time is the
+///    day's price. When stale, unset or reverting, the reporters' signed `btcUsdE8` is used.
+contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
+    /// @notice Role that confirms or rejects pending reports and may cancel reporter-set proposals.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice EIP-712 type hash of `DailyReport`.
+    bytes32 public constant DAILY_REPORT_TYPEHASH = keccak256(
+        "DailyReport(uint32 day,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)"
+    );
+    /// @notice EIP-712 type hash of `UptimeReport`.
+    bytes32 public constant UPTIME_REPORT_TYPEHASH = keccak256("UptimeReport(address farm,uint32 day,uint16 uptimeBps)");
+
+    /// @notice Default band around the trailing hashprice: 5,000 bps = ±50 %.
+    uint16 public constant DEFAULT_BAND_BPS = 5_000;
+    uint256 private constant BPS = 10_000;
+    /// @dev 0xFFFF · 2^208 (difficulty-1 target) · 2^32 (hashes per difficulty unit).
+    uint256 private constant MAX_TARGET_NUMERATOR = uint256(0xFFFF) << 240;
+    /// @dev 86,400 s/day · 1e12 H/s per TH/s · 1e18 (E18 scale).
+    uint256 private constant SECONDS_TH_E18 = 86_400 * 1e12 * 1e18;
+
+    /// @notice Invalid configuration; `field` names it ("admin", "guardian", "bandBps", "heartbeat", "feed").
+    error InvalidConfig(string field);
+
+    struct Uptime {
+        bool reported;
+        uint16 bps;
+    }
+
+    struct Proposal {
+        address[] reporters;
+        uint8 quorum;
+        uint64 eta; // 0 = no proposal
+    }
+
+    /// @notice Seconds between proposing and executing a reporter-set change.
+    uint64 public immutable timelockDelay;
+
+    mapping(uint32 day => DailyValues) private _daily;
+    mapping(address farm => mapping(uint32 day => Uptime)) private _uptime;
+
+    uint128 private _trailingE18;
+    uint32 private _trailingDay;
+    bool private _hasTrailing;
+    /// @notice Band around the trailing hashprice, bps (inclusive); outside it a report is held pending.
+    uint16 public bandBps;
+
+    /// @notice BTC/USD feed (address(0) = none) and its heartbeat, seconds.
+    AggregatorV3Interface public priceFeed;
+    uint32 public heartbeat;
+    uint8 private _feedDecimals;
+
+    address[] private _reporters;
+    mapping(address => bool) public isReporter;
+    uint8 private _quorum;
+
+    Proposal private _proposal;
+
+    /// @param admin DEFAULT_ADMIN_ROLE holder (ideally a multisig or TimelockController).
+    /// @param guardian GUARDIAN_ROLE holder.
+    /// @param reporters_ initial reporter set (distinct, non-zero; 1..255 addresses).
+    /// @param quorum_ signatures required: quorum > n/2 and ≤ n.
+    /// @param timelockDelay_ seconds a reporter-set proposal waits before it can be executed.
+    /// @param feed BTC/USD feed (address(0) = none); @param heartbeat_ its max age in seconds (> 0 when feed set).
+    constructor(
+        address admin,
+        address guardian,
+        address[] memory reporters_,
+        uint8 quorum_,
+        uint64 timelockDelay_,
+        AggregatorV3Interface feed,
+        uint32 heartbeat_
+    ) EIP712("HashpriceOracle", "1") {
+        if (admin == address(0)) revert InvalidConfig("admin");
+        if (guardian == address(0)) revert InvalidConfig("guardian");
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+        timelockDelay = timelockDelay_;
+        _validateReporterSet(reporters_, quorum_);
+        _setReporters(reporters_, quorum_);
+        _setBand(DEFAULT_BAND_BPS);
+        _setPriceFeed(feed, heartbeat_);
+    }
+
+    // ------------------------------------------------------------------ reports
+
+    /// @inheritdoc IHashpriceOracle
+    function submitDailyReport(DailyReport calldata report, bytes[] calldata signatures) external {
+        uint32 day = report.day;
+        _requireEnded(day);
+        if (_daily[day].status != Status.None) revert AlreadyReported(day);
+        uint256 hp = computeHashpriceE18(report.bits, report.subsidySats, report.feesPerBlockSats);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    DAILY_REPORT_TYPEHASH,
+                    day,
+                    report.bits,
+                    report.subsidySats,
+                    report.feesPerBlockSats,
+                    report.btcUsdE8
+                )
+            )
+        );
+        _verifyQuorum(digest, signatures);
+
+        (uint64 price, bool fromFeed) = _feedPrice();
+        if (!fromFeed) {
+            if (report.btcUsdE8 == 0) revert NoPrice(day);
+            price = report.btcUsdE8;
+        }
+        uint128 hp128 = SafeCast.toUint128(hp);
+        uint128 trailing = _trailingE18;
+        bool inBand = !_hasTrailing || _withinBand(hp, trailing);
+        _daily[day] = DailyValues({
+            status: inBand ? Status.Final : Status.Pending,
+            bits: report.bits,
+            subsidySats: report.subsidySats,
+            feesPerBlockSats: report.feesPerBlockSats,
+            btcUsdE8: price,
+            priceFromFeed: fromFeed,
+            hashpriceE18: hp128
+        });
+        if (inBand) {
+            _finalize(day, _daily[day]);
+        } else {
+            emit DailyReportPending(
+                day, report.bits, report.subsidySats, report.feesPerBlockSats, hp128, price, fromFeed, trailing
+            );
+        }
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function submitUptimeReports(UptimeReport[] calldata reports, bytes[][] calldata signatures) external {
+        if (reports.length != signatures.length) revert LengthMismatch();
+        for (uint256 i; i < reports.length; ++i) {
+            UptimeReport calldata r = reports[i];
+            _requireEnded(r.day);
+            if (r.uptimeBps > BPS) revert InvalidUptime(r.uptimeBps);
+            Uptime storage u = _uptime[r.farm][r.day];
+            if (u.reported) revert UptimeAlreadyReported(r.farm, r.day);
+            bytes32 digest =
+                _hashTypedDataV4(keccak256(abi.encode(UPTIME_REPORT_TYPEHASH, r.farm, r.day, r.uptimeBps)));
+            _verifyQuorum(digest, signatures[i]);
+            u.reported = true;
+            u.bps = r.uptimeBps;
+            emit UptimeReported(r.farm, r.day, r.uptimeBps);
+        }
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function confirmPending(uint32 day) external onlyRole(GUARDIAN_ROLE) {
+        DailyValues storage v = _daily[day];
+        if (v.status != Status.Pending) revert NotPending(day);
+        v.status = Status.Final;
+        _finalize(day, v);
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function rejectPending(uint32 day) external onlyRole(GUARDIAN_ROLE) {
+        if (_daily[day].status != Status.Pending) revert NotPending(day);
+        delete _daily[day];
+        emit DailyReportRejected(day);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc IHashpriceOracle
+    /// @dev Replaces any earlier proposal (with a fresh eta = now + `timelockDelay`). Reverts `InvalidReporterSet`
+    ///      (empty, > 255, zero or duplicate address, quorum ≤ n/2 or > n).
+    function proposeReporterSet(address[] calldata reporters_, uint8 quorum_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _validateReporterSet(reporters_, quorum_);
+        uint64 eta = uint64(block.timestamp) + timelockDelay;
+        _proposal = Proposal({reporters: reporters_, quorum: quorum_, eta: eta});
+        emit ReporterSetProposed(reporters_, quorum_, eta);
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function executeReporterSet() external {
+        Proposal storage p = _proposal;
+        uint64 eta = p.eta;
+        if (eta == 0) revert NoProposal();
+        if (block.timestamp < eta) revert TimelockNotElapsed(eta);
+        address[] memory next = p.reporters;
+        uint8 q = p.quorum;
+        delete _proposal;
+        _setReporters(next, q);
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function cancelReporterSet() external {
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender) && !hasRole(GUARDIAN_ROLE, msg.sender)) {
+            revert AccessControlUnauthorizedAccount(msg.sender, GUARDIAN_ROLE);
+        }
+        if (_proposal.eta == 0) revert NoProposal();
+        delete _proposal;
+        emit ReporterSetCancelled();
+    }
+
+    /// @notice DEFAULT_ADMIN_ROLE sets the band around the trailing hashprice, bps (0..10,000; inclusive).
+    /// @dev Emits `BandSet`. Reverts `InvalidConfig("bandBps")` above 10,000.
+    function setBand(uint16 bandBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setBand(bandBps_);
+    }
+
+    /// @notice DEFAULT_ADMIN_ROLE sets the BTC/USD feed (address(0) = none: reporters' price only) and its
+    ///         heartbeat in seconds (> 0 when a feed is set). Reads the feed's `decimals()` once (≤ 36).
+    /// @dev Emits `PriceFeedSet`. Reverts `InvalidConfig("heartbeat")`, `InvalidConfig("feed")`.
+    function setPriceFeed(AggregatorV3Interface feed, uint32 heartbeat_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setPriceFeed(feed, heartbeat_);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IHashpriceOracle
+    function hashpriceE18(uint32 day) external view returns (uint256) {
+        DailyValues storage v = _daily[day];
+        if (v.status != Status.Final) revert NotFinal(day);
+        return v.hashpriceE18;
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function btcUsdE8(uint32 day) external view returns (uint256) {
+        DailyValues storage v = _daily[day];
+        if (v.status != Status.Final) revert NotFinal(day);
+        return v.btcUsdE8;
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function uptimeBps(address farm, uint32 day) external view returns (uint16) {
+        Uptime storage u = _uptime[farm][day];
+        if (!u.reported) revert NoUptime(farm, day);
+        return u.bps;
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function hasUptime(address farm, uint32 day) external view returns (bool) {
+        return _uptime[farm][day].reported;
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function dailyValues(uint32 day) external view returns (DailyValues memory) {
+        return _daily[day];
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function trailingHashprice() external view returns (uint256 hashpriceE18_, uint32 day) {
+        return (_trailingE18, _trailingDay);
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    /// @dev hashpriceE18 = (subsidy + fees) · 86,400 · 1e12 · 1e18 · target / (0xFFFF · 2^240), one floor
+    ///      division via `Math.mulDiv` (512-bit intermediate); bit-identical to `indexer/domain/hashprice.ts`.
+    function computeHashpriceE18(uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats)
+        public
+        pure
+        returns (uint256)
+    {
+        uint256 reward = uint256(subsidySats) + feesPerBlockSats;
+        return Math.mulDiv(reward * SECONDS_TH_E18, targetFromBits(bits), MAX_TARGET_NUMERATOR);
+    }
+
+    /// @notice Decodes Bitcoin's compact `nBits` into the 256-bit target (Bitcoin Core `arith_uint256::SetCompact`).
+    /// @dev Reverts `InvalidBits` on a negative (sign bit set), zero or overflowing (≥ 2^256) target.
+    function targetFromBits(uint32 bits) public pure returns (uint256 target) {
+        uint256 exponent = bits >> 24;
+        uint256 mantissa = bits & 0x007fffff;
+        if (bits & 0x00800000 != 0 || mantissa == 0) revert InvalidBits(bits);
+        if (exponent <= 3) {
+            target = mantissa >> (8 * (3 - exponent));
+        } else {
+            uint256 shift = 8 * (exponent - 3);
+            if (shift >= 256) revert InvalidBits(bits);
+            target = mantissa << shift;
+            if (target >> shift != mantissa) revert InvalidBits(bits);
+        }
+        if (target == 0) revert InvalidBits(bits);
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function reporters() external view returns (address[] memory, uint8 quorum) {
+        return (_reporters, _quorum);
+    }
+
+    /// @notice The pending reporter-set proposal (eta 0 = none).
+    function proposal() external view returns (address[] memory reporters_, uint8 quorum, uint64 eta) {
+        return (_proposal.reporters, _proposal.quorum, _proposal.eta);
+    }
+
+    /// @notice The EIP-712 domain separator (chain id and this contract bound in).
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @notice BTC/USD × 1e8 from the feed now, and whether it is usable (fresh, > 0, fits 64 bits).
+    function feedPrice() external view returns (uint64 priceE8, bool fresh) {
+        return _feedPrice();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _requireEnded(uint32 day) private view {
+        if (day >= block.timestamp / 1 days) revert DayNotEnded(day);
+    }
+
+    /// @dev Signatures must be ≥ quorum, recover to reporters, in strictly ascending address order.
+    function _verifyQuorum(bytes32 digest, bytes[] calldata signatures) private view {
+        uint256 q = _quorum;
+        if (signatures.length < q) revert QuorumNotReached(signatures.length, q);
+        address prev;
+        for (uint256 i; i < signatures.length; ++i) {
+            address signer = ECDSA.recover(digest, signatures[i]);
+            if (!isReporter[signer]) revert UnknownReporter(signer);
+            if (signer <= prev) revert SignersNotAscending();
+            prev = signer;
+        }
+    }
+
+    /// @dev lower = floor(t · (1e4 − band) / 1e4) ≤ hp ≤ ceil(t · (1e4 + band) / 1e4) = upper.
+    function _withinBand(uint256 hp, uint256 trailing) private view returns (bool) {
+        uint256 band = bandBps;
+        uint256 lower = (trailing * (BPS - band)) / BPS;
+        uint256 upper = Math.ceilDiv(trailing * (BPS + band), BPS);
+        return hp >= lower && hp <= upper;
+    }
+
+    function _finalize(uint32 day, DailyValues storage v) private {
+        if (!_hasTrailing || day >= _trailingDay) {
+            _trailingE18 = v.hashpriceE18;
+            _trailingDay = day;
+            _hasTrailing = true;
+        }
+        emit DailyReportFinalized(
+            day, v.bits, v.subsidySats, v.feesPerBlockSats, v.hashpriceE18, v.btcUsdE8, v.priceFromFeed
+        );
+    }
+
+    /// @dev (price × 1e8, true) when the feed is set, answers > 0, is not from the future, is at most `heartbeat`
+    ///      old and fits 64 bits after scaling; (0, false) otherwise, including when the feed reverts.
+    function _feedPrice() private view returns (uint64, bool) {
+        AggregatorV3Interface feed = priceFeed;
+        if (address(feed) == address(0)) return (0, false);
+        try feed.latestRoundData() returns (uint80, int256 answer, uint256, uint256 updatedAt, uint80) {
+            if (answer <= 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
+                return (0, false);
+            }
+            uint256 d = _feedDecimals;
+            uint256 scaled = d >= 8 ? uint256(answer) / 10 ** (d - 8) : uint256(answer) * 10 ** (8 - d);
+            if (scaled == 0 || scaled > type(uint64).max) return (0, false);
+            return (uint64(scaled), true);
+        } catch {
+            return (0, false);
+        }
+    }
+
+    function _validateReporterSet(address[] memory set, uint8 quorum_) private pure {
+        uint256 n = set.length;
+        if (n == 0 || n > type(uint8).max || quorum_ > n || uint256(quorum_) * 2 <= n) revert InvalidReporterSet();
+        for (uint256 i; i < n; ++i) {
+            if (set[i] == address(0)) revert InvalidReporterSet();
+            for (uint256 j; j < i; ++j) {
+                if (set[j] == set[i]) revert InvalidReporterSet();
+            }
+        }
+    }
+
+    function _setReporters(address[] memory set, uint8 quorum_) private {
+        address[] storage old = _reporters;
+        for (uint256 i; i < old.length; ++i) {
+            isReporter[old[i]] = false;
+        }
+        _reporters = set;
+        for (uint256 i; i < set.length; ++i) {
+            isReporter[set[i]] = true;
+        }
+        _quorum = quorum_;
+        emit ReporterSetChanged(set, quorum_);
+    }
+
+    function _setBand(uint16 bandBps_) private {
+        if (bandBps_ > BPS) revert InvalidConfig("bandBps");
+        bandBps = bandBps_;
+        emit BandSet(bandBps_);
+    }
+
+    function _setPriceFeed(AggregatorV3Interface feed, uint32 heartbeat_) private {
+        uint8 d;
+        if (address(feed) != address(0)) {
+            if (heartbeat_ == 0) revert InvalidConfig("heartbeat");
+            d = feed.decimals();
+            if (d > 36) revert InvalidConfig("feed");
+        }
+        priceFeed = feed;
+        heartbeat = heartbeat_;
+        _feedDecimals = d;
+        emit PriceFeedSet(address(feed), heartbeat_);
+    }
+}

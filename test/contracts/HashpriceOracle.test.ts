@@ -1,0 +1,522 @@
+import { expect } from "chai";
+import { network } from "hardhat";
+import fc from "fast-check";
+import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
+import {
+  DAY,
+  type DailyReport,
+  type OracleFixture,
+  deployOracle,
+  goToDay,
+  oracleDomain,
+  REPORT_TYPES,
+  signDaily,
+  signUptime,
+  submitDaily,
+  submitUptimes,
+  today,
+} from "../helpers/deploy.js";
+import { loadDays, type DayInputs } from "../../indexer/domain/data.js";
+import { hashpriceE18, targetFromBits } from "../../indexer/domain/hashprice.js";
+import { dayOfDate } from "../../indexer/domain/units.js";
+
+const DATA = loadDays();
+const d = (date: string): DayInputs => DATA.get(dayOfDate(date))!;
+const report = (x: DayInputs, over: Partial<DailyReport> = {}): DailyReport => ({
+  day: x.day,
+  bits: x.bits,
+  subsidySats: x.subsidySats,
+  feesPerBlockSats: x.feesPerBlockSats,
+  btcUsdE8: x.btcUsdE8,
+  ...over,
+});
+const E8 = 10n ** 8n;
+const FEED_PRICE = 60_000n * E8;
+
+/** Chain starts on 2024-04-10; tests report days around the 2024-04-20 halving. */
+const conn = await network.create({ override: { initialDate: "2024-04-10T00:00:00Z" } });
+const { ethers, networkHelpers } = conn;
+
+async function base(): Promise<OracleFixture> {
+  const f = await deployOracle(conn, { reporters: 5, quorum: 3 });
+  await goToDay(conn, dayOfDate("2024-04-19"), 3600);
+  await f.feed.setPrice(FEED_PRICE);
+  return f;
+}
+
+describe("HashpriceOracle", () => {
+  let f: OracleFixture;
+  beforeEach(async () => {
+    f = await networkHelpers.loadFixture(base);
+  });
+
+  describe("hashprice formula", () => {
+    it("matches the data README checks and hashprice.ts on real days", async () => {
+      for (const [date, sats] of [
+        ["2021-01-01", "675.97"],
+        ["2024-04-19", "145.54"],
+        ["2024-04-20", "72.77"],
+        ["2025-12-31", "42.40"],
+      ]) {
+        const x = d(date);
+        const hp = await f.oracle.computeHashpriceE18(x.bits, x.subsidySats, 0n);
+        expect(hp).to.equal(x.hashpriceE18);
+        expect((Number(hp / 10n ** 14n) / 1e4).toFixed(2)).to.equal(sats);
+      }
+    });
+
+    it("is bit-identical to hashprice.ts for random bits, subsidy and fees (reverting exactly when TS throws)", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0x17000000, max: 0x1d7fffff })),
+          fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+          fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+          async (bits, subsidy, fees) => {
+            let expected: bigint | undefined;
+            try {
+              expected = hashpriceE18(bits, subsidy, fees);
+            } catch {
+              expected = undefined;
+            }
+            if (expected === undefined) {
+              await expect(f.oracle.computeHashpriceE18(bits, subsidy, fees))
+                .to.be.revertedWithCustomError(f.oracle, "InvalidBits")
+                .withArgs(bits);
+            } else {
+              expect(await f.oracle.computeHashpriceE18(bits, subsidy, fees)).to.equal(expected);
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
+    it("decodes targets like Bitcoin Core and rejects negative, zero and overflowing ones", async () => {
+      expect(await f.oracle.targetFromBits(0x1d00ffff)).to.equal(targetFromBits(0x1d00ffff));
+      expect(await f.oracle.targetFromBits(0x03123456)).to.equal(0x123456n);
+      expect(await f.oracle.targetFromBits(0x02123400)).to.equal(0x1234n);
+      expect(await f.oracle.targetFromBits(0x20000001)).to.equal(1n << 232n);
+      for (const bad of [0x1d80ffff, 0x1d000000, 0x01000001, 0x21010000, 0xff7fffff, 0x22000100]) {
+        await expect(f.oracle.targetFromBits(bad)).to.be.revertedWithCustomError(f.oracle, "InvalidBits").withArgs(bad);
+      }
+    });
+  });
+
+  describe("daily report", () => {
+    it("finalizes a quorum-signed report with the fresh feed price and emits every input", async () => {
+      const x = d("2024-04-18");
+      await expect(submitDaily(f, report(x)))
+        .to.emit(f.oracle, "DailyReportFinalized")
+        .withArgs(x.day, x.bits, x.subsidySats, 0n, x.hashpriceE18, FEED_PRICE, true);
+      expect(await f.oracle.hashpriceE18(x.day)).to.equal(x.hashpriceE18);
+      expect(await f.oracle.btcUsdE8(x.day)).to.equal(FEED_PRICE);
+      const v = await f.oracle.dailyValues(x.day);
+      expect(v.status).to.equal(2n);
+      expect(v.priceFromFeed).to.equal(true);
+      expect(await f.oracle.trailingHashprice()).to.deep.equal([x.hashpriceE18, BigInt(x.day)]);
+    });
+
+    it("accepts more than quorum and all N signatures", async () => {
+      const x = d("2024-04-18");
+      await f.oracle.submitDailyReport(report(x), await signDaily(f, report(x), f.reporters));
+      expect(await f.oracle.hashpriceE18(x.day)).to.equal(x.hashpriceE18);
+    });
+
+    it("takes fees per block into the hashprice", async () => {
+      const x = d("2024-04-18");
+      const fees = 25_000_000n;
+      await submitDaily(f, report(x, { feesPerBlockSats: fees }));
+      expect(await f.oracle.hashpriceE18(x.day)).to.equal(hashpriceE18(x.bits, x.subsidySats, fees));
+    });
+
+    it("uses the reporters' price when the feed is stale, answers ≤ 0, is from the future or unset", async () => {
+      const x = d("2024-04-10");
+      const now = await networkHelpers.time.latest();
+      const cases: [string, () => Promise<unknown>][] = [
+        ["stale", () => f.feed.setRound(FEED_PRICE, now - DAY - 10)],
+        ["zero", () => f.feed.setPrice(0)],
+        ["negative", () => f.feed.setPrice(-1)],
+        ["future", () => f.feed.setRound(FEED_PRICE, now + 10 * DAY)],
+        ["unset", () => f.oracle.setPriceFeed(ethers.ZeroAddress, 0)],
+      ];
+      for (const [i, [, make]] of cases.entries()) {
+        await make();
+        const r = report(x, { day: x.day + i });
+        await expect(submitDaily(f, r))
+          .to.emit(f.oracle, "DailyReportFinalized")
+          .withArgs(r.day, anyValue, anyValue, anyValue, anyValue, x.btcUsdE8, false);
+        expect(await f.oracle.btcUsdE8(r.day)).to.equal(x.btcUsdE8);
+      }
+    });
+
+    it("reverts NoPrice when the feed is stale and reporters sent no price", async () => {
+      const x = d("2024-04-15");
+      await f.feed.setRound(FEED_PRICE, 1);
+      await expect(submitDaily(f, report(x, { btcUsdE8: 0n })))
+        .to.be.revertedWithCustomError(f.oracle, "NoPrice")
+        .withArgs(x.day);
+    });
+
+    it("reverts DayNotEnded for today and later", async () => {
+      const t = await today(conn);
+      for (const day of [t, t + 1]) {
+        await expect(submitDaily(f, report(d("2024-04-18"), { day })))
+          .to.be.revertedWithCustomError(f.oracle, "DayNotEnded")
+          .withArgs(day);
+      }
+    });
+
+    it("reverts AlreadyReported for a final or a pending day", async () => {
+      const x = d("2024-04-18");
+      await submitDaily(f, report(x));
+      await expect(submitDaily(f, report(x))).to.be.revertedWithCustomError(f.oracle, "AlreadyReported").withArgs(x.day);
+      const y = report(d("2024-04-17"), { subsidySats: x.subsidySats * 3n }); // +200 %: pending
+      await expect(submitDaily(f, y)).to.emit(f.oracle, "DailyReportPending");
+      await expect(submitDaily(f, y)).to.be.revertedWithCustomError(f.oracle, "AlreadyReported").withArgs(y.day);
+    });
+
+    it("reverts InvalidBits", async () => {
+      const r = report(d("2024-04-18"), { bits: 0x1d80ffff });
+      await expect(submitDaily(f, r)).to.be.revertedWithCustomError(f.oracle, "InvalidBits").withArgs(0x1d80ffff);
+    });
+
+    it("reverts QuorumNotReached below quorum", async () => {
+      const r = report(d("2024-04-18"));
+      const sigs = await signDaily(f, r, f.reporters.slice(0, 2));
+      await expect(f.oracle.submitDailyReport(r, sigs))
+        .to.be.revertedWithCustomError(f.oracle, "QuorumNotReached")
+        .withArgs(2, 3);
+      await expect(f.oracle.submitDailyReport(r, [])).to.be.revertedWithCustomError(f.oracle, "QuorumNotReached");
+    });
+
+    it("reverts SignersNotAscending on a repeated or descending signer", async () => {
+      const r = report(d("2024-04-18"));
+      const [a, b, c] = f.reporters;
+      for (const order of [[a, a, b], [a, c, b], [c, b, a]]) {
+        await expect(f.oracle.submitDailyReport(r, await signDaily(f, r, order))).to.be.revertedWithCustomError(
+          f.oracle,
+          "SignersNotAscending",
+        );
+      }
+    });
+
+    it("reverts UnknownReporter for a non-reporter signer", async () => {
+      const r = report(d("2024-04-18"));
+      const outsider = f.holders[0];
+      await expect(f.oracle.submitDailyReport(r, await signDaily(f, r, [...f.reporters.slice(0, 2), outsider])))
+        .to.be.revertedWithCustomError(f.oracle, "UnknownReporter")
+        .withArgs(outsider.address);
+    });
+
+    it("binds day, fields, contract and chain id: replays recover unknown signers", async () => {
+      const x = d("2024-04-18");
+      const r = report(x);
+      const sigs = await signDaily(f, r);
+      // same signatures, another day / another field
+      for (const other of [report(x, { day: x.day - 1 }), report(x, { btcUsdE8: x.btcUsdE8 + 1n }), report(x, { bits: 0x1d00ffff })]) {
+        await expect(f.oracle.submitDailyReport(other, sigs)).to.be.revertedWithCustomError(f.oracle, "UnknownReporter");
+      }
+      // signed for another oracle with the same reporters
+      const f2 = await deployOracle(conn, { reporters: 5, quorum: 3 });
+      await expect(f.oracle.submitDailyReport(r, await signDaily(f2, r))).to.be.revertedWithCustomError(
+        f.oracle,
+        "UnknownReporter",
+      );
+      // signed for another chain id
+      const domain = { ...(await oracleDomain(f.oracle, f.chainId)), chainId: f.chainId + 1n };
+      const types = { DailyReport: [...REPORT_TYPES.DailyReport] };
+      const wrongChain = await Promise.all(f.reporters.slice(0, 3).map((s) => s.signTypedData(domain, types, r)));
+      await expect(f.oracle.submitDailyReport(r, wrongChain)).to.be.revertedWithCustomError(f.oracle, "UnknownReporter");
+      // the genuine ones still work
+      await f.oracle.submitDailyReport(r, sigs);
+    });
+
+    it("exposes a domain separator equal to the EIP-712 hash of (name, version, chain id, contract)", async () => {
+      const expected = ethers.TypedDataEncoder.hashDomain(await oracleDomain(f.oracle, f.chainId));
+      expect(await f.oracle.domainSeparator()).to.equal(expected);
+    });
+  });
+
+  describe("band around the trailing hashprice", () => {
+    it("finalizes the first report without a trailing value, then an exact halving (−50 %) with unchanged difficulty", async () => {
+      const before = d("2024-04-19");
+      const halving = d("2024-04-20");
+      expect(halving.bits).to.equal(before.bits);
+      expect(halving.hashpriceE18 * 2n).to.equal(before.hashpriceE18 - 1n); // floor makes it a hair below −50 %
+      await goToDay(conn, halving.day + 1);
+      await submitDaily(f, report(before));
+      await expect(submitDaily(f, report(halving))).to.emit(f.oracle, "DailyReportFinalized");
+      expect(await f.oracle.trailingHashprice()).to.deep.equal([halving.hashpriceE18, BigInt(halving.day)]);
+    });
+
+    it("accepts exactly +50 % and holds +50 % + 1 wei pending (inclusive upper boundary)", async () => {
+      // reward 2 sats at a target making the hashprice exactly representable: check with the TS formula
+      const x = d("2024-04-10");
+      await submitDaily(f, report(x, { subsidySats: 2n * E8 }));
+      const t = hashpriceE18(x.bits, 2n * E8, 0n);
+      const up = report(x, { day: x.day + 1, subsidySats: 3n * E8 });
+      const hpUp = hashpriceE18(x.bits, 3n * E8, 0n);
+      expect(hpUp <= (t * 15_000n + 9_999n) / 10_000n).to.equal(true);
+      await expect(submitDaily(f, up)).to.emit(f.oracle, "DailyReportFinalized");
+      // now trailing = hpUp; a report 1 sat of subsidy above +50 % is pending
+      const tooHigh = report(x, { day: x.day + 2, subsidySats: (3n * E8 * 3n) / 2n + 1n });
+      expect(hashpriceE18(x.bits, tooHigh.subsidySats, 0n) > (hpUp * 15_000n + 9_999n) / 10_000n).to.equal(true);
+      await expect(submitDaily(f, tooHigh))
+        .to.emit(f.oracle, "DailyReportPending")
+        .withArgs(tooHigh.day, anyValue, anyValue, anyValue, anyValue, anyValue, anyValue, hpUp);
+    });
+
+    it("holds a report below −50 % pending, not final, trailing unchanged; guardian confirms it", async () => {
+      const x = d("2024-04-10");
+      await submitDaily(f, report(x));
+      const low = report(x, { day: x.day + 1, subsidySats: x.subsidySats / 2n - 1000n });
+      const hpLow = hashpriceE18(low.bits, low.subsidySats, 0n);
+      await expect(submitDaily(f, low))
+        .to.emit(f.oracle, "DailyReportPending")
+        .withArgs(low.day, low.bits, low.subsidySats, 0n, hpLow, FEED_PRICE, true, x.hashpriceE18);
+      await expect(f.oracle.hashpriceE18(low.day)).to.be.revertedWithCustomError(f.oracle, "NotFinal").withArgs(low.day);
+      await expect(f.oracle.btcUsdE8(low.day)).to.be.revertedWithCustomError(f.oracle, "NotFinal");
+      expect((await f.oracle.dailyValues(low.day)).status).to.equal(1n);
+      expect(await f.oracle.trailingHashprice()).to.deep.equal([x.hashpriceE18, BigInt(x.day)]);
+
+      await expect(f.oracle.connect(f.admin).confirmPending(low.day))
+        .to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount")
+        .withArgs(f.admin.address, await f.oracle.GUARDIAN_ROLE());
+      await expect(f.oracle.connect(f.guardian).confirmPending(low.day))
+        .to.emit(f.oracle, "DailyReportFinalized")
+        .withArgs(low.day, low.bits, low.subsidySats, 0n, hpLow, FEED_PRICE, true);
+      expect(await f.oracle.hashpriceE18(low.day)).to.equal(hpLow);
+      expect(await f.oracle.trailingHashprice()).to.deep.equal([hpLow, BigInt(low.day)]);
+      await expect(f.oracle.connect(f.guardian).confirmPending(low.day))
+        .to.be.revertedWithCustomError(f.oracle, "NotPending")
+        .withArgs(low.day);
+    });
+
+    it("guardian rejects a pending report; the day can be reported again", async () => {
+      const x = d("2024-04-10");
+      await submitDaily(f, report(x));
+      const wild = report(x, { day: x.day + 1, subsidySats: x.subsidySats * 10n });
+      await submitDaily(f, wild);
+      await expect(f.oracle.connect(f.holders[0]).rejectPending(wild.day)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.guardian).rejectPending(wild.day))
+        .to.emit(f.oracle, "DailyReportRejected")
+        .withArgs(wild.day);
+      expect((await f.oracle.dailyValues(wild.day)).status).to.equal(0n);
+      await expect(f.oracle.connect(f.guardian).rejectPending(wild.day))
+        .to.be.revertedWithCustomError(f.oracle, "NotPending")
+        .withArgs(wild.day);
+      await expect(submitDaily(f, report(x, { day: x.day + 1 }))).to.emit(f.oracle, "DailyReportFinalized");
+    });
+
+    it("an older day finalized later does not move the trailing value", async () => {
+      const x = d("2024-04-12");
+      await submitDaily(f, report(x));
+      const older = report(d("2024-04-11"), { subsidySats: x.subsidySats + x.subsidySats / 10n });
+      await submitDaily(f, older);
+      expect(await f.oracle.trailingHashprice()).to.deep.equal([x.hashpriceE18, BigInt(x.day)]);
+    });
+
+    it("admin sets the band (event, ≤ 10,000 bps); band 0 holds any change pending", async () => {
+      await expect(f.oracle.connect(f.guardian).setBand(100)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.admin).setBand(10_001))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
+        .withArgs("bandBps");
+      await expect(f.oracle.connect(f.admin).setBand(0)).to.emit(f.oracle, "BandSet").withArgs(0);
+      expect(await f.oracle.bandBps()).to.equal(0);
+      const x = d("2024-04-10");
+      await submitDaily(f, report(x));
+      await expect(submitDaily(f, report(x, { day: x.day + 1 }))).to.emit(f.oracle, "DailyReportFinalized");
+      await expect(submitDaily(f, report(x, { day: x.day + 2, subsidySats: x.subsidySats + 1n }))).to.emit(
+        f.oracle,
+        "DailyReportPending",
+      );
+    });
+  });
+
+  describe("feed configuration", () => {
+    it("admin sets the feed and heartbeat with an event; heartbeat 0 is refused for a feed", async () => {
+      const feed18 = await ethers.deployContract("TestPriceFeed", [18, 0]);
+      await expect(f.oracle.connect(f.guardian).setPriceFeed(feed18, 3600)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.admin).setPriceFeed(feed18, 0))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
+        .withArgs("heartbeat");
+      await expect(f.oracle.connect(f.admin).setPriceFeed(feed18, 3600))
+        .to.emit(f.oracle, "PriceFeedSet")
+        .withArgs(await feed18.getAddress(), 3600);
+      await feed18.setPrice(65_432_123_456_789n * 10n ** 9n); // 65,432.123456789 USD, 18 decimals
+      expect(await f.oracle.feedPrice()).to.deep.equal([6_543_212_345_678n, true]);
+      const x = d("2024-04-15");
+      await submitDaily(f, report(x));
+      expect(await f.oracle.btcUsdE8(x.day)).to.equal(6_543_212_345_678n);
+
+      const feed6 = await ethers.deployContract("TestPriceFeed", [6, 61_000_000_000n]); // 61,000 USD
+      await f.oracle.connect(f.admin).setPriceFeed(feed6, 3600);
+      expect(await f.oracle.feedPrice()).to.deep.equal([61_000n * E8, true]);
+    });
+
+    it("heartbeat boundary: a price exactly heartbeat old is fresh, one second older is stale", async () => {
+      const now = await networkHelpers.time.latest();
+      await f.feed.setRound(FEED_PRICE, now + 1 - DAY); // mined at now+1: exactly DAY old
+      expect(await f.oracle.feedPrice()).to.deep.equal([FEED_PRICE, true]);
+      await networkHelpers.mine(1); // one second later
+      expect(await f.oracle.feedPrice()).to.deep.equal([0n, false]);
+    });
+  });
+
+  describe("uptime reports", () => {
+    it("finalizes a batch of quorum-signed uptimes with events", async () => {
+      const day = (await today(conn)) - 1;
+      const farms = f.holders.map((h) => h.address);
+      const reports = farms.map((farm, i) => ({ farm, day, uptimeBps: [10_000, 0, 9_512][i] }));
+      const tx = submitUptimes(f, reports);
+      for (const r of reports) await expect(tx).to.emit(f.oracle, "UptimeReported").withArgs(r.farm, day, r.uptimeBps);
+      for (const r of reports) {
+        expect(await f.oracle.uptimeBps(r.farm, day)).to.equal(r.uptimeBps);
+        expect(await f.oracle.hasUptime(r.farm, day)).to.equal(true);
+      }
+      expect(await f.oracle.hasUptime(farms[0], day - 1)).to.equal(false);
+      await expect(f.oracle.uptimeBps(farms[0], day - 1))
+        .to.be.revertedWithCustomError(f.oracle, "NoUptime")
+        .withArgs(farms[0], day - 1);
+    });
+
+    it("reverts InvalidUptime, UptimeAlreadyReported, DayNotEnded, LengthMismatch and quorum errors", async () => {
+      const day = (await today(conn)) - 1;
+      const farm = f.farm.address;
+      await expect(submitUptimes(f, [{ farm, day, uptimeBps: 10_001 }]))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidUptime")
+        .withArgs(10_001);
+      await submitUptimes(f, [{ farm, day, uptimeBps: 9_000 }]);
+      await expect(submitUptimes(f, [{ farm, day, uptimeBps: 9_000 }]))
+        .to.be.revertedWithCustomError(f.oracle, "UptimeAlreadyReported")
+        .withArgs(farm, day);
+      // a batch is atomic: a second report for the same farm-day in one batch reverts the whole batch
+      await expect(
+        submitUptimes(f, [
+          { farm, day: day - 1, uptimeBps: 1 },
+          { farm, day: day - 1, uptimeBps: 2 },
+        ]),
+      ).to.be.revertedWithCustomError(f.oracle, "UptimeAlreadyReported");
+      expect(await f.oracle.hasUptime(farm, day - 1)).to.equal(false);
+      await expect(submitUptimes(f, [{ farm, day: day + 1, uptimeBps: 1 }]))
+        .to.be.revertedWithCustomError(f.oracle, "DayNotEnded")
+        .withArgs(day + 1);
+      const r = { farm, day: day - 2, uptimeBps: 5 };
+      const sigs = await signUptime(f, r);
+      await expect(f.oracle.submitUptimeReports([r], [])).to.be.revertedWithCustomError(f.oracle, "LengthMismatch");
+      await expect(f.oracle.submitUptimeReports([r], [sigs.slice(0, 2)]))
+        .to.be.revertedWithCustomError(f.oracle, "QuorumNotReached")
+        .withArgs(2, 3);
+      await expect(f.oracle.submitUptimeReports([r], [[sigs[1], sigs[0], sigs[2]]])).to.be.revertedWithCustomError(
+        f.oracle,
+        "SignersNotAscending",
+      );
+      await expect(f.oracle.submitUptimeReports([{ ...r, uptimeBps: 6 }], [sigs])).to.be.revertedWithCustomError(
+        f.oracle,
+        "UnknownReporter",
+      );
+      await expect(f.oracle.submitUptimeReports([{ ...r, farm: f.holders[0].address }], [sigs])).to.be.revertedWithCustomError(
+        f.oracle,
+        "UnknownReporter",
+      );
+      await f.oracle.submitUptimeReports([r], [sigs]);
+      expect(await f.oracle.uptimeBps(farm, r.day)).to.equal(5);
+    });
+  });
+
+  describe("reporter set (timelocked)", () => {
+    it("propose → wait for the delay → execute; old reporters no longer count", async () => {
+      const next = f.holders.map((h) => h.address);
+      const delay = await f.oracle.timelockDelay();
+      const tx = f.oracle.connect(f.admin).proposeReporterSet(next, 2);
+      await expect(tx).to.emit(f.oracle, "ReporterSetProposed");
+      const eta = (await f.oracle.proposal()).eta;
+      expect(eta).to.equal(BigInt(await networkHelpers.time.latest()) + delay);
+      await expect(f.oracle.executeReporterSet()).to.be.revertedWithCustomError(f.oracle, "TimelockNotElapsed").withArgs(eta);
+      await networkHelpers.time.increaseTo(eta - 1n);
+      await expect(f.oracle.executeReporterSet()).to.emit(f.oracle, "ReporterSetChanged").withArgs(next, 2); // mined at eta
+      expect(await f.oracle.reporters()).to.deep.equal([next, 2n]);
+      for (const r of f.reporters) expect(await f.oracle.isReporter(r.address)).to.equal(false);
+      await expect(f.oracle.executeReporterSet()).to.be.revertedWithCustomError(f.oracle, "NoProposal");
+
+      const x = d("2024-04-15");
+      await expect(submitDaily(f, report(x))).to.be.revertedWithCustomError(f.oracle, "UnknownReporter");
+      const sorted = [...f.holders].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+      await f.oracle.submitDailyReport(report(x), await signDaily(f, report(x), sorted.slice(0, 2)));
+      expect(await f.oracle.hashpriceE18(x.day)).to.equal(x.hashpriceE18);
+    });
+
+    it("only admin proposes; admin or guardian cancels; NoProposal when none", async () => {
+      const next = f.holders.map((h) => h.address);
+      await expect(f.oracle.connect(f.guardian).proposeReporterSet(next, 2)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.oracle.connect(f.guardian).cancelReporterSet()).to.be.revertedWithCustomError(f.oracle, "NoProposal");
+      for (const canceller of [f.admin, f.guardian]) {
+        await f.oracle.connect(f.admin).proposeReporterSet(next, 2);
+        await expect(f.oracle.connect(f.holders[0]).cancelReporterSet()).to.be.revertedWithCustomError(
+          f.oracle,
+          "AccessControlUnauthorizedAccount",
+        );
+        await expect(f.oracle.connect(canceller).cancelReporterSet()).to.emit(f.oracle, "ReporterSetCancelled");
+        await networkHelpers.time.increase(Number(await f.oracle.timelockDelay()) + 1);
+        await expect(f.oracle.executeReporterSet()).to.be.revertedWithCustomError(f.oracle, "NoProposal");
+      }
+      expect((await f.oracle.reporters())[0]).to.deep.equal(f.reporters.map((r) => r.address));
+    });
+
+    it("a new proposal replaces the old one with a fresh eta", async () => {
+      const a = f.holders.map((h) => h.address);
+      await f.oracle.connect(f.admin).proposeReporterSet(a, 2);
+      const eta1 = (await f.oracle.proposal()).eta;
+      await networkHelpers.time.increase(1000);
+      await f.oracle.connect(f.admin).proposeReporterSet(a.slice(0, 1), 1);
+      const p = await f.oracle.proposal();
+      expect(p.eta).to.equal(eta1 + 1001n);
+      expect(p.reporters_).to.deep.equal(a.slice(0, 1));
+    });
+
+    it("reverts InvalidReporterSet: empty, quorum ≤ n/2, quorum > n, duplicate, zero address", async () => {
+      const [a, b, c] = f.holders.map((h) => h.address);
+      const bad: [string[], number][] = [
+        [[], 0],
+        [[a, b], 1],
+        [[a, b, c], 1],
+        [[a, b], 3],
+        [[a, b, a], 2],
+        [[a, ethers.ZeroAddress], 2],
+        [[a], 0],
+      ];
+      for (const [set, q] of bad) {
+        await expect(f.oracle.connect(f.admin).proposeReporterSet(set, q)).to.be.revertedWithCustomError(
+          f.oracle,
+          "InvalidReporterSet",
+        );
+      }
+      // boundaries that pass: quorum = ⌊n/2⌋ + 1 and quorum = n
+      await f.oracle.connect(f.admin).proposeReporterSet([a, b, c], 2);
+      await f.oracle.connect(f.admin).proposeReporterSet([a, b], 2);
+      await f.oracle.connect(f.admin).proposeReporterSet([a], 1);
+    });
+
+    it("constructor validates admin, guardian, reporter set and heartbeat", async () => {
+      const [a, b] = f.holders.map((h) => h.address);
+      const Z = ethers.ZeroAddress;
+      const F = await ethers.getContractFactory("HashpriceOracle");
+      await expect(F.deploy(Z, a, [a], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("admin");
+      await expect(F.deploy(a, Z, [a], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("guardian");
+      await expect(F.deploy(a, b, [a, b], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidReporterSet");
+      await expect(F.deploy(a, b, [a], 1, 0, f.feed, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("heartbeat");
+    });
+  });
+});

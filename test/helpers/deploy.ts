@@ -1,0 +1,173 @@
+/**
+ * Shared deployment fixture for contract tests, benchmarks and the local main job.
+ *
+ * ```ts
+ * import { network } from "hardhat";
+ * import { deployAll, signDaily, goToDay } from "../helpers/deploy.js";
+ * const conn = await network.create();                       // or { override: { initialDate: "2023-05-30" } }
+ * const f = await deployAll(conn, { reporters: 3, quorum: 2 });
+ * await goToDay(conn, day + 1);                               // reports are for days that have ended
+ * await f.oracle.submitDailyReport(report, await signDaily(f, report));
+ * ```
+ * Accounts (from `ethers.getSigners()`): [0] admin (all admin roles, FARM_ADMIN), [1] guardian, [2] farm,
+ * [3..5] holders, then the reporters. Every helper is small on purpose: read it before relying on it.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkConnection } from "hardhat/types/network";
+import type { HashpriceOracle, TestPriceFeed } from "../../types/ethers-contracts/index.js";
+
+/** A Hardhat network connection with ethers and the network helpers (from `network.create()`). */
+export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;
+
+/** Seconds per UTC day. */
+export const DAY = 86_400;
+
+/** EIP-712 types of the oracle's reports (must match `HashpriceOracle` type hashes). */
+export const REPORT_TYPES = {
+  DailyReport: [
+    { name: "day", type: "uint32" },
+    { name: "bits", type: "uint32" },
+    { name: "subsidySats", type: "uint64" },
+    { name: "feesPerBlockSats", type: "uint64" },
+    { name: "btcUsdE8", type: "uint64" },
+  ],
+  UptimeReport: [
+    { name: "farm", type: "address" },
+    { name: "day", type: "uint32" },
+    { name: "uptimeBps", type: "uint16" },
+  ],
+} as const;
+
+/** `IHashpriceOracle.DailyReport` as the tests build it. */
+export interface DailyReport {
+  day: number;
+  bits: number;
+  subsidySats: bigint;
+  feesPerBlockSats: bigint;
+  btcUsdE8: bigint;
+}
+
+/** `IHashpriceOracle.UptimeReport`. */
+export interface UptimeReport {
+  farm: string;
+  day: number;
+  uptimeBps: number;
+}
+
+/** Options of the fixture; every field has a default. */
+export interface DeployOptions {
+  /** number of reporters N (default 3), taken from signers[6..] */
+  reporters?: number;
+  /** quorum M (default ⌊N/2⌋ + 1) */
+  quorum?: number;
+  /** reporter-set timelock, seconds (default 2 days) */
+  timelockDelay?: number;
+  /** BTC/USD × 1e8 the test feed starts with (default 60,000 USD); `null`: deploy the oracle without a feed */
+  feedPriceE8?: bigint | null;
+  /** feed heartbeat, seconds (default 1 day) */
+  heartbeat?: number;
+  /** settlement's coverDays (default 30) */
+  coverDays?: number;
+}
+
+/** The oracle part of the fixture. */
+export interface OracleFixture {
+  conn: Conn;
+  admin: HardhatEthersSigner;
+  guardian: HardhatEthersSigner;
+  farm: HardhatEthersSigner;
+  holders: HardhatEthersSigner[];
+  /** reporters sorted by ascending address (the order signatures must be in) */
+  reporters: HardhatEthersSigner[];
+  quorum: number;
+  oracle: HashpriceOracle;
+  feed: TestPriceFeed;
+  chainId: bigint;
+}
+
+/**
+ * Deploys `TestPriceFeed` (8 decimals) and `HashpriceOracle` with N reporters; admin = signers[0],
+ * guardian = signers[1]. The feed is always deployed; with `feedPriceE8: null` it is not wired to the oracle.
+ */
+export async function deployOracle(conn: Conn, opts: DeployOptions = {}): Promise<OracleFixture> {
+  const { ethers } = conn;
+  const signers = await ethers.getSigners();
+  const n = opts.reporters ?? 3;
+  const quorum = opts.quorum ?? Math.floor(n / 2) + 1;
+  const [admin, guardian, farm, ...rest] = signers;
+  const holders = rest.slice(0, 3);
+  const reporters = rest.slice(3, 3 + n).sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
+  if (reporters.length < n) throw new Error(`only ${reporters.length} signers for ${n} reporters`);
+  const feed = await ethers.deployContract("TestPriceFeed", [8, opts.feedPriceE8 ?? 60_000n * 10n ** 8n]);
+  const oracle = await ethers.deployContract("HashpriceOracle", [
+    admin.address,
+    guardian.address,
+    reporters.map((r) => r.address),
+    quorum,
+    opts.timelockDelay ?? 2 * DAY,
+    opts.feedPriceE8 === null ? ethers.ZeroAddress : await feed.getAddress(),
+    opts.feedPriceE8 === null ? 0 : (opts.heartbeat ?? DAY),
+  ]);
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  return { conn, admin, guardian, farm, holders, reporters, quorum, oracle, feed, chainId };
+}
+
+/** EIP-712 domain of `oracle` on `chainId`. */
+export async function oracleDomain(oracle: HashpriceOracle, chainId: bigint) {
+  return { name: "HashpriceOracle", version: "1", chainId, verifyingContract: await oracle.getAddress() };
+}
+
+/** Signs with `signers` (default: the first `quorum` reporters, ascending) and returns signatures in that order. */
+async function signAll(
+  f: OracleFixture,
+  primaryType: keyof typeof REPORT_TYPES,
+  value: Record<string, unknown>,
+  signers?: HardhatEthersSigner[],
+): Promise<string[]> {
+  const domain = await oracleDomain(f.oracle, f.chainId);
+  const types = { [primaryType]: [...REPORT_TYPES[primaryType]] };
+  const by = signers ?? f.reporters.slice(0, f.quorum);
+  return Promise.all(by.map((s) => s.signTypedData(domain, types, value)));
+}
+
+/** Quorum signatures (ascending signers) over a daily report; pass `signers` to choose who signs, in that order. */
+export function signDaily(f: OracleFixture, report: DailyReport, signers?: HardhatEthersSigner[]): Promise<string[]> {
+  return signAll(f, "DailyReport", { ...report }, signers);
+}
+
+/** Quorum signatures (ascending signers) over an uptime report. */
+export function signUptime(f: OracleFixture, report: UptimeReport, signers?: HardhatEthersSigner[]): Promise<string[]> {
+  return signAll(f, "UptimeReport", { ...report }, signers);
+}
+
+/** Current UTC day number of the latest block. */
+export async function today(conn: Conn): Promise<number> {
+  return Math.floor((await conn.networkHelpers.time.latest()) / DAY);
+}
+
+/**
+ * Moves the chain's time forward to `secondsIntoDay` after the start of UTC day `day` (the next block gets that
+ * timestamp or later). Does nothing when that moment has passed but `day` is still today; throws when the chain
+ * is already past `day`.
+ */
+export async function goToDay(conn: Conn, day: number, secondsIntoDay = 60): Promise<void> {
+  const { time } = conn.networkHelpers;
+  const now = await time.latest();
+  const target = day * DAY + secondsIntoDay;
+  if (now < target) await time.increaseTo(target);
+  else if (Math.floor(now / DAY) > day) throw new Error(`chain is at day ${Math.floor(now / DAY)}, past ${day}`);
+}
+
+/** Submits a daily report signed by the first `quorum` reporters; returns the transaction. */
+export async function submitDaily(f: OracleFixture, report: DailyReport) {
+  return f.oracle.submitDailyReport(report, await signDaily(f, report));
+}
+
+/** Submits uptime reports (each signed by the first `quorum` reporters) in one transaction. */
+export async function submitUptimes(f: OracleFixture, reports: UptimeReport[]) {
+  const sigs = await Promise.all(reports.map((r) => signUptime(f, r)));
+  return f.oracle.submitUptimeReports(reports, sigs);
+}
+
+/** Network connection type re-exported for helpers' signatures. */
+export type { NetworkConnection };
