@@ -49,6 +49,12 @@ async function base(): Promise<W> {
   return { ...f, factory, wrapper, id, startDay, alice, bob, carol, dave, erin, day: { next: startDay } };
 }
 
+/** The fixture with the chain reverted to its snapshot and a fresh JS day counter (loadFixture shares objects). */
+async function fresh(): Promise<W> {
+  const f = await networkHelpers.loadFixture(base);
+  return { ...f, day: { next: f.startDay } };
+}
+
 /** Distributes `sats` to the series for its next day. */
 async function distribute(w: W, sats: bigint) {
   await w.token.connect(w.admin).distribute(w.id, w.day.next++, sats);
@@ -90,7 +96,7 @@ async function expectConserved(w: W, holders: string[]) {
 describe("SeriesWrapper", () => {
   let w: W;
   beforeEach(async () => {
-    w = await networkHelpers.loadFixture(base);
+    w = await fresh();
   });
 
   describe("factory", () => {
@@ -231,7 +237,7 @@ describe("SeriesWrapper", () => {
       );
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 18 }), async (ops) => {
-          const s = await networkHelpers.loadFixture(base);
+          const s = await fresh();
           for (const o of ops) {
             if (o.k === "dist") {
               if (s.day.next < s.startDay + 30) await distribute(s, o.sats);
