@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
+import {ERC1155Burnable} from "@openzeppelin/contracts/token/ERC1155/extensions/ERC1155Burnable.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {Arrays} from "@openzeppelin/contracts/utils/Arrays.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol";
+
+/// @title HashpowerToken
+/// @notice ERC-1155 hash-power series: token id = series id, **one unit = one TH/s·day**. Farms registered by a
+///         FARM_ADMIN issue series within their capacity (TH/s) and mint up to `hashrateThs × termDays` units;
+///         payouts in an 8-decimal ERC-20 (sats) are credited pro rata to holders in O(1) gas and claimed by pull.
+/// @dev Accounting (model: `indexer/domain/accumulator.ts`, bit-identical; pattern: Synthetix `rewardPerToken`,
+///      MasterChef `accPerShare`): per series an accumulator `acc` of sats per unit × 1e36 and a carried remainder
+///      `carry` (× 1e36, < supply); per holder a checkpoint `paid` and a 1e36-scaled `accrued`. A distribution of
+///      `amount` sats does `num = amount·1e36 + carry; acc += num / supply; carry = num % supply`. Settling a holder
+///      does `accrued += balance · (acc − paid); paid = acc`, before every balance change (in `_update`, for both
+///      parties of every id of a batch, mints and burns included). A claim pays `floor(accrued / 1e36)` and keeps
+///      the sub-sat remainder. Hence, per series: `distributed·1e36 = claimed·1e36 + Σ accrued (incl. unsettled) + carry`.
+///
+///      Gas: OpenZeppelin's ERC1155 balance storage is replaced by one packed slot per (id, holder):
+///      `balance` (low 96 bits; a balance never exceeds the cap `hashrateThs × termDays` < 2^96) and `paid`
+///      (high 160 bits), so a transfer touches the same two holder slots as a plain ERC-1155 plus one series slot
+///      (`supply` | `acc`). A zero balance is stored as an all-zero slot (its `paid` is meaningless), keeping the
+///      SSTORE refund on emptying an account and the zero → non-zero cost of a new holder the same as plain.
+///      The accumulator is therefore bounded by 2^160 − 1 (≈ 1.46e12 sats ≈ 14,600 BTC cumulated per TH/s·day)
+///      and a series' cumulative distributions by 2^64 − 1 sats (≈ 1.8e11 BTC); a distribution that would exceed
+///      either reverts (`SafeCastOverflowedUintDowncast`). Everything else of ERC-1155 (approvals, receiver checks,
+///      events) is OpenZeppelin's.
+///
+///      Payout assets must be plain ERC-20s (no fee on transfer, no rebasing), as WBTC is: the token credits the
+///      `amount` it asks `transferFrom` for.
+contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using BitMaps for BitMaps.BitMap;
+    using Arrays for uint256[];
+
+    // ------------------------------------------------------------------ constants
+    /// @notice Role that registers farms and sets their capacity (TH/s).
+    bytes32 public constant FARM_ADMIN_ROLE = keccak256("FARM_ADMIN_ROLE");
+    /// @notice Role that may call `distribute` / `distributeRepayment` (the settlement contract).
+    bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
+    /// @notice Role that may pause and unpause (mint, createSeries, distribute; never transfers or claims).
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Role that may set the claimer of any holder (`setClaimerFor`, Aave v3 model).
+    bytes32 public constant CLAIMER_ADMIN_ROLE = keccak256("CLAIMER_ADMIN_ROLE");
+    /// @notice Scale of the accumulator and of per-holder accruals: sats per unit × 1e36.
+    uint256 public constant ACC_SCALE = 1e36;
+    /// @notice 100 % in basis points.
+    uint256 public constant BPS = 10_000;
+    /// @notice Decimals the payout asset must have (8: amounts are sats).
+    uint8 public constant PAYOUT_DECIMALS = 8;
+    /// @notice Collection name shown by wallets and explorers.
+    string public constant name = "Hashpower";
+    /// @notice Collection symbol.
+    string public constant symbol = "HASHPOWER";
+
+    uint256 private constant _BALANCE_BITS = 96;
+    uint256 private constant _BALANCE_MASK = (1 << _BALANCE_BITS) - 1;
+
+    // ------------------------------------------------------------------ storage
+    /// @dev A registered farm. `capacityThs` bounds the hashrate its series may overlap in time.
+    struct Farm {
+        bool registered;
+        uint64 capacityThs;
+        string name;
+    }
+
+    /// @dev A series: its terms (3 slots) and its accounting, packed so that a transfer reads one slot
+    ///      (`supply` | `accPerUnitE36`) and a distribution writes two.
+    struct Series {
+        SeriesTerms terms;
+        uint96 supply; // units outstanding (≤ cap < 2^96)
+        uint160 accPerUnitE36; // sats per unit × 1e36 (< 2^160, see contract notes)
+        uint96 carryE36; // < supply
+        uint96 minted; // ≤ cap
+        uint64 distributed; // sats (< 2^64 ≈ 1.8e11 BTC, see contract notes)
+        uint256 claimed; // sats, ≤ distributed
+    }
+
+    mapping(address farm => Farm) private _farms;
+    mapping(address farm => uint256[]) private _farmSeries;
+    mapping(uint256 id => Series) private _series;
+    /// @dev Bit `day − startDay` is set once the day has been distributed.
+    mapping(uint256 id => BitMaps.BitMap) private _distributedDays;
+    /// @dev Packed holder slot: `paidE36 << 96 | balance`; 0 when the balance is 0.
+    mapping(uint256 id => mapping(address holder => uint256)) private _holders;
+    /// @dev Settled, unclaimed accrual: sats × 1e36.
+    mapping(uint256 id => mapping(address holder => uint256)) private _accruedE36;
+    mapping(address holder => address) private _claimers;
+
+    /// @notice Contract consulted on every `createSeries` (the settlement's collateral check), or address(0).
+    address public issuanceGuard;
+    uint96 private _seriesCount;
+
+    /// @param admin receives DEFAULT_ADMIN_ROLE (and grants the other roles). Reverts `ZeroAddress`.
+    constructor(address admin) ERC1155("") {
+        if (admin == address(0)) revert ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ------------------------------------------------------------------ farms and series
+    /// @inheritdoc IHashpowerToken
+    /// @dev Re-registering a farm updates its capacity (TH/s) and name. Emits `FarmRegistered`.
+    function registerFarm(address farm, uint64 capacityThs, string calldata farmName)
+        external
+        onlyRole(FARM_ADMIN_ROLE)
+    {
+        if (farm == address(0)) revert ZeroAddress();
+        Farm storage f = _farms[farm];
+        f.registered = true;
+        f.capacityThs = capacityThs;
+        f.name = farmName;
+        emit FarmRegistered(farm, capacityThs, farmName);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Applies to series created afterwards; existing series are kept. Emits `FarmCapacitySet`.
+    function setFarmCapacity(address farm, uint64 capacityThs) external onlyRole(FARM_ADMIN_ROLE) {
+        Farm storage f = _farms[farm];
+        if (!f.registered) revert UnknownFarm(farm);
+        f.capacityThs = capacityThs;
+        emit FarmCapacitySet(farm, capacityThs);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Not while paused (`EnforcedPause`). Reverts `UnknownFarm(msg.sender)`; `InvalidTerms` naming the field:
+    ///      "farm" (≠ msg.sender), "hashrateThs" (0), "termDays" (0), "poolFeeBps" / "slaBps" (> 10,000),
+    ///      "payoutAsset" (zero or no code), "payoutAsset.decimals" (not 8); `CapacityExceeded(farm, peakThs,
+    ///      capacityThs)` where `peakThs` is the largest summed hashrate (TH/s) of the farm's series, the new one
+    ///      included, on any day of the new term. Then calls the issuance guard, if set, with the stored series.
+    ///      Emits `SeriesCreated`.
+    function createSeries(SeriesTerms calldata terms) external whenNotPaused returns (uint256 id) {
+        Farm storage f = _farms[msg.sender];
+        if (!f.registered) revert UnknownFarm(msg.sender);
+        if (terms.farm != msg.sender) revert InvalidTerms("farm");
+        if (terms.hashrateThs == 0) revert InvalidTerms("hashrateThs");
+        if (terms.termDays == 0) revert InvalidTerms("termDays");
+        if (terms.poolFeeBps > BPS) revert InvalidTerms("poolFeeBps");
+        if (terms.slaBps > BPS) revert InvalidTerms("slaBps");
+        if (terms.payoutAsset.code.length == 0) revert InvalidTerms("payoutAsset");
+        if (!_hasPayoutDecimals(terms.payoutAsset)) revert InvalidTerms("payoutAsset.decimals");
+
+        uint256 peakThs = _peakOverlapThs(msg.sender, terms.startDay, uint256(terms.startDay) + terms.termDays)
+            + terms.hashrateThs;
+        if (peakThs > f.capacityThs) revert CapacityExceeded(msg.sender, peakThs, f.capacityThs);
+
+        id = ++_seriesCount;
+        _series[id].terms = terms;
+        _farmSeries[msg.sender].push(id);
+        emit SeriesCreated(id, msg.sender, terms);
+
+        address guard = issuanceGuard;
+        if (guard != address(0)) IIssuanceGuard(guard).checkNewSeries(id, terms);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Also reverts `UnknownSeries`, `ZeroAmount` (units = 0), the ERC-1155 receiver errors; `SupplyCapExceeded`
+    ///      reports the total that would have been minted (units, TH/s·days) and the cap. Burns do not free cap.
+    ///      Emits `TransferSingle` from address(0).
+    function mint(address to, uint256 id, uint256 units, bytes calldata data) external whenNotPaused {
+        Series storage s = _series[id];
+        address farm = s.terms.farm;
+        if (farm == address(0)) revert UnknownSeries(id);
+        if (farm != msg.sender) revert NotSeriesFarm(id, msg.sender);
+        if (units == 0) revert ZeroAmount();
+        uint256 cap = uint256(s.terms.hashrateThs) * s.terms.termDays;
+        uint256 minted = s.minted + units;
+        if (minted > cap) revert SupplyCapExceeded(id, minted, cap);
+        s.minted = uint96(minted); // ≤ cap < 2^96
+        _mint(to, id, units, data);
+    }
+
+    // ------------------------------------------------------------------ payouts
+    /// @inheritdoc IHashpowerToken
+    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`. Record date: the
+    ///      holders at the time of the call share `amount` (sats) pro rata to their units. Emits `Distributed`.
+    function distribute(uint256 id, uint32 day, uint256 amount)
+        external
+        nonReentrant
+        onlyRole(DISTRIBUTOR_ROLE)
+        whenNotPaused
+    {
+        Series storage s = _series[id];
+        if (s.terms.farm == address(0)) revert UnknownSeries(id);
+        uint256 start = s.terms.startDay;
+        if (day < start || day >= start + s.terms.termDays) revert DayOutsideTerm(id, day);
+        BitMaps.BitMap storage done = _distributedDays[id];
+        if (done.get(day - start)) revert AlreadyDistributed(id, day);
+        done.set(day - start);
+        (uint256 supply, uint256 acc) = amount == 0 ? (uint256(s.supply), uint256(s.accPerUnitE36)) : _accrue(s, id, amount);
+        emit Distributed(id, day, amount, supply, acc);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`.
+    ///      Emits `RepaymentDistributed`.
+    function distributeRepayment(uint256 id, uint256 amount)
+        external
+        nonReentrant
+        onlyRole(DISTRIBUTOR_ROLE)
+        whenNotPaused
+    {
+        Series storage s = _series[id];
+        if (s.terms.farm == address(0)) revert UnknownSeries(id);
+        if (amount == 0) revert ZeroAmount();
+        (uint256 supply, uint256 acc) = _accrue(s, id, amount);
+        emit RepaymentDistributed(id, amount, supply, acc);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Reverts `ZeroAddress` (receiver), `UnknownSeries`. Pays `floor(accrued / 1e36)` sats per id and keeps
+    ///      the sub-sat remainder; consecutive ids with the same payout asset are paid in one transfer.
+    ///      Emits `Claimed` for each id with a non-zero amount.
+    function claim(uint256[] calldata ids, address receiver)
+        external
+        nonReentrant
+        returns (uint256[] memory amounts)
+    {
+        return _claim(msg.sender, ids, receiver);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Also reverts `ZeroAddress` (receiver), `UnknownSeries`. The claimer chooses `receiver`.
+    function claimOnBehalf(address holder, uint256[] calldata ids, address receiver)
+        external
+        nonReentrant
+        returns (uint256[] memory amounts)
+    {
+        address claimer = _claimers[holder];
+        if (claimer == address(0) || claimer != msg.sender) revert NotClaimer(holder, msg.sender);
+        return _claim(holder, ids, receiver);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev DEFAULT_ADMIN_ROLE. Emits `IssuanceGuardSet`.
+    function setIssuanceGuard(address guard) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        issuanceGuard = guard;
+        emit IssuanceGuardSet(guard);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Emits `ClaimerSet(msg.sender, claimer)`.
+    function setClaimer(address claimer) external {
+        _claimers[msg.sender] = claimer;
+        emit ClaimerSet(msg.sender, claimer);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev CLAIMER_ADMIN_ROLE. Reverts `ZeroAddress` (holder). Emits `ClaimerSet`.
+    function setClaimerFor(address holder, address claimer) external onlyRole(CLAIMER_ADMIN_ROLE) {
+        if (holder == address(0)) revert ZeroAddress();
+        _claimers[holder] = claimer;
+        emit ClaimerSet(holder, claimer);
+    }
+
+    /// @notice Stops `createSeries`, `mint`, `distribute` and `distributeRepayment`. Transfers, burns and claims
+    ///         stay open (a lending market must be able to liquidate; holders must always reach their yield).
+    /// @dev PAUSER_ROLE. Reverts `EnforcedPause` if already paused. Emits `Paused`.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @notice Lifts the pause. PAUSER_ROLE. Reverts `ExpectedPause` if not paused. Emits `Unpaused`.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------ views
+    /// @inheritdoc IHashpowerToken
+    /// @dev Returns 0 for an unknown series. Equals `floor((accruedE36 + balance · (acc − paidE36)) / 1e36)`.
+    function claimable(address account, uint256 id) external view returns (uint256) {
+        uint256 packed = _holders[id][account];
+        uint256 accrued = _accruedE36[id][account];
+        uint256 balance = packed & _BALANCE_MASK;
+        if (balance != 0) accrued += balance * (_series[id].accPerUnitE36 - (packed >> _BALANCE_BITS));
+        return accrued / ACC_SCALE;
+    }
+
+    /// @notice `account`'s checkpoint in series `id`: balance (units), `paidE36` (accumulator value, sats per unit
+    ///         × 1e36, at its last settlement; 0 while the balance is 0) and settled unclaimed `accruedE36`
+    ///         (sats × 1e36).
+    function holderCheckpoint(address account, uint256 id)
+        external
+        view
+        returns (uint256 balance, uint256 paidE36, uint256 accruedE36)
+    {
+        uint256 packed = _holders[id][account];
+        return (packed & _BALANCE_MASK, packed >> _BALANCE_BITS, _accruedE36[id][account]);
+    }
+
+    /// @notice Units held by `account` in series `id` (TH/s·days).
+    function balanceOf(address account, uint256 id) public view override returns (uint256) {
+        return _holders[id][account] & _BALANCE_MASK;
+    }
+
+    /// @inheritdoc IHashpowerToken
+    function seriesTerms(uint256 id) public view returns (SeriesTerms memory) {
+        SeriesTerms memory t = _series[id].terms;
+        if (t.farm == address(0)) revert UnknownSeries(id);
+        return t;
+    }
+
+    /// @inheritdoc IHashpowerToken
+    function seriesState(uint256 id) external view returns (SeriesState memory) {
+        Series storage s = _series[id];
+        if (s.terms.farm == address(0)) revert UnknownSeries(id);
+        return SeriesState({
+            supply: s.supply,
+            minted: s.minted,
+            accPerUnitE36: s.accPerUnitE36,
+            carryE36: s.carryE36,
+            distributed: s.distributed,
+            claimed: s.claimed
+        });
+    }
+
+    /// @notice Supply cap of series `id`: `hashrateThs × termDays` units (TH/s·days). Reverts `UnknownSeries`.
+    function supplyCap(uint256 id) external view returns (uint256) {
+        SeriesTerms memory t = seriesTerms(id);
+        return uint256(t.hashrateThs) * t.termDays;
+    }
+
+    /// @inheritdoc IHashpowerToken
+    function seriesCount() external view returns (uint256) {
+        return _seriesCount;
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev False for an unknown series or a day outside its term.
+    function isDistributed(uint256 id, uint32 day) external view returns (bool) {
+        Series storage s = _series[id];
+        uint256 start = s.terms.startDay;
+        if (day < start || day >= start + s.terms.termDays) return false;
+        return _distributedDays[id].get(day - start);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    function claimerOf(address holder) external view returns (address) {
+        return _claimers[holder];
+    }
+
+    /// @notice Farm registration: whether registered, capacity (TH/s) and display name.
+    function farmInfo(address farm) external view returns (bool registered, uint64 capacityThs, string memory farmName) {
+        Farm storage f = _farms[farm];
+        return (f.registered, f.capacityThs, f.name);
+    }
+
+    /// @notice Ids of the series `farm` has issued, oldest first.
+    function farmSeries(address farm) external view returns (uint256[] memory) {
+        return _farmSeries[farm];
+    }
+
+    /// @notice ERC-1155 metadata of series `id`: `data:application/json;base64,` + JSON with name, description,
+    ///         decimals 0 and the series terms as properties (farm, hashrate TH/s, start day and date, term days,
+    ///         efficiency J/TH, pool fee bps, SLA bps, power cost USD/kWh, service fee USD per TH/s·day, payout
+    ///         asset, unit "TH/s·day", supply cap). Reverts `UnknownSeries`.
+    function uri(uint256 id) public view override returns (string memory) {
+        SeriesTerms memory t = seriesTerms(id);
+        string memory json = string.concat(
+            '{"name":"',
+            _seriesName(id, t),
+            unicode'","description":"Bitcoin hash power: one token = one TH/s·day of series ',
+            Strings.toString(id),
+            ", issued by farm ",
+            Strings.escapeJSON(_farms[t.farm].name),
+            '. Pays its share of each day\'s net mining yield in the payout asset.","decimals":0,"properties":',
+            _properties(t),
+            "}"
+        );
+        return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
+    }
+
+    /// @inheritdoc ERC1155
+    function supportsInterface(bytes4 interfaceId) public view override(ERC1155, AccessControl) returns (bool) {
+        return interfaceId == type(IHashpowerToken).interfaceId || super.supportsInterface(interfaceId);
+    }
+
+    // ------------------------------------------------------------------ internals
+    /// @dev OpenZeppelin's `_update` with packed balances and settlement: for every id, both parties are settled
+    ///      against the series accumulator before their balance changes; a mint adds to and a burn takes from the
+    ///      series supply. Same errors and events as OpenZeppelin's.
+    function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
+        if (ids.length != values.length) revert ERC1155InvalidArrayLength(ids.length, values.length);
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids.unsafeMemoryAccess(i);
+            uint256 value = values.unsafeMemoryAccess(i);
+            Series storage s = _series[id];
+            uint256 acc = s.accPerUnitE36;
+            if (from == address(0)) {
+                s.supply = SafeCast.toUint96(s.supply + value); // mint: ≤ cap, checked in `mint`
+            } else {
+                _debit(id, from, value, acc);
+            }
+            if (to == address(0)) {
+                s.supply -= uint96(value); // burn: value ≤ balance ≤ supply, checked in `_debit`
+            } else {
+                _credit(id, to, value, acc);
+            }
+        }
+        if (ids.length == 1) {
+            emit TransferSingle(_msgSender(), from, to, ids.unsafeMemoryAccess(0), values.unsafeMemoryAccess(0));
+        } else {
+            emit TransferBatch(_msgSender(), from, to, ids, values);
+        }
+    }
+
+    /// @dev Settles `account` in `id` at `acc` and takes `value` units from it.
+    function _debit(uint256 id, address account, uint256 value, uint256 acc) private {
+        uint256 packed = _holders[id][account];
+        uint256 balance = packed & _BALANCE_MASK;
+        if (balance < value) revert ERC1155InsufficientBalance(account, balance, value, id);
+        uint256 paid = packed >> _BALANCE_BITS;
+        if (balance != 0 && paid != acc) _accruedE36[id][account] += balance * (acc - paid);
+        unchecked {
+            balance -= value;
+        }
+        uint256 next = balance == 0 ? 0 : (acc << _BALANCE_BITS) | balance;
+        if (next != packed) _holders[id][account] = next;
+    }
+
+    /// @dev Settles `account` in `id` at `acc` and gives it `value` units.
+    function _credit(uint256 id, address account, uint256 value, uint256 acc) private {
+        uint256 packed = _holders[id][account];
+        uint256 balance = packed & _BALANCE_MASK;
+        uint256 paid = packed >> _BALANCE_BITS;
+        if (balance != 0 && paid != acc) _accruedE36[id][account] += balance * (acc - paid);
+        balance = SafeCast.toUint96(balance + value);
+        uint256 next = balance == 0 ? 0 : (acc << _BALANCE_BITS) | balance;
+        if (next != packed) _holders[id][account] = next;
+    }
+
+    /// @dev Credits `amount` sats (> 0) to the holders of `s` and pulls it from msg.sender.
+    ///      `num = amount·1e36 + carry; acc += num / supply; carry = num % supply` (accumulator.ts `distribute`).
+    function _accrue(Series storage s, uint256 id, uint256 amount) private returns (uint256 supply, uint256 acc) {
+        supply = s.supply;
+        if (supply == 0) revert NoSupply(id);
+        uint256 num = amount * ACC_SCALE + s.carryE36;
+        uint256 delta = num / supply;
+        acc = s.accPerUnitE36 + delta;
+        s.accPerUnitE36 = SafeCast.toUint160(acc);
+        s.carryE36 = uint96(num - delta * supply); // < supply < 2^96
+        s.distributed = SafeCast.toUint64(s.distributed + amount);
+        IERC20(s.terms.payoutAsset).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Settles `holder` in each of `ids`, pays the whole sats to `receiver` (one transfer per run of
+    ///      consecutive ids with the same payout asset) and keeps the sub-sat remainders.
+    function _claim(address holder, uint256[] calldata ids, address receiver)
+        private
+        returns (uint256[] memory amounts)
+    {
+        if (receiver == address(0)) revert ZeroAddress();
+        amounts = new uint256[](ids.length);
+        address runAsset;
+        uint256 runAmount;
+        for (uint256 i; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            Series storage s = _series[id];
+            address asset = s.terms.payoutAsset;
+            if (asset == address(0)) revert UnknownSeries(id);
+            uint256 amount = _take(s, id, holder);
+            if (amount != 0) {
+                amounts[i] = amount;
+                s.claimed += amount;
+                emit Claimed(holder, id, receiver, msg.sender, amount);
+            }
+            if (asset != runAsset) {
+                if (runAmount != 0) IERC20(runAsset).safeTransfer(receiver, runAmount);
+                (runAsset, runAmount) = (asset, 0);
+            }
+            runAmount += amount;
+        }
+        if (runAmount != 0) IERC20(runAsset).safeTransfer(receiver, runAmount);
+    }
+
+    /// @dev Settles `holder` in `id` and takes the whole sats of its accrual (accumulator.ts `claim`).
+    function _take(Series storage s, uint256 id, address holder) private returns (uint256 amount) {
+        uint256 packed = _holders[id][holder];
+        uint256 before = _accruedE36[id][holder];
+        uint256 accrued = before;
+        uint256 balance = packed & _BALANCE_MASK;
+        if (balance != 0) {
+            uint256 acc = s.accPerUnitE36;
+            uint256 paid = packed >> _BALANCE_BITS;
+            if (paid != acc) {
+                accrued += balance * (acc - paid);
+                _holders[id][holder] = (acc << _BALANCE_BITS) | balance;
+            }
+        }
+        amount = accrued / ACC_SCALE;
+        accrued -= amount * ACC_SCALE;
+        if (accrued != before) _accruedE36[id][holder] = accrued;
+    }
+
+    /// @dev Largest summed hashrate (TH/s) of `farm`'s existing series on any day of `[start, end)`. The summed
+    ///      hashrate is a step function that only rises where a series starts, so its maximum over the window is
+    ///      at `start` or at the start of a series inside it: O(n) storage reads, O(m²) in memory over the m
+    ///      series that overlap the window.
+    function _peakOverlapThs(address farm, uint256 start, uint256 end) private view returns (uint256 peak) {
+        uint256[] storage ids = _farmSeries[farm];
+        uint256 n = ids.length;
+        uint256[] memory starts = new uint256[](n);
+        uint256[] memory ends = new uint256[](n);
+        uint256[] memory rates = new uint256[](n);
+        uint256 m;
+        for (uint256 i; i < n; ++i) {
+            SeriesTerms storage t = _series[ids[i]].terms;
+            uint256 s = t.startDay;
+            uint256 e = s + t.termDays;
+            if (s < end && e > start) {
+                (starts[m], ends[m], rates[m]) = (s, e, t.hashrateThs);
+                ++m;
+            }
+        }
+        for (uint256 i; i < m; ++i) {
+            uint256 at = starts[i] > start ? starts[i] : start;
+            uint256 sum;
+            for (uint256 j; j < m; ++j) {
+                if (starts[j] <= at && at < ends[j]) sum += rates[j];
+            }
+            if (sum > peak) peak = sum;
+        }
+    }
+
+    /// @dev Whether `asset` reports `PAYOUT_DECIMALS` decimals (false if the call fails).
+    function _hasPayoutDecimals(address asset) private view returns (bool) {
+        try IERC20Metadata(asset).decimals() returns (uint8 d) {
+            return d == PAYOUT_DECIMALS;
+        } catch {
+            return false;
+        }
+    }
+
+    /// @dev "Hashpower #<id>: <hashrate> TH/s × <term> days from <date>".
+    function _seriesName(uint256 id, SeriesTerms memory t) private pure returns (string memory) {
+        return string.concat(
+            "Hashpower #",
+            Strings.toString(id),
+            ": ",
+            Strings.toString(t.hashrateThs),
+            unicode" TH/s × ",
+            Strings.toString(t.termDays),
+            " days from ",
+            _isoDate(t.startDay)
+        );
+    }
+
+    /// @dev The JSON `properties` object of a series.
+    function _properties(SeriesTerms memory t) private pure returns (string memory) {
+        string memory a = string.concat(
+            '{"farm":"',
+            Strings.toHexString(t.farm),
+            '","hashrate_ths":',
+            Strings.toString(t.hashrateThs),
+            ',"start_day":',
+            Strings.toString(t.startDay),
+            ',"start_date":"',
+            _isoDate(t.startDay),
+            '","term_days":',
+            Strings.toString(t.termDays),
+            ',"end_date":"',
+            _isoDate(uint256(t.startDay) + t.termDays - 1)
+        );
+        string memory b = string.concat(
+            '","efficiency_j_per_th":"',
+            _fixed(t.efficiencyJPerThE3, 3),
+            '","pool_fee_bps":',
+            Strings.toString(t.poolFeeBps),
+            ',"sla_bps":',
+            Strings.toString(t.slaBps),
+            ',"power_cost_usd_per_kwh":"',
+            _fixed(t.powerCostUsdPerKWhE6, 6),
+            '","service_fee_usd_per_th_day":"',
+            _fixed(t.serviceFeeUsdPerThDayE6, 6)
+        );
+        return string.concat(
+            a,
+            b,
+            '","payout_asset":"',
+            Strings.toHexString(t.payoutAsset),
+            unicode'","unit":"TH/s·day","supply_cap":',
+            Strings.toString(uint256(t.hashrateThs) * t.termDays),
+            "}"
+        );
+    }
+
+    /// @dev `value / 10^decimals` as a decimal string with exactly `decimals` fraction digits.
+    function _fixed(uint256 value, uint256 decimals) private pure returns (string memory) {
+        uint256 unit = 10 ** decimals;
+        bytes memory frac = bytes(Strings.toString(value % unit));
+        while (frac.length < decimals) frac = bytes.concat("0", frac);
+        return string.concat(Strings.toString(value / unit), ".", string(frac));
+    }
+
+    /// @dev ISO date `YYYY-MM-DD` of a UTC day number (days since 1970-01-01), proleptic Gregorian calendar.
+    ///      Source: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", `civil_from_days`.
+    function _isoDate(uint256 day) private pure returns (string memory) {
+        uint256 z = day + 719_468;
+        uint256 era = z / 146_097;
+        uint256 doe = z - era * 146_097; // [0, 146096]
+        uint256 yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+        uint256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+        uint256 mp = (5 * doy + 2) / 153; // [0, 11], March-based
+        uint256 d = doy - (153 * mp + 2) / 5 + 1;
+        uint256 m = mp < 10 ? mp + 3 : mp - 9;
+        uint256 y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+        return string.concat(_pad(y, 4), "-", _pad(m, 2), "-", _pad(d, 2));
+    }
+
+    /// @dev `value` in decimal, left-padded with zeros to `width` digits.
+    function _pad(uint256 value, uint256 width) private pure returns (string memory) {
+        bytes memory s = bytes(Strings.toString(value));
+        while (s.length < width) s = bytes.concat("0", s);
+        return string(s);
+    }
+}
