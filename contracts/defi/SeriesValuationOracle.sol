@@ -20,6 +20,15 @@ import {ISeriesValuationOracle} from "../interfaces/ISeriesValuationOracle.sol";
 ///        avgNet     = floor(Σ net_d / count)
 ///        remaining  = max(0, endDay − max(startDay, L + 1)),  endDay = startDay + termDays
 ///        unitValue  = floor(avgNet · remaining · (1e4 − haircutBps) / (termDays · 1e4))      sats × 1e18
+///      Optional halving awareness (`halvingDay` H ≠ 0, a governance estimate of the next halving's UTC day): a
+///      trailing average is blind to the scheduled subsidy cut (measured on the 2024 halving: days before it, the
+///      plain formula valued a unit at ~3.9× what it went on to earn). With H set, the remaining days on or after
+///      H are valued at the window's average recomputed with the subsidy of its pre-H days halved:
+///        hp'_d      = floor(hp_d · (subsidy_d / 2 + fees_d) / (subsidy_d + fees_d))   for d < H, else hp_d
+///        avgNet'    = floor(Σ net(hp'_d) / count)
+///        after      = remaining days ≥ H;  before = remaining − after
+///        unitValue  = floor((avgNet · before + avgNet' · after) · (1e4 − haircutBps) / (termDays · 1e4))
+///      With H = 0 (default) this is exactly the plain formula. One halving per term is modelled.
 ///      Why: the settlement credits each unit net_d ÷ termDays for every day of the term, so a unit still owed
 ///      `remaining` days is worth remaining/termDays of a full-term average day (Pendle-style linear decay to
 ///      zero at maturity). Days up to L are taken as paid to their record-date holders; a day is settled once
@@ -45,20 +54,6 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     uint256 private constant BPS = 10_000;
     uint256 private constant E18 = 1e18;
 
-    /// @notice Construction parameters.
-    struct Config {
-        IHashpowerToken token; // the hash-power token
-        IHashpriceOracle hashpriceOracle; // final daily hashprice and BTC/USD
-        uint256 seriesId; // the series valued
-        Quote quote; // Sats or Usd
-        IERC20Metadata loanToken; // the market's loan token (its decimals set the `price()` scale)
-        AggregatorV3Interface btcUsdFeed; // BTC/USD feed for the USD quote (ignored for sats)
-        uint32 feedHeartbeat; // max feed age, seconds (USD quote)
-        uint16 windowDays; // trailing window N, days (0 = 30)
-        uint16 haircutBps; // haircut, bps (< 10,000)
-        uint16 maxAgeDays; // max age of the latest final oracle day, days (≥ 1)
-    }
-
     /// @notice Default trailing window, days.
     uint16 public constant DEFAULT_WINDOW_DAYS = 30;
 
@@ -78,6 +73,8 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     uint16 public immutable windowDays;
     uint16 public immutable haircutBps;
     uint16 public immutable maxAgeDays;
+    /// @notice UTC day from which the subsidy is taken as halved (0 = halvings ignored).
+    uint32 public immutable halvingDay;
     /// @notice Series terms used by the formula (copied from the token; terms never change).
     uint32 public immutable startDay;
     uint32 public immutable termDays;
@@ -90,34 +87,37 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
 
     /// @dev Reverts `InvalidConfig(field)` naming the field, and the token's `UnknownSeries`. Emits `Configured`.
     constructor(Config memory c) {
-        if (address(c.token) == address(0)) revert InvalidConfig("token");
-        if (address(c.hashpriceOracle) == address(0)) revert InvalidConfig("hashpriceOracle");
-        if (address(c.loanToken) == address(0)) revert InvalidConfig("loanToken");
-        uint16 window = c.windowDays == 0 ? DEFAULT_WINDOW_DAYS : c.windowDays;
-        if (window > 366) revert InvalidConfig("windowDays");
+        if (c.token == address(0)) revert InvalidConfig("token");
+        if (c.hashpriceOracle == address(0)) revert InvalidConfig("hashpriceOracle");
+        if (c.loanToken == address(0)) revert InvalidConfig("loanToken");
+        if (c.windowDays == 0) c.windowDays = DEFAULT_WINDOW_DAYS;
+        if (c.windowDays > 366) revert InvalidConfig("windowDays");
         if (c.haircutBps >= BPS) revert InvalidConfig("haircutBps");
         if (c.maxAgeDays == 0) revert InvalidConfig("maxAgeDays");
-        uint8 loanDec = c.loanToken.decimals();
+        uint8 loanDec = IERC20Metadata(c.loanToken).decimals();
         if (loanDec > 30) revert InvalidConfig("loanToken.decimals");
         uint8 feedDec;
         if (c.quote == Quote.Usd) {
-            if (address(c.btcUsdFeed) == address(0)) revert InvalidConfig("btcUsdFeed");
+            if (c.btcUsdFeed == address(0)) revert InvalidConfig("btcUsdFeed");
             if (c.feedHeartbeat == 0) revert InvalidConfig("feedHeartbeat");
-            feedDec = c.btcUsdFeed.decimals();
+            feedDec = AggregatorV3Interface(c.btcUsdFeed).decimals();
             if (feedDec > 36) revert InvalidConfig("btcUsdFeed.decimals");
+        } else {
+            (c.btcUsdFeed, c.feedHeartbeat) = (address(0), 0);
         }
-        IHashpowerToken.SeriesTerms memory t = c.token.seriesTerms(c.seriesId);
+        IHashpowerToken.SeriesTerms memory t = IHashpowerToken(c.token).seriesTerms(c.seriesId);
 
-        hashpriceOracle = c.hashpriceOracle;
+        hashpriceOracle = IHashpriceOracle(c.hashpriceOracle);
         seriesId = c.seriesId;
         quote = c.quote;
-        btcUsdFeed = c.quote == Quote.Usd ? c.btcUsdFeed : AggregatorV3Interface(address(0));
-        feedHeartbeat = c.quote == Quote.Usd ? c.feedHeartbeat : 0;
+        btcUsdFeed = AggregatorV3Interface(c.btcUsdFeed);
+        feedHeartbeat = c.feedHeartbeat;
         _feedDecimals = feedDec;
         loanDecimals = loanDec;
-        windowDays = window;
+        windowDays = c.windowDays;
         haircutBps = c.haircutBps;
         maxAgeDays = c.maxAgeDays;
+        halvingDay = c.halvingDay;
         startDay = t.startDay;
         termDays = t.termDays;
         _efficiencyJPerThE3 = t.efficiencyJPerThE3;
@@ -126,19 +126,7 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         _powerCostUsdPerKWhE6 = t.powerCostUsdPerKWhE6;
         _serviceFeeUsdPerThDayE6 = t.serviceFeeUsdPerThDayE6;
         _priceScale = c.quote == Quote.Usd ? 10 ** (uint256(loanDec) + 2) : 10 ** (uint256(loanDec) + 10);
-        emit Configured(
-            address(c.token),
-            c.seriesId,
-            address(c.hashpriceOracle),
-            c.quote,
-            address(c.loanToken),
-            loanDec,
-            address(btcUsdFeed),
-            feedHeartbeat,
-            window,
-            c.haircutBps,
-            c.maxAgeDays
-        );
+        emit Configured(c.seriesId, c, loanDec);
     }
 
     // ------------------------------------------------------------------ Morpho Blue
@@ -233,19 +221,36 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         if (from >= endDay) return v; // nothing left: value 0
         v.remainingDays = uint32(endDay - from);
 
+        uint256 halving = halvingDay;
+        uint256 post = halving == 0 ? 0 : endDay - (halving > from ? (halving < endDay ? halving : endDay) : from);
+        v.remainingAfterHalving = uint32(post);
+
         uint256 first = latest + 1 > windowDays ? uint256(latest) + 1 - windowDays : 0;
         uint256 sum;
+        uint256 sumAfter;
         uint256 count;
         for (uint256 d = first; d <= latest; ++d) {
             IHashpriceOracle.DailyValues memory dv = hashpriceOracle.dailyValues(uint32(d));
             if (dv.status != IHashpriceOracle.Status.Final || dv.btcUsdE8 == 0) continue;
-            sum += netPerThDayE18(dv.hashpriceE18, dv.btcUsdE8);
+            uint256 net = netPerThDayE18(dv.hashpriceE18, dv.btcUsdE8);
+            sum += net;
             ++count;
+            if (halving != 0) {
+                uint256 reward = uint256(dv.subsidySats) + dv.feesPerBlockSats;
+                if (d < halving && reward != 0) {
+                    uint256 hp = (uint256(dv.hashpriceE18) * (dv.subsidySats / 2 + dv.feesPerBlockSats)) / reward;
+                    net = netPerThDayE18(hp, dv.btcUsdE8);
+                }
+                sumAfter += net;
+            }
         }
         if (count == 0) revert NoFinalDays(latest);
         v.daysUsed = uint32(count);
         v.avgNetE18 = sum / count;
-        v.unitValueE18 = (v.avgNetE18 * v.remainingDays * (BPS - haircutBps)) / (uint256(termDays) * BPS);
+        v.avgNetAfterHalvingE18 = halving == 0 ? v.avgNetE18 : sumAfter / count;
+        v.unitValueE18 = (
+            (v.avgNetE18 * (v.remainingDays - post) + v.avgNetAfterHalvingE18 * post) * (BPS - haircutBps)
+        ) / (uint256(termDays) * BPS);
         if (quote == Quote.Usd) {
             v.price = v.unitValueE18 * btcUsdE8 * _priceScale;
             v.answer = int256((v.unitValueE18 * btcUsdE8) / 1e26);

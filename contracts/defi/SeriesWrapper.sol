@@ -105,7 +105,8 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
     ///         the address ABI-encoded in `data`, or to `from` when `data` is empty. So a holder may also wrap by
     ///         a plain `safeTransferFrom` to the wrapper, and a farm may mint straight into it with
     ///         `data = abi.encode(recipient)`.
-    /// @dev Reverts `NotHashpowerToken`, `WrongSeries`, `ZeroAmount`, `InvalidData`, `ZeroAddress` (no recipient).
+    /// @dev Reverts `NotHashpowerToken`, `WrongSeries`, `ZeroAmount`, `InvalidData`, `ZeroAddress` (no recipient),
+    ///      `InvalidRecipient` (the wrapper itself, e.g. an unwrap to the wrapper).
     ///      Emits `Wrapped(from, to, value)`.
     function onERC1155Received(address, address from, uint256 id, uint256 value, bytes calldata data)
         external
@@ -118,6 +119,7 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
         if (data.length == 32) to = abi.decode(data, (address));
         else if (data.length != 0) revert InvalidData();
         if (to == address(0)) revert ZeroAddress();
+        if (to == address(this)) revert InvalidRecipient(to);
         _mint(to, value);
         emit Wrapped(from, to, value);
         return IERC1155Receiver.onERC1155Received.selector;

@@ -18,6 +18,9 @@ interface ISeriesValuationOracle {
         uint32 daysUsed; // final days found in the window [latestDay − windowDays + 1, latestDay]
         uint32 remainingDays; // days of the term after latestDay: endDay − max(startDay, latestDay + 1), ≥ 0
         uint256 avgNetE18; // trailing average net yield, sats per TH/s·day × 1e18 (floor of the mean)
+        uint32 remainingAfterHalving; // of `remainingDays`, those on or after `halvingDay` (0 when not set)
+        uint256 avgNetAfterHalvingE18; // the window's average with pre-halving days' subsidy halved (= avgNetE18
+            // when `halvingDay` is 0), sats per TH/s·day × 1e18
         uint256 unitValueE18; // value of one unit, sats × 1e18, after the haircut
         uint256 btcUsdE8; // BTC/USD × 1e8 used for the USD quote (0 for a sats quote)
         uint256 updatedAt; // unix seconds: the older of the end of `latestDay` and the feed's updatedAt
@@ -25,20 +28,24 @@ interface ISeriesValuationOracle {
         int256 answer; // Chainlink answer, 8 decimals: sats per unit (sats quote) or USD per unit × 1e8
     }
 
-    /// @notice Emitted once at deployment with the whole configuration, for indexers.
-    event Configured(
-        address indexed token,
-        uint256 indexed seriesId,
-        address hashpriceOracle,
-        Quote quote,
-        address loanToken,
-        uint8 loanDecimals,
-        address btcUsdFeed,
-        uint32 feedHeartbeat,
-        uint16 windowDays,
-        uint16 haircutBps,
-        uint16 maxAgeDays
-    );
+    /// @notice Construction parameters.
+    struct Config {
+        address token; // the hash-power token
+        address hashpriceOracle; // final daily hashprice and BTC/USD (IHashpriceOracle)
+        uint256 seriesId; // the series valued
+        Quote quote; // Sats or Usd
+        address loanToken; // the market's loan token (its decimals set the `price()` scale)
+        address btcUsdFeed; // Chainlink BTC/USD feed for the USD quote (ignored for sats)
+        uint32 feedHeartbeat; // max feed age, seconds (USD quote)
+        uint16 windowDays; // trailing window N, days (0 = 30)
+        uint16 haircutBps; // haircut, bps (< 10,000)
+        uint16 maxAgeDays; // max age of the latest final oracle day, days (≥ 1)
+        uint32 halvingDay; // UTC day of the next halving (0 = halvings ignored)
+    }
+
+    /// @notice Emitted once at deployment with the effective configuration (window defaulted, feed fields zeroed
+    ///         for a sats quote) and the loan token's decimals, for indexers.
+    event Configured(uint256 indexed seriesId, Config config, uint8 loanDecimals);
 
     /// @notice Invalid configuration; `field` names it.
     error InvalidConfig(string field);

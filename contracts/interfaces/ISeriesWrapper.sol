@@ -38,6 +38,8 @@ interface ISeriesWrapper {
     error ZeroAddress();
     /// @notice The receipt's `data` is neither empty nor one ABI-encoded address.
     error InvalidData();
+    /// @notice Wrapped tokens cannot be minted to the wrapper itself (they would be locked).
+    error InvalidRecipient(address to);
     /// @notice `caller` is not `holder`'s claimer.
     error NotClaimer(address holder, address caller);
     /// @notice `caller` lacks the factory's CLAIMER_ADMIN_ROLE.
@@ -49,11 +51,11 @@ interface ISeriesWrapper {
     /// @notice Pulls `units` of the series from msg.sender (ERC-1155 `safeTransferFrom`; msg.sender must have
     ///         `setApprovalForAll(wrapper, true)` on the token) and mints `units` wrapped tokens to `to`.
     /// @dev Equivalent to sending the units to the wrapper with `data = abi.encode(to)`. Reverts `ZeroAmount`,
-    ///      `ZeroAddress`, the token's ERC-1155 errors. Emits `Wrapped`.
+    ///      `ZeroAddress`, `InvalidRecipient` (the wrapper), the token's ERC-1155 errors. Emits `Wrapped`.
     function wrap(uint256 units, address to) external;
     /// @notice Burns `units` wrapped tokens of msg.sender and sends `units` ERC-1155 units to `to`. The yield
     ///         accrued so far stays claimable by msg.sender. Reverts `ZeroAmount`, `ZeroAddress`,
-    ///         `ERC20InsufficientBalance`. Emits `Unwrapped`.
+    ///         `InvalidRecipient` (the wrapper), `ERC20InsufficientBalance`. Emits `Unwrapped`.
     function unwrap(uint256 units, address to) external;
 
     // ------------------------------------------------------------------ yield

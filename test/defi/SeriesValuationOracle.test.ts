@@ -17,6 +17,7 @@ import { dayOfDate } from "../../indexer/domain/units.js";
 import {
   chainlinkAnswer,
   morphoPrice,
+  netAtSlaE18,
   type OracleDayValues,
   unitValuation,
   type ValuationTerms,
@@ -60,6 +61,7 @@ async function deployValuation(
       windowDays: 30,
       haircutBps: 0,
       maxAgeDays: 2,
+      halvingDay: 0,
       ...over,
     },
   ]);
@@ -67,7 +69,12 @@ async function deployValuation(
 
 async function report(v: Pick<V, "reported"> & Fixture, d: DayInputs) {
   await reportDay(v, d, 10_000);
-  v.reported.set(d.day, { hashpriceE18: d.hashpriceE18, btcUsdE8: d.btcUsdE8 });
+  v.reported.set(d.day, {
+    hashpriceE18: d.hashpriceE18,
+    btcUsdE8: d.btcUsdE8,
+    subsidySats: d.subsidySats,
+    feesPerBlockSats: d.feesPerBlockSats,
+  });
 }
 
 async function base(): Promise<V> {
@@ -259,6 +266,48 @@ describe("SeriesValuationOracle", () => {
     expect(await v.sats.version()).to.equal(1n);
   });
 
+  it("optionally anticipates the halving: bit-identical to the model, close to the yield actually earned", async () => {
+    const H = dayOfDate("2024-04-20");
+    const aware = await deployValuation(v, v.id, { halvingDay: H });
+    const realized = (latest: number) => {
+      // What a unit went on to earn at SLA uptime over its remaining term, from the real data (sats × 1e18).
+      let s = 0n;
+      for (let d = latest + 1; d < SERIES_START + 365; d++) {
+        const x = DATA.get(d)!;
+        s += netAtSlaE18(v.terms, x.hashpriceE18, x.btcUsdE8);
+      }
+      return s / 365n;
+    };
+    for (let d = dayOfDate("2024-04-18"); d <= dayOfDate("2024-04-24"); d++) {
+      if (!v.reported.has(d)) {
+        await goToDay(conn, d + 1, 600);
+        await report(v, DATA.get(d)!);
+      }
+      const m = unitValuation(vterms(v.terms), d, (x) => v.reported.get(x), 30, 0, H);
+      const s = await aware.valuation();
+      expect([s.remainingDays, s.remainingAfterHalving, s.avgNetE18, s.avgNetAfterHalvingE18, s.unitValueE18]).to.deep.equal([
+        BigInt(m.remainingDays),
+        BigInt(m.remainingAfterHalving),
+        m.avgNetE18,
+        m.avgNetAfterHalvingE18,
+        m.unitValueE18,
+      ]);
+      expect(await aware.price()).to.equal(morphoPrice(m.unitValueE18, 8));
+      if (d >= H) expect(m.remainingAfterHalving).to.equal(m.remainingDays);
+      else expect(m.remainingAfterHalving).to.equal(SERIES_START + 365 - H);
+      // The plain trailing value overstates the unit ~3.9× before the halving; the aware one is within 25 %.
+      const plain = (await v.sats.valuation()).unitValueE18;
+      const r = realized(d);
+      if (d < H) expect(plain > r * 3n).to.equal(true);
+      expect(s.unitValueE18 * 100n < r * 125n && s.unitValueE18 * 100n > r * 75n, `aware vs realized on day ${d}`).to.equal(
+        true,
+      );
+    }
+    // Without a halving day, the aware fields equal the plain ones.
+    const plain = await v.sats.valuation();
+    expect([plain.remainingAfterHalving, plain.avgNetAfterHalvingE18]).to.deep.equal([0n, plain.avgNetE18]);
+  });
+
   it("values a series not started yet at its full term, and reverts before any oracle data", async () => {
     const later = await seriesTerms(v, dayOfDate("2024-06-01"), { termDays: 100 });
     const id = await createSeries(v, later);
@@ -295,5 +344,14 @@ describe("SeriesValuationOracle", () => {
     await expect(deployValuation(v, 42n)).to.be.revertedWithCustomError(v.token, "UnknownSeries").withArgs(42n);
     const o = await deployValuation(v, v.id, { windowDays: 0 });
     expect(await o.windowDays()).to.equal(30n);
+    const receipt = await o.deploymentTransaction()!.wait();
+    const ev = o.interface.parseLog(receipt!.logs.find((l) => l.address === o.target)!)!;
+    expect(ev.name).to.equal("Configured");
+    expect([ev.args.seriesId, ev.args.config.windowDays, ev.args.config.btcUsdFeed, ev.args.loanDecimals]).to.deep.equal([
+      v.id,
+      30n,
+      ethers.ZeroAddress,
+      8n,
+    ]);
   });
 });

@@ -146,6 +146,10 @@ describe("SeriesWrapper", () => {
         wrapper,
         "ZeroAddress",
       );
+      await expect(wrapper.connect(bob).unwrap(1n, wrapper))
+        .to.be.revertedWithCustomError(wrapper, "InvalidRecipient")
+        .withArgs(await wrapper.getAddress());
+      await expect(wrapper.connect(alice).wrap(1n, wrapper)).to.be.revertedWithCustomError(wrapper, "InvalidRecipient");
       await expect(wrapper.connect(alice).wrap(751n, alice.address)).to.be.revertedWithCustomError(
         token,
         "ERC1155InsufficientBalance",

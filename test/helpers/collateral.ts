@@ -81,6 +81,8 @@ export interface MarketOptions {
   windowDays?: number;
   haircutBps?: number;
   maxAgeDays?: number;
+  /** UTC day of the next halving for the valuation (default 0: ignored) */
+  halvingDay?: number;
   feedHeartbeat?: number;
   lltv?: bigint;
 }
@@ -123,6 +125,7 @@ export async function openMarket(
       windowDays: o.windowDays ?? 30,
       haircutBps: o.haircutBps ?? 0,
       maxAgeDays: o.maxAgeDays ?? 2,
+      halvingDay: o.halvingDay ?? 0,
     },
   ]);
   const params: MarketParams = {
