@@ -29,5 +29,5 @@ export default defineConfig({
     node: { type: "edr-simulated", chainType: "l1", allowUnlimitedContractSize: false },
     localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
-  mocha: { timeout: 600_000 },
+  test: { mocha: { timeout: 600_000 } },
 });
