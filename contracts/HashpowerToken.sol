@@ -103,7 +103,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     address public issuanceGuard;
     uint96 private _seriesCount;
 
-    /// @param admin receives DEFAULT_ADMIN_ROLE (and grants the other roles). Reverts `ZeroAddress`.
+    /// @notice Deploys the token; only `admin` holds a role (DEFAULT_ADMIN_ROLE) and grants the others.
+    /// @param admin receives DEFAULT_ADMIN_ROLE. Reverts `ZeroAddress`.
     constructor(address admin) ERC1155("") {
         if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
