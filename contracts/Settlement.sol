@@ -280,7 +280,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
         _perThDay(b, t, v.hashpriceE18, up, v.btcUsdE8);
 
         // owedForDay: owed = net · supply / (termDays · 1e18); compensation = min(owed, comp · supply / (…))
-        b.supply = token.seriesState(id).supply;
+        b.supply = token.totalSupply(id);
         uint256 denom = uint256(t.termDays) * E18;
         b.owed = Math.mulDiv(b.netE18, b.supply, denom);
         b.compensation = Math.min(Math.mulDiv(b.compensationE18, b.supply, denom), b.owed);
@@ -321,7 +321,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
             Book storage book = _book[id];
             uint256 d = book.debt;
             if (d == 0 || _terms[id].payoutAsset != asset) continue;
-            if (token.seriesState(id).supply == 0) continue;
+            if (token.totalSupply(id) == 0) continue;
             uint256 x = Math.min(d, amount);
             book.debt = uint224(d - x);
             farmDebt[farm][asset] -= x;
