@@ -29,5 +29,6 @@ export default defineConfig({
     node: { type: "edr-simulated", chainType: "l1", allowUnlimitedContractSize: false },
     localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
   },
-  mocha: { timeout: 600_000 },
+  /** Hardhat 3 reads mocha options from `test.mocha` (a top-level `mocha` key is ignored: default 40 s). */
+  test: { mocha: { timeout: 600_000 } },
 });

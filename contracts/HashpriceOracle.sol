@@ -69,13 +69,15 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
     /// @notice Band around the trailing hashprice, bps (inclusive); outside it a report is held pending.
     uint16 public bandBps;
 
-    /// @notice BTC/USD feed (address(0) = none) and its heartbeat, seconds.
+    /// @notice BTC/USD feed (address(0) = none: the reporters' signed price is used).
     AggregatorV3Interface public priceFeed;
+    /// @notice Max age of the feed's answer, seconds: older (or future-dated) answers are stale.
     uint32 public heartbeat;
     uint8 private _feedDecimals;
 
     address[] private _reporters;
-    mapping(address => bool) public isReporter;
+    /// @notice Whether `account` is in the current reporter set.
+    mapping(address account => bool) public isReporter;
     uint8 private _quorum;
 
     Proposal private _proposal;

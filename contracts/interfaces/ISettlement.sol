@@ -90,7 +90,9 @@ interface ISettlement is IIssuanceGuard {
     /// @notice Farm's unpaid debt to series `id`, sats.
     function debt(uint256 id) external view returns (uint256);
     /// @notice Collateral `farm` must keep in `asset`: coverDays × trailing hashprice × (1 − pool fee) × hashrate
-    ///         summed over its series not yet ended, sats.
+    ///         summed over its series not yet fully settled, sats (rounded up). A series counts for
+    ///         min(coverDays, its days not yet settled) days, so it stops counting once every day of its term is
+    ///         settled (not merely when its term ends).
     function requiredCollateral(address farm, address asset) external view returns (uint256);
     /// @notice Series ids issued by `farm`, in creation order.
     function farmSeries(address farm) external view returns (uint256[] memory);

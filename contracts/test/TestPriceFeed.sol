@@ -11,6 +11,8 @@ contract TestPriceFeed is AggregatorV3Interface {
     uint80 public roundId;
     int256 public answer;
     uint256 public updatedAt;
+    /// @notice When true, `latestRoundData` reverts (a broken or deprecated feed).
+    bool public broken;
 
     /// @notice Emitted on every new round.
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
@@ -29,6 +31,11 @@ contract TestPriceFeed is AggregatorV3Interface {
     /// @notice Sets a new answer with an explicit `updatedAt` (unix seconds), e.g. to make the feed stale.
     function setRound(int256 answer_, uint256 updatedAt_) external {
         _set(answer_, updatedAt_);
+    }
+
+    /// @notice Makes `latestRoundData` revert (true) or answer again (false).
+    function setBroken(bool broken_) external {
+        broken = broken_;
     }
 
     function _set(int256 answer_, uint256 updatedAt_) private {
@@ -56,6 +63,7 @@ contract TestPriceFeed is AggregatorV3Interface {
 
     /// @inheritdoc AggregatorV3Interface
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
+        require(!broken, "TestPriceFeed: broken");
         return (roundId, answer, updatedAt, updatedAt, roundId);
     }
 }

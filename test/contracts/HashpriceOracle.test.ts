@@ -9,13 +9,13 @@ import {
   deployOracle,
   goToDay,
   oracleDomain,
-  REPORT_TYPES,
   signDaily,
   signUptime,
   submitDaily,
   submitUptimes,
   today,
 } from "../helpers/deploy.js";
+import { reportTypes } from "../../scripts/reporter/sign.js";
 import { loadDays, type DayInputs } from "../../indexer/domain/data.js";
 import { hashpriceE18, targetFromBits } from "../../indexer/domain/hashprice.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
@@ -129,7 +129,7 @@ describe("HashpriceOracle", () => {
       expect(await f.oracle.hashpriceE18(x.day)).to.equal(hashpriceE18(x.bits, x.subsidySats, fees));
     });
 
-    it("uses the reporters' price when the feed is stale, answers ≤ 0, is from the future or unset", async () => {
+    it("uses the reporters' price when the feed is stale, answers ≤ 0, is from the future, overflows, reverts or is unset", async () => {
       const x = d("2024-04-10");
       const now = await networkHelpers.time.latest();
       const cases: [string, () => Promise<unknown>][] = [
@@ -137,6 +137,8 @@ describe("HashpriceOracle", () => {
         ["zero", () => f.feed.setPrice(0)],
         ["negative", () => f.feed.setPrice(-1)],
         ["future", () => f.feed.setRound(FEED_PRICE, now + 10 * DAY)],
+        ["over 64 bits", () => f.feed.setPrice(2n ** 64n)],
+        ["reverting", async () => (await f.feed.setPrice(FEED_PRICE), f.feed.setBroken(true))],
         ["unset", () => f.oracle.setPriceFeed(ethers.ZeroAddress, 0)],
       ];
       for (const [i, [, make]] of cases.entries()) {
@@ -178,6 +180,13 @@ describe("HashpriceOracle", () => {
     it("reverts InvalidBits", async () => {
       const r = report(d("2024-04-18"), { bits: 0x1d80ffff });
       await expect(submitDaily(f, r)).to.be.revertedWithCustomError(f.oracle, "InvalidBits").withArgs(0x1d80ffff);
+    });
+
+    it("reverts SafeCastOverflowedUintDowncast when the hashprice exceeds 128 bits (regtest-like bits)", async () => {
+      const r = report(d("2024-04-18"), { bits: 0x207fffff, subsidySats: 50n * E8 });
+      const hp = hashpriceE18(r.bits, r.subsidySats, 0n);
+      expect(hp >= 2n ** 128n).to.equal(true);
+      await expect(submitDaily(f, r)).to.be.revertedWithCustomError(f.oracle, "SafeCastOverflowedUintDowncast").withArgs(128, hp);
     });
 
     it("reverts QuorumNotReached below quorum", async () => {
@@ -224,7 +233,7 @@ describe("HashpriceOracle", () => {
       );
       // signed for another chain id
       const domain = { ...(await oracleDomain(f.oracle, f.chainId)), chainId: f.chainId + 1n };
-      const types = { DailyReport: [...REPORT_TYPES.DailyReport] };
+      const types = { DailyReport: [...reportTypes.DailyReport] };
       const wrongChain = await Promise.all(f.reporters.slice(0, 3).map((s) => s.signTypedData(domain, types, r)));
       await expect(f.oracle.submitDailyReport(r, wrongChain)).to.be.revertedWithCustomError(f.oracle, "UnknownReporter");
       // the genuine ones still work
@@ -358,17 +367,31 @@ describe("HashpriceOracle", () => {
       await submitDaily(f, report(x));
       expect(await f.oracle.btcUsdE8(x.day)).to.equal(6_543_212_345_678n);
 
+      const feed37 = await ethers.deployContract("TestPriceFeed", [37, 1]);
+      await expect(f.oracle.connect(f.admin).setPriceFeed(feed37, 3600))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
+        .withArgs("feed");
       const feed6 = await ethers.deployContract("TestPriceFeed", [6, 61_000_000_000n]); // 61,000 USD
       await f.oracle.connect(f.admin).setPriceFeed(feed6, 3600);
       expect(await f.oracle.feedPrice()).to.deep.equal([61_000n * E8, true]);
     });
 
-    it("heartbeat boundary: a price exactly heartbeat old is fresh, one second older is stale", async () => {
-      const now = await networkHelpers.time.latest();
-      await f.feed.setRound(FEED_PRICE, now + 1 - DAY); // mined at now+1: exactly DAY old
-      expect(await f.oracle.feedPrice()).to.deep.equal([FEED_PRICE, true]);
-      await networkHelpers.mine(1); // one second later
-      expect(await f.oracle.feedPrice()).to.deep.equal([0n, false]);
+    it("heartbeat boundary: a price exactly heartbeat old is used, one second older is not", async () => {
+      const x = d("2024-04-10");
+      const t = (await networkHelpers.time.latest()) + 100;
+      await f.feed.setRound(FEED_PRICE, t - DAY);
+      const r1 = report(x);
+      const s1 = await signDaily(f, r1);
+      await networkHelpers.time.setNextBlockTimestamp(t); // exactly DAY old when the report is mined
+      await f.oracle.submitDailyReport(r1, s1);
+      expect((await f.oracle.dailyValues(x.day)).priceFromFeed).to.equal(true);
+      expect(await f.oracle.btcUsdE8(x.day)).to.equal(FEED_PRICE);
+      const r2 = report(x, { day: x.day + 1 });
+      const s2 = await signDaily(f, r2);
+      await networkHelpers.time.setNextBlockTimestamp(t + 1); // DAY + 1 s old
+      await f.oracle.submitDailyReport(r2, s2);
+      expect((await f.oracle.dailyValues(x.day + 1)).priceFromFeed).to.equal(false);
+      expect(await f.oracle.btcUsdE8(x.day + 1)).to.equal(x.btcUsdE8);
     });
   });
 

@@ -14,7 +14,21 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
-import type { HashpriceOracle, TestPriceFeed } from "../../types/ethers-contracts/index.js";
+import type {
+  HashpowerToken,
+  HashpriceOracle,
+  Settlement,
+  TestPriceFeed,
+  TestWBTC,
+} from "../../types/ethers-contracts/index.js";
+import type { Address } from "viem";
+import {
+  type DailyReport,
+  type UptimeReport as SignedUptimeReport,
+  oracleDomain as reporterOracleDomain,
+  reportTypes,
+} from "../../scripts/reporter/sign.js";
+import type { FormulaTerms } from "../../indexer/domain/settlement.js";
 
 /** A Hardhat network connection with ethers and the network helpers (from `network.create()`). */
 export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;
@@ -22,37 +36,11 @@ export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;
 /** Seconds per UTC day. */
 export const DAY = 86_400;
 
-/** EIP-712 types of the oracle's reports (must match `HashpriceOracle` type hashes). */
-export const REPORT_TYPES = {
-  DailyReport: [
-    { name: "day", type: "uint32" },
-    { name: "bits", type: "uint32" },
-    { name: "subsidySats", type: "uint64" },
-    { name: "feesPerBlockSats", type: "uint64" },
-    { name: "btcUsdE8", type: "uint64" },
-  ],
-  UptimeReport: [
-    { name: "farm", type: "address" },
-    { name: "day", type: "uint32" },
-    { name: "uptimeBps", type: "uint16" },
-  ],
-} as const;
+/** `IHashpriceOracle.DailyReport` (the reporter's type). */
+export type { DailyReport };
 
-/** `IHashpriceOracle.DailyReport` as the tests build it. */
-export interface DailyReport {
-  day: number;
-  bits: number;
-  subsidySats: bigint;
-  feesPerBlockSats: bigint;
-  btcUsdE8: bigint;
-}
-
-/** `IHashpriceOracle.UptimeReport`. */
-export interface UptimeReport {
-  farm: string;
-  day: number;
-  uptimeBps: number;
-}
+/** `IHashpriceOracle.UptimeReport`: the reporter's type, with the farm as any address string (ethers' form). */
+export type UptimeReport = Omit<SignedUptimeReport, "farm"> & { farm: string };
 
 /** Options of the fixture; every field has a default. */
 export interface DeployOptions {
@@ -112,20 +100,99 @@ export async function deployOracle(conn: Conn, opts: DeployOptions = {}): Promis
   return { conn, admin, guardian, farm, holders, reporters, quorum, oracle, feed, chainId };
 }
 
-/** EIP-712 domain of `oracle` on `chainId`. */
+/** Everything: oracle fixture + payout asset, token and settlement, wired. */
+export interface Fixture extends OracleFixture {
+  wbtc: TestWBTC;
+  token: HashpowerToken;
+  settlement: Settlement;
+}
+
+/** Farm capacity the fixture registers, TH/s. */
+export const FARM_CAPACITY_THS = 1_000_000n;
+
+/**
+ * Deploys the oracle part, then TestWBTC (8 decimals), HashpowerToken (admin = signers[0], who also gets
+ * FARM_ADMIN_ROLE and PAUSER_ROLE) and Settlement; grants the settlement DISTRIBUTOR_ROLE, makes it the token's
+ * issuance guard and registers signers[2] as a farm with `FARM_CAPACITY_THS`.
+ */
+export async function deployAll(conn: Conn, opts: DeployOptions = {}): Promise<Fixture> {
+  const o = await deployOracle(conn, opts);
+  const { ethers } = conn;
+  const wbtc = await ethers.deployContract("TestWBTC");
+  const token = await ethers.deployContract("HashpowerToken", [o.admin.address]);
+  const settlement = await ethers.deployContract("Settlement", [o.admin.address, token, o.oracle, opts.coverDays ?? 30]);
+  const t = token.connect(o.admin);
+  await t.grantRole(await token.DISTRIBUTOR_ROLE(), settlement);
+  await t.grantRole(await token.FARM_ADMIN_ROLE(), o.admin.address);
+  await t.grantRole(await token.PAUSER_ROLE(), o.admin.address);
+  await t.setIssuanceGuard(settlement);
+  await t.registerFarm(o.farm.address, FARM_CAPACITY_THS, "Test farm");
+  return { ...o, wbtc, token, settlement };
+}
+
+/** `IHashpowerToken.SeriesTerms` with plain numbers: the formula's terms (settlement.ts) and the rest. */
+export interface Terms extends FormulaTerms {
+  farm: string;
+  payoutAsset: string;
+  hashrateThs: bigint;
+  startDay: number;
+}
+
+/**
+ * Terms of a typical series of the fixture's farm paid in its TestWBTC: 100 TH/s for 30 days from `startDay`,
+ * 21.5 J/TH, 2 % pool fee, 95 % SLA, 0.05 USD/kWh, 0.001 USD per TH/s·day; override any field.
+ */
+export async function seriesTerms(f: Fixture, startDay: number, over: Partial<Terms> = {}): Promise<Terms> {
+  return {
+    farm: f.farm.address,
+    payoutAsset: await f.wbtc.getAddress(),
+    hashrateThs: 100n,
+    startDay,
+    termDays: 30,
+    efficiencyJPerThE3: 21_500,
+    poolFeeBps: 200,
+    slaBps: 9_500,
+    powerCostUsdPerKWhE6: 50_000,
+    serviceFeeUsdPerThDayE6: 1_000,
+    ...over,
+  };
+}
+
+/** The farm creates a series with `terms` and returns its id. */
+export async function createSeries(f: Fixture, terms: Terms): Promise<bigint> {
+  const id = await f.token.connect(f.farm).createSeries.staticCall(terms);
+  await f.token.connect(f.farm).createSeries(terms);
+  return id;
+}
+
+/** Mints `sats` TestWBTC to `from` (default: the farm) and posts it as the farm's collateral. */
+export async function postCollateral(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
+  await f.wbtc.mint(from.address, sats);
+  await f.wbtc.connect(from).approve(f.settlement, sats);
+  return f.settlement.connect(from).postCollateral(f.farm.address, f.wbtc, sats);
+}
+
+/** Mints `sats` TestWBTC to `from` (default: the farm) and deposits it to the farm's payout balance. */
+export async function deposit(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
+  await f.wbtc.mint(from.address, sats);
+  await f.wbtc.connect(from).approve(f.settlement, sats);
+  return f.settlement.connect(from).deposit(f.farm.address, f.wbtc, sats);
+}
+
+/** EIP-712 domain of `oracle` on `chainId` (the reporter's `oracleDomain`). */
 export async function oracleDomain(oracle: HashpriceOracle, chainId: bigint) {
-  return { name: "HashpriceOracle", version: "1", chainId, verifyingContract: await oracle.getAddress() };
+  return reporterOracleDomain(Number(chainId), (await oracle.getAddress()) as Address);
 }
 
 /** Signs with `signers` (default: the first `quorum` reporters, ascending) and returns signatures in that order. */
 async function signAll(
   f: OracleFixture,
-  primaryType: keyof typeof REPORT_TYPES,
+  primaryType: keyof typeof reportTypes,
   value: Record<string, unknown>,
   signers?: HardhatEthersSigner[],
 ): Promise<string[]> {
   const domain = await oracleDomain(f.oracle, f.chainId);
-  const types = { [primaryType]: [...REPORT_TYPES[primaryType]] };
+  const types = { [primaryType]: [...reportTypes[primaryType]] };
   const by = signers ?? f.reporters.slice(0, f.quorum);
   return Promise.all(by.map((s) => s.signTypedData(domain, types, value)));
 }
