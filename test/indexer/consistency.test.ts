@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { connect, sharedNode } from "./helpers/env.js";
 import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
-import { expectApiEqualsContracts } from "./helpers/compare.js";
+import { allPages, expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, mismatches, type DbKind } from "./helpers/indexer.js";
 
 describe("indexer: GraphQL equals the contracts' views", function () {
@@ -27,6 +27,15 @@ describe("indexer: GraphQL equals the contracts' views", function () {
         await idx.waitForHead();
         const checked = await expectApiEqualsContracts(idx.url!, sys);
         expect(checked).to.be.greaterThan(30);
+        // the activity covered every accounting path: burns, collateral draws, debt, repayments, claims by a claimer
+        const zero = "0x0000000000000000000000000000000000000000";
+        expect(await allPages(idx.url!, "transfers", `where: { to: "${zero}" }`, "amount"), "burns").to.not.be.empty;
+        const settled = await allPages(idx.url!, "settlements", "", "fromCollateralSats debtAddedSats");
+        expect(settled.some((x: any) => x.fromCollateralSats !== "0"), "collateral drawn").to.equal(true);
+        expect(settled.some((x: any) => x.debtAddedSats !== "0"), "debt").to.equal(true);
+        expect(await allPages(idx.url!, "distributions", "where: { kind: repayment }", "amountSats"), "repayments").to.not.be.empty;
+        const claims = await allPages(idx.url!, "claims", "", "holder caller");
+        expect(claims.some((c: any) => c.caller !== c.holder), "claims on behalf").to.equal(true);
         await randomActivity(sys, prng(kind === "pglite" ? 2 : 3), 15);
         await idx.waitForHead();
         expect(idx.state.phase).to.equal("live");

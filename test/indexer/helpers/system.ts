@@ -1,11 +1,14 @@
 /**
  * The whole protocol deployed on a Hardhat node over JSON-RPC (real contracts: HashpowerToken, HashpriceOracle with
- * its quorum, Settlement, an OpenZeppelin 8-decimal ERC-20), and seeded random activity that exercises every
- * indexed event: mints, single and batch transfers, quorum-signed daily and uptime reports, settlements (with
- * collateral draws and debt when the farm is short), deposits repaying debt, claims, claimers.
+ * its quorum, Settlement, an OpenZeppelin 8-decimal ERC-20; deployed by the shared fixture), and seeded random
+ * activity that exercises every indexed event: mints, burns, single and batch transfers, quorum-signed daily and
+ * uptime reports, settlements (with collateral draws and debt when the farm is short), deposits repaying debt,
+ * claims, claimers.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { deployOracle, submitDaily, submitUptimes, type OracleFixture } from "../../helpers/deploy.js";
+import {
+  createSeries, deployAll, deposit, postCollateral, seriesTerms, submitDaily, submitUptimes, type OracleFixture,
+} from "../../helpers/deploy.js";
 import { loadDays, type DayInputs } from "../../../indexer/domain/data.js";
 import type { HashpowerToken, Settlement, TestWBTC } from "../../../types/ethers-contracts/index.js";
 import type { connect } from "./env.js";
@@ -52,56 +55,35 @@ export interface System {
   inputs: DayInputs[];
 }
 
-/** Deploys and wires everything; creates two series of `farm` and mints to the holders. */
+/** Deploys and wires everything (the shared fixture `deployAll`); creates two series of `farm` and mints to the holders. */
 export async function deploySystem(conn: Conn): Promise<System> {
   const { ethers } = conn;
   const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
-  const o = await deployOracle(conn, { reporters: 3, quorum: 2 });
+  const f = await deployAll(conn, { reporters: 3, quorum: 2, coverDays: 2 });
   const signers = await ethers.getSigners();
-  const admin = o.admin;
-  const farm = o.farm;
-  const holders = [...o.holders, ...signers.slice(9, 14)];
-  const wbtc = (await ethers.deployContract("TestWBTC")) as unknown as TestWBTC;
-  const token = (await ethers.deployContract("HashpowerToken", [admin.address])) as unknown as HashpowerToken;
-  const settlement = (await ethers.deployContract("Settlement", [
-    admin.address, await token.getAddress(), await o.oracle.getAddress(), 2,
-  ])) as unknown as Settlement;
-  const settlementAddr = await settlement.getAddress();
-  await (await token.grantRole(await token.FARM_ADMIN_ROLE(), admin.address)).wait();
-  await (await token.grantRole(await token.DISTRIBUTOR_ROLE(), settlementAddr)).wait();
-  await (await token.grantRole(await token.CLAIMER_ADMIN_ROLE(), admin.address)).wait();
-  await (await token.setIssuanceGuard(settlementAddr)).wait();
-  await (await token.registerFarm(farm.address, 10_000n, "Farm A")).wait();
-  await (await wbtc.mint(farm.address, 10n ** 14n)).wait();
-  await (await wbtc.connect(farm).approve(settlementAddr, ethers.MaxUint256)).wait();
+  const holders = [...f.holders, ...signers.slice(9, 14)];
   // little money on purpose: settlements run the collateral down and leave debt that deposits repay
-  await (await settlement.connect(farm).postCollateral(farm.address, await wbtc.getAddress(), 3_000_000n)).wait();
-  await (await settlement.connect(farm).deposit(farm.address, await wbtc.getAddress(), 2_000_000n)).wait();
+  // (a day owes the holders a few thousand sats)
+  await (await postCollateral(f, 2_000n)).wait();
+  await (await deposit(f, 1_000n)).wait();
+  await (await f.wbtc.mint(f.farm.address, 10n ** 14n)).wait();
+  await (await f.wbtc.connect(f.farm).approve(f.settlement, ethers.MaxUint256)).wait();
   const now = Number((await ethers.provider.getBlock("latest"))!.timestamp);
-  const today = Math.floor(now / 86_400);
-  const startDay = today - 40;
-  const base = {
-    farm: farm.address, payoutAsset: await wbtc.getAddress(), startDay, efficiencyJPerThE3: 17_500n,
-    powerCostUsdPerKWhE6: 50_000n, serviceFeeUsdPerThDayE6: 1_200n,
-  };
-  const ids: bigint[] = [];
-  for (const t of [
-    { ...base, hashrateThs: 100n, termDays: 60n, poolFeeBps: 200n, slaBps: 9_500n },
-    { ...base, hashrateThs: 40n, termDays: 45n, poolFeeBps: 150n, slaBps: 9_000n, serviceFeeUsdPerThDayE6: 0n },
-  ]) {
-    await (await token.connect(farm).createSeries(t)).wait();
-    ids.push(await token.seriesCount());
-  }
+  const startDay = Math.floor(now / 86_400) - 40;
+  const ids = [
+    await createSeries(f, await seriesTerms(f, startDay, { termDays: 60, efficiencyJPerThE3: 17_500, serviceFeeUsdPerThDayE6: 1_200 })),
+    await createSeries(f, await seriesTerms(f, startDay, { hashrateThs: 40n, termDays: 45, poolFeeBps: 150, slaBps: 9_000, serviceFeeUsdPerThDayE6: 0 })),
+  ];
   for (const [i, h] of holders.entries()) {
-    await (await token.connect(farm).mint(h.address, ids[0], BigInt(100 + 37 * i), "0x")).wait();
-    if (i % 2 === 0) await (await token.connect(farm).mint(h.address, ids[1], BigInt(50 + 11 * i), "0x")).wait();
+    await (await f.token.connect(f.farm).mint(h.address, ids[0], BigInt(100 + 37 * i), "0x")).wait();
+    if (i % 2 === 0) await (await f.token.connect(f.farm).mint(h.address, ids[1], BigInt(50 + 11 * i), "0x")).wait();
   }
   const days = [...loadDays().values()].filter((d) => d.date >= "2024-05-01" && d.btcUsdE8 > 0n);
   return {
-    conn, o, token, settlement, wbtc, admin, farm, holders,
+    conn, o: f, token: f.token, settlement: f.settlement, wbtc: f.wbtc, admin: f.admin, farm: f.farm, holders,
     addresses: {
-      token: (await token.getAddress()).toLowerCase(), oracle: (await o.oracle.getAddress()).toLowerCase(),
-      settlement: settlementAddr.toLowerCase(), wbtc: (await wbtc.getAddress()).toLowerCase(),
+      token: (await f.token.getAddress()).toLowerCase(), oracle: (await f.oracle.getAddress()).toLowerCase(),
+      settlement: (await f.settlement.getAddress()).toLowerCase(), wbtc: (await f.wbtc.getAddress()).toLowerCase(),
     },
     fromBlock, ids, startDay, nextDay: startDay, inputs: days,
   };
@@ -152,6 +134,8 @@ export async function randomStep(sys: System, rng: Rng): Promise<string> {
     return "batch";
   }
   if (r < 0.62) {
+    const today = Math.floor(Number((await sys.conn.ethers.provider.getBlock("latest"))!.timestamp) / 86_400);
+    if (sys.nextDay >= today) return "noop"; // only ended days can be reported
     await settleNextDay(sys, rng);
     return "settle";
   }
@@ -161,7 +145,7 @@ export async function randomStep(sys: System, rng: Rng): Promise<string> {
     return "claim";
   }
   if (r < 0.88) {
-    await (await sys.settlement.connect(farm).deposit(farm.address, await wbtc.getAddress(), BigInt(rng.int(100_000, 3_000_000)))).wait();
+    await (await sys.settlement.connect(farm).deposit(farm.address, await wbtc.getAddress(), BigInt(rng.int(200, 4_000)))).wait();
     return "deposit";
   }
   if (r < 0.94) {
@@ -170,6 +154,12 @@ export async function randomStep(sys: System, rng: Rng): Promise<string> {
     await (await token.connect(h).setClaimer(c.address)).wait();
     await (await token.connect(c).claimOnBehalf(h.address, sys.ids, c.address)).wait();
     return "claimOnBehalf";
+  }
+  if (r < 0.97) {
+    const owned = (await balances(sys)).filter((b) => b.bal > 0n);
+    const b = rng.pick(owned);
+    await (await token.connect(b.h).burn(b.h.address, b.id, BigInt(rng.int(1, Math.max(1, Math.floor(Number(b.bal) / 3)))))).wait();
+    return "burn";
   }
   const id = rng.pick(sys.ids);
   const st = await token.seriesState(id);
