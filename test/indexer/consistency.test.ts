@@ -4,7 +4,7 @@
  * backfill and then in live mode, on PGlite and on PostgreSQL.
  */
 import { expect } from "chai";
-import { connect, sharedNode } from "./helpers/env.js";
+import { connect, sharedNode, until } from "./helpers/env.js";
 import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
 import { allPages, expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, mismatches, type DbKind } from "./helpers/indexer.js";
@@ -38,7 +38,7 @@ describe("indexer: GraphQL equals the contracts' views", function () {
         expect(claims.some((c: any) => c.caller !== c.holder), "claims on behalf").to.equal(true);
         await randomActivity(sys, prng(kind === "pglite" ? 2 : 3), 15);
         await idx.waitForHead();
-        expect(idx.state.phase).to.equal("live");
+        await until(() => idx.state.phase === "live", "live mode");
         await expectApiEqualsContracts(idx.url!, sys);
         expect(await mismatches(idx)).to.equal(0);
       } finally {
