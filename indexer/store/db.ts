@@ -65,6 +65,10 @@ export async function openPglite(dataDir: string): Promise<Db> {
     startParams: [...((PGlite as any).defaultStartParams as string[]), "-c", "shared_buffers=32MB"],
   });
   let closed = false;
+  // single-user PGlite has no checkpointer process: checkpoint every 5 minutes so that recovery after a crash
+  // replays little WAL (PGlite serialises it with any running transaction)
+  const timer = setInterval(() => void db.query("CHECKPOINT").catch(() => {}), 300_000);
+  timer.unref();
   return {
     kind: "pglite",
     async query(text, params) {
@@ -82,6 +86,7 @@ export async function openPglite(dataDir: string): Promise<Db> {
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(timer);
       await db.query("CHECKPOINT");
       await db.close();
     },
