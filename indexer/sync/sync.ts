@@ -118,6 +118,8 @@ export function createSync(ctx: IndexerContext) {
           return true;
         }
       }
+      metrics.blocksPerSecond.set(blockRate.rate()); // decays to 0 while idle
+      metrics.eventsPerSecond.set(eventRate.rate());
       if (state.phase !== "live") {
         state.phase = "live";
         log.info({ block: cp?.number, events: state.eventsIndexed }, "caught up: live");
