@@ -1,0 +1,154 @@
+/**
+ * Read helpers of the GraphQL API: input validation (errors are GraphQL errors with a code, never a 500 or a
+ * silent null), as-of-block conditions, and cursor pagination over one ordering column plus the primary key.
+ */
+import { GraphQLError } from "graphql";
+import { isAddress } from "viem";
+import type { IndexerContext } from "../context.js";
+import { dayOfTimestamp } from "../domain/units.js";
+
+/** Per-request read context. */
+export interface ReadContext {
+  ctx: IndexerContext;
+  /** block of `block: { number }`, or null for the latest indexed state */
+  asOf: number | null;
+}
+
+/** A GraphQL error for bad input (`BAD_USER_INPUT`) or a missing entity (`NOT_FOUND`). */
+export function userError(message: string, code: "BAD_USER_INPUT" | "NOT_FOUND" = "BAD_USER_INPUT"): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+/** Validates and lowercases an address. */
+export function parseAddress(s: string, field = "address"): string {
+  if (typeof s !== "string" || !isAddress(s, { strict: false })) throw userError(`${field}: invalid address "${s}"`);
+  return s.toLowerCase();
+}
+
+/** Validates a uint256 decimal id. */
+export function parseId(s: string, field = "id"): string {
+  if (typeof s !== "string" || !/^\d{1,78}$/.test(s) || BigInt(s) >= 2n ** 256n) throw userError(`${field}: invalid id "${s}" (a uint256 in decimal)`);
+  return BigInt(s).toString();
+}
+
+/** Validates a non-negative integer amount given as a decimal string. */
+export function parseAmount(s: string, field: string): bigint {
+  if (typeof s !== "string" || !/^\d{1,78}$/.test(s)) throw userError(`${field}: invalid amount "${s}" (a non-negative integer in decimal)`);
+  return BigInt(s);
+}
+
+/** Validates a UTC day number. */
+export function parseDay(n: number, field: string): number {
+  if (!Number.isInteger(n) || n < 0 || n > 4_000_000) throw userError(`${field}: invalid day ${n}`);
+  return n;
+}
+
+/** Resolves the `block` argument against the indexed range. */
+export function resolveBlock(ctx: IndexerContext, block: { number: number } | null | undefined): number | null {
+  if (!block) return null;
+  const cp = ctx.state.checkpoint;
+  if (!Number.isInteger(block.number) || block.number < 0) throw userError(`block.number: invalid block ${block.number}`);
+  if (!cp || block.number > cp.number) {
+    throw userError(`block.number: block ${block.number} is not indexed yet (indexed up to ${cp?.number ?? "none"})`);
+  }
+  return block.number;
+}
+
+/** SQL condition selecting the version of alias `a` valid at `asOf` (the current row when null). */
+export function live(a: string, asOf: number | null): string {
+  return asOf === null ? `${a}.block_to IS NULL` : `${a}.block_from <= ${asOf} AND (${a}.block_to IS NULL OR ${a}.block_to > ${asOf})`;
+}
+
+/** SQL condition selecting event rows of alias `a` up to `asOf`. */
+export function upTo(a: string, asOf: number | null): string {
+  return asOf === null ? "TRUE" : `${a}.block_number <= ${asOf}`;
+}
+
+/** UTC day of the block the request reads (the checkpoint's, or `asOf`'s from stored headers or the node). */
+export async function dayOf(rc: ReadContext): Promise<number> {
+  const cp = rc.ctx.state.checkpoint;
+  if (!cp) return 0;
+  if (rc.asOf === null || rc.asOf === cp.number) return dayOfTimestamp(cp.timestamp);
+  const [row] = await rc.ctx.db.query("SELECT timestamp FROM blocks WHERE number = $1", [rc.asOf]);
+  if (row) return dayOfTimestamp(Number(row.timestamp));
+  const b = await rc.ctx.rpc.getBlock(rc.asOf);
+  if (!b) throw userError(`block.number: block ${rc.asOf} not found on the node`, "NOT_FOUND");
+  return dayOfTimestamp(b.timestamp);
+}
+
+/** One orderable column: SQL expression, its SQL type, and how to read it from a row for the cursor. */
+export interface OrderCol {
+  expr: string;
+  type: "numeric" | "bigint" | "int" | "text";
+  /** result column holding the value */
+  field: string;
+}
+
+/** A paginated list query. */
+export interface ListQuery {
+  /** SELECT list and FROM/JOIN clause, e.g. `t.*, s.supply FROM positions t JOIN ...` */
+  select: string;
+  where: string[];
+  params: unknown[];
+  order: OrderCol;
+  /** unique tiebreak columns (primary key), compared in the same direction */
+  pk: OrderCol[];
+  direction: "asc" | "desc";
+  first: number | null | undefined;
+  after: string | null | undefined;
+}
+
+/** A page of results. */
+export interface Page<T> {
+  items: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** Validates `first` against the maximum page size. */
+export function pageSize(first: number | null | undefined, max: number): number {
+  const n = first ?? 100;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw userError(`first: must be between 1 and ${max} (got ${n})`);
+  return n;
+}
+
+/** Runs a keyset-paginated query: `after` is the opaque cursor of the previous page's last item. */
+export async function paginate(rc: ReadContext, q: ListQuery): Promise<Page<Record<string, any>>> {
+  const n = pageSize(q.first, rc.ctx.config.maxPageSize);
+  const cols = [q.order, ...q.pk.filter((c) => c.expr !== q.order.expr)];
+  const where = [...q.where];
+  const params = [...q.params];
+  if (q.after) {
+    let values: unknown[];
+    try {
+      values = JSON.parse(Buffer.from(q.after, "base64url").toString("utf8"));
+      if (!Array.isArray(values) || values.length !== cols.length || values.some((v) => typeof v !== "string")) throw new Error();
+    } catch {
+      throw userError(`after: invalid cursor "${q.after}"`);
+    }
+    const ph = cols.map((c, j) => `$${params.length + j + 1}::${c.type}`);
+    params.push(...values);
+    where.push(`(${cols.map((c) => c.expr).join(", ")}) ${q.direction === "asc" ? ">" : "<"} (${ph.join(", ")})`);
+  }
+  const sql =
+    `SELECT ${q.select} WHERE ${where.length ? where.join(" AND ") : "TRUE"} ` +
+    `ORDER BY ${cols.map((c) => `${c.expr} ${q.direction}`).join(", ")} LIMIT ${n + 1}`;
+  let rows: Record<string, any>[];
+  try {
+    rows = await rc.ctx.db.query(sql, params);
+  } catch (e: any) {
+    // a malformed cursor value can only fail the cast
+    if (q.after && /invalid input syntax/.test(String(e?.message))) throw userError(`after: invalid cursor "${q.after}"`);
+    throw e;
+  }
+  const more = rows.length > n;
+  const items = more ? rows.slice(0, n) : rows;
+  const lastRow = items[items.length - 1];
+  const endCursor = lastRow ? Buffer.from(JSON.stringify(cols.map((c) => String(lastRow[c.field])))).toString("base64url") : null;
+  return { items, pageInfo: { hasNextPage: more, endCursor } };
+}
+
+/** A memoised async value (computed on first use, shared by sibling resolvers). */
+export function lazy<T>(f: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+}

@@ -1,0 +1,544 @@
+/** GraphQL resolvers: SQL over the versioned tables, accumulator and yield math from `domain/`. */
+import type { IndexerContext } from "../context.js";
+import * as acc from "../domain/accumulator.js";
+import { perThDay } from "../domain/settlement.js";
+import { dateOfDay, formatScaled } from "../domain/units.js";
+import {
+  TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean, valuePosition,
+} from "../domain/yield.js";
+import {
+  dayOf, lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
+  type OrderCol, type ReadContext,
+} from "./read.js";
+
+type Args = Record<string, any>;
+type Row = Record<string, any>;
+
+const col = (expr: string, type: OrderCol["type"], field = expr.replace(/^\w+\./, "")): OrderCol => ({ expr, type, field });
+const EVENT_PK = [col("t.block_number", "bigint"), col("t.log_index", "int")];
+
+/** Request context: the indexer plus the block the request reads. */
+function rc(ctx: IndexerContext, args: Args): ReadContext {
+  return { ctx, asOf: resolveBlock(ctx, args.block) };
+}
+
+// ------------------------------------------------------------------ series
+const SERIES_SELECT = (asOf: number | null) => `
+  t.*, s.supply, s.minted, s.acc_per_unit_e36, s.carry_e36, s.distributed, s.repaid, s.claimed, s.holders,
+  s.days_distributed, COALESCE(d.debt, 0) AS debt
+  FROM series t
+  JOIN series_state s ON s.series_id = t.id AND ${live("s", asOf)}
+  LEFT JOIN series_debt d ON d.series_id = t.id AND ${live("d", asOf)}`;
+
+function seriesObj(r: Row, read: ReadContext, today: number) {
+  const start = r.start_day as number;
+  const term = r.term_days as number;
+  return {
+    _read: read,
+    id: String(r.id),
+    farmAddress: r.farm,
+    payoutAsset: r.payout_asset,
+    hashrateThs: String(r.hashrate_ths),
+    startDay: start,
+    termDays: term,
+    lastDay: start + term - 1,
+    efficiencyJPerThE3: Number(r.efficiency_j_per_th_e3),
+    poolFeeBps: r.pool_fee_bps,
+    slaBps: r.sla_bps,
+    powerCostUsdPerKWhE6: Number(r.power_cost_usd_per_kwh_e6),
+    serviceFeeUsdPerThDayE6: Number(r.service_fee_usd_per_th_day_e6),
+    cap: (BigInt(r.hashrate_ths) * BigInt(term)).toString(),
+    supply: String(r.supply),
+    minted: String(r.minted),
+    accPerUnitE36: String(r.acc_per_unit_e36),
+    carryE36: String(r.carry_e36),
+    distributedSats: String(r.distributed),
+    repaidSats: String(r.repaid),
+    claimedSats: String(r.claimed),
+    debtSats: String(r.debt),
+    holderCount: r.holders,
+    daysDistributed: r.days_distributed,
+    status: today < start ? "upcoming" : today < start + term ? "active" : "ended",
+    createdBlock: Number(r.block_from),
+    createdTx: r.created_tx,
+  };
+}
+
+async function loadSeries(read: ReadContext, id: string) {
+  const [r] = await read.ctx.db.query(`SELECT ${SERIES_SELECT(read.asOf)} WHERE t.id = $1 AND ${live("t", read.asOf)}`, [id]);
+  if (!r) throw userError(`series ${id} not found${read.asOf !== null ? ` at block ${read.asOf}` : ""}`, "NOT_FOUND");
+  return seriesObj(r, read, await dayOf(read));
+}
+
+// ------------------------------------------------------------------ farms
+async function farmObj(read: ReadContext, r: Row) {
+  return {
+    _read: read,
+    address: r.address,
+    name: r.name,
+    capacityThs: String(r.capacity_ths),
+    registeredBlock: Number(r.registered_block),
+  };
+}
+
+// ------------------------------------------------------------------ positions and valuation
+/** Inputs of the valuation of positions in some series, loaded once per request. */
+async function valuationInputs(read: ReadContext, series: Map<string, Row>) {
+  const { db } = read.ctx;
+  const today = await dayOf(read);
+  const ids = [...series.keys()];
+  const rows = ids.length
+    ? await db.query(
+        `SELECT t.series_id, t.day, t.net_e18 FROM settlements t
+         WHERE t.series_id = ANY($1::numeric[]) AND t.day <= $2 AND t.day > $2 - ${2 * TRAILING_LONG} AND ${upTo("t", read.asOf)}`,
+        [ids, today],
+      )
+    : [];
+  const nets = new Map<string, Map<number, bigint>>();
+  for (const r of rows) {
+    const k = String(r.series_id);
+    if (!nets.has(k)) nets.set(k, new Map());
+    nets.get(k)!.set(r.day, BigInt(r.net_e18));
+  }
+  const [report] = await db.query(
+    `SELECT t.day, t.hashprice_e18, t.btc_usd_e8 FROM daily_reports t
+     WHERE t.status = 'final' AND t.day <= $1 AND ${live("t", read.asOf)} ORDER BY t.day DESC LIMIT 1`,
+    [today],
+  );
+  const out = new Map<string, { net: bigint; source: string; days: number; windowEnd: number | null }>();
+  for (const [id, s] of series) {
+    const m = nets.get(id);
+    if (m && m.size > 0) {
+      const end = Math.max(...m.keys());
+      const t = trailingMean(m, end, TRAILING_LONG);
+      out.set(id, { net: t.mean ?? 0n, source: "settlements", days: t.days, windowEnd: end });
+    } else if (report) {
+      const p = perThDay(
+        {
+          termDays: s.term_days, efficiencyJPerThE3: Number(s.efficiency_j_per_th_e3), poolFeeBps: s.pool_fee_bps,
+          slaBps: s.sla_bps, powerCostUsdPerKWhE6: Number(s.power_cost_usd_per_kwh_e6),
+          serviceFeeUsdPerThDayE6: Number(s.service_fee_usd_per_th_day_e6),
+        },
+        BigInt(report.hashprice_e18), 10_000, BigInt(report.btc_usd_e8),
+      );
+      out.set(id, { net: p.netE18, source: "oracle", days: 0, windowEnd: report.day });
+    } else {
+      out.set(id, { net: 0n, source: "none", days: 0, windowEnd: null });
+    }
+  }
+  return { today, byId: out, btcUsdE8: report ? BigInt(report.btc_usd_e8) : null };
+}
+
+const POSITION_SELECT = (asOf: number | null) => `
+  t.series_id, t.holder, t.balance, t.paid_e36, t.accrued_e36, t.claimed, t.block_from,
+  s.acc_per_unit_e36, s.supply, s.carry_e36,
+  r.start_day, r.term_days, r.efficiency_j_per_th_e3, r.pool_fee_bps, r.sla_bps, r.power_cost_usd_per_kwh_e6,
+  r.service_fee_usd_per_th_day_e6
+  FROM positions t
+  JOIN series_state s ON s.series_id = t.series_id AND ${live("s", asOf)}
+  JOIN series r ON r.id = t.series_id AND ${live("r", asOf)}`;
+
+/** Position objects for rows of POSITION_SELECT, sharing one lazily loaded valuation context. */
+function positionObjs(read: ReadContext, rows: Row[]) {
+  const series = new Map<string, Row>();
+  for (const r of rows) series.set(String(r.series_id), r);
+  const inputs = lazy(() => valuationInputs(read, series));
+  return rows.map((r) => {
+    const s: acc.SeriesAcc = { supply: BigInt(r.supply), accPerUnitE36: BigInt(r.acc_per_unit_e36), carryE36: BigInt(r.carry_e36) };
+    const h: acc.HolderAcc = { balance: BigInt(r.balance), paidE36: BigInt(r.paid_e36), accruedE36: BigInt(r.accrued_e36) };
+    const claimable = acc.claimable(s, h);
+    const claimed = BigInt(r.claimed);
+    const id = String(r.series_id);
+    const value = lazy(async () => {
+      const inp = await inputs();
+      const v = inp.byId.get(id)!;
+      const val = valuePosition({
+        balance: h.balance, startDay: r.start_day, termDays: r.term_days, today: inp.today, netPerThsDayE18: v.net,
+        btcUsdE8: inp.btcUsdE8,
+      });
+      return { inp, v, val };
+    });
+    return {
+      _read: read,
+      seriesId: id,
+      holder: r.holder,
+      balance: h.balance.toString(),
+      claimableSats: claimable.toString(),
+      claimedSats: claimed.toString(),
+      accruedSats: (claimed + claimable).toString(),
+      accruedE36: (h.accruedE36 + h.balance * (s.accPerUnitE36 - h.paidE36)).toString(),
+      updatedBlock: Number(r.block_from),
+      remainingDays: async () => (await value()).val.remainingDays,
+      remainingThsDays: async () => formatScaled((await value()).val.remainingThsDaysE6, 6),
+      valuation: async () => {
+        const { inp, v, val } = await value();
+        return {
+          balance: h.balance.toString(),
+          termDays: r.term_days,
+          remainingDays: val.remainingDays,
+          remainingThsDays: formatScaled(val.remainingThsDaysE6, 6),
+          netPerThsDaySatsE18: v.net.toString(),
+          source: v.source,
+          trailingDays: v.days,
+          windowEndDay: v.windowEnd,
+          btcUsdE8: inp.btcUsdE8?.toString() ?? null,
+          valueSats: val.valueSats.toString(),
+          valueUsdE8: val.valueUsdE8?.toString() ?? null,
+          asOfDay: inp.today,
+        };
+      },
+    };
+  });
+}
+
+// ------------------------------------------------------------------ event rows
+const distributionObj = (r: Row) => ({
+  seriesId: String(r.series_id), kind: r.kind, day: r.day, amountSats: String(r.amount), supply: String(r.supply),
+  accPerUnitE36: String(r.acc_per_unit_e36), blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+});
+const settlementObj = (r: Row) => ({
+  seriesId: String(r.series_id), day: r.day, farm: r.farm, hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
+  btcUsdE8: String(r.btc_usd_e8), grossE18: String(r.gross_e18), poolFeeE18: String(r.pool_fee_e18),
+  downtimeE18: String(r.downtime_e18), compensationE18: String(r.compensation_e18), electricityE18: String(r.electricity_e18),
+  serviceE18: String(r.service_e18), netE18: String(r.net_e18), supply: String(r.supply), owedSats: String(r.owed),
+  fromBalanceSats: String(r.from_balance), fromCollateralSats: String(r.from_collateral), compensationSats: String(r.compensation),
+  debtAddedSats: String(r.debt_added), blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+});
+const claimObj = (r: Row) => ({
+  holder: r.holder, seriesId: String(r.series_id), receiver: r.receiver, caller: r.caller, amountSats: String(r.amount),
+  blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+});
+const transferObj = (r: Row) => ({
+  seriesId: String(r.series_id), from: r.from_address, to: r.to_address, operator: r.operator, amount: String(r.amount),
+  blockNumber: Number(r.block_number), logIndex: r.log_index, batchIndex: r.batch_index, txHash: r.tx_hash,
+});
+const reportObj = (r: Row) => ({
+  day: r.day, date: dateOfDay(r.day), status: r.status, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
+  feesPerBlockSats: String(r.fees_per_block_sats), hashpriceE18: String(r.hashprice_e18), btcUsdE8: String(r.btc_usd_e8),
+  priceFromFeed: r.price_from_feed, trailingE18: r.trailing_e18 === null ? null : String(r.trailing_e18),
+});
+
+/** Adds `cond` with its parameter to a where list. */
+function addCond(where: string[], params: unknown[], cond: (p: string) => string, value: unknown) {
+  params.push(value);
+  where.push(cond(`$${params.length}`));
+}
+
+function dayFilters(where: string[], params: unknown[], w: Args | undefined) {
+  if (w?.dayGte != null) addCond(where, params, (p) => `t.day >= ${p}`, parseDay(w.dayGte, "where.dayGte"));
+  if (w?.dayLte != null) addCond(where, params, (p) => `t.day <= ${p}`, parseDay(w.dayLte, "where.dayLte"));
+}
+
+/** Builds the resolver map for `ctx`. */
+export function createResolvers(ctx: IndexerContext) {
+  return {
+    Query: {
+      _meta() {
+        const { state, config } = ctx;
+        const cp = state.checkpoint;
+        const lag = state.head !== null && cp ? Math.max(0, state.head - cp.number) : state.head ?? 0;
+        return {
+          block: cp?.number ?? null,
+          hash: cp?.hash ?? null,
+          timestamp: cp?.timestamp ?? null,
+          finalizedBlock: state.finalized,
+          headBlock: state.head,
+          lagBlocks: lag,
+          chainId: state.chainId,
+          phase: state.phase,
+          ready: isReady(ctx),
+        };
+      },
+
+      async account(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        return { _read: read, address: parseAddress(args.address) };
+      },
+
+      series: (_: unknown, args: Args) => loadSeries(rc(ctx, args), parseId(args.id)),
+
+      async seriesList(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const today = await dayOf(read);
+        const where = [live("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.farm != null) addCond(where, params, (p) => `t.farm = ${p}`, parseAddress(w.farm, "where.farm"));
+        if (w.payoutAsset != null) addCond(where, params, (p) => `t.payout_asset = ${p}`, parseAddress(w.payoutAsset, "where.payoutAsset"));
+        if (w.status === "upcoming") where.push(`t.start_day > ${today}`);
+        if (w.status === "active") where.push(`t.start_day <= ${today} AND t.start_day + t.term_days > ${today}`);
+        if (w.status === "ended") where.push(`t.start_day + t.term_days <= ${today}`);
+        const order = { id: col("t.id", "numeric"), startDay: col("t.start_day", "int"), supply: col("s.supply", "numeric") }[
+          args.orderBy as "id"
+        ];
+        const page = await paginate(read, {
+          select: SERIES_SELECT(read.asOf), where, params, order, pk: [col("t.id", "numeric")],
+          direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map((r) => seriesObj(r, read, today)) };
+      },
+
+      async farm(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const address = parseAddress(args.address);
+        const [r] = await ctx.db.query(`SELECT t.* FROM farms t WHERE t.address = $1 AND ${live("t", read.asOf)}`, [address]);
+        if (!r) throw userError(`farm ${address} not found${read.asOf !== null ? ` at block ${read.asOf}` : ""}`, "NOT_FOUND");
+        return farmObj(read, r);
+      },
+
+      async farms(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const order = args.orderBy === "capacity" ? col("t.capacity_ths", "numeric") : col("t.address", "text");
+        const page = await paginate(read, {
+          select: "t.* FROM farms t", where: [live("t", read.asOf)], params: [], order, pk: [col("t.address", "text")],
+          direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return { ...page, items: await Promise.all(page.items.map((r) => farmObj(read, r))) };
+      },
+
+      async holders(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const id = parseId(args.seriesId, "seriesId");
+        const [exists] = await ctx.db.query(`SELECT 1 FROM series t WHERE t.id = $1 AND ${live("t", read.asOf)}`, [id]);
+        if (!exists) throw userError(`series ${id} not found`, "NOT_FOUND");
+        const where = [live("t", read.asOf), "t.series_id = $1"];
+        const params: unknown[] = [id];
+        const w = args.where ?? {};
+        if (!w.includeEmpty) where.push("t.balance > 0");
+        if (w.balanceGte != null) addCond(where, params, (p) => `t.balance >= ${p}::numeric`, parseAmount(w.balanceGte, "where.balanceGte").toString());
+        if (w.holderIn != null) {
+          addCond(where, params, (p) => `t.holder = ANY(${p}::text[])`, (w.holderIn as string[]).map((a) => parseAddress(a, "where.holderIn")));
+        }
+        const order = args.orderBy === "holder" ? col("t.holder", "text") : col("t.balance", "numeric");
+        const page = await paginate(read, {
+          select: POSITION_SELECT(read.asOf), where, params, order, pk: [col("t.holder", "text")],
+          direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return { ...page, items: positionObjs(read, page.items) };
+      },
+
+      async distributions(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [upTo("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.seriesId != null) addCond(where, params, (p) => `t.series_id = ${p}::numeric`, parseId(w.seriesId, "where.seriesId"));
+        if (w.kind != null) addCond(where, params, (p) => `t.kind = ${p}`, w.kind);
+        dayFilters(where, params, w);
+        const order = {
+          block: col("t.block_number", "bigint"), day: col("COALESCE(t.day, -1)", "int", "day_"), amount: col("t.amount", "numeric"),
+        }[args.orderBy as "block"];
+        const page = await paginate(read, {
+          select: "t.*, COALESCE(t.day, -1) AS day_ FROM distributions t", where, params, order, pk: EVENT_PK,
+          direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map(distributionObj) };
+      },
+
+      async settlements(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [upTo("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.seriesId != null) addCond(where, params, (p) => `t.series_id = ${p}::numeric`, parseId(w.seriesId, "where.seriesId"));
+        if (w.farm != null) addCond(where, params, (p) => `t.farm = ${p}`, parseAddress(w.farm, "where.farm"));
+        dayFilters(where, params, w);
+        const order = { block: col("t.block_number", "bigint"), day: col("t.day", "int"), net: col("t.net_e18", "numeric") }[
+          args.orderBy as "block"
+        ];
+        const page = await paginate(read, {
+          select: "t.* FROM settlements t", where, params, order, pk: EVENT_PK, direction: args.orderDirection,
+          first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map(settlementObj) };
+      },
+
+      async claims(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [upTo("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.holder != null) addCond(where, params, (p) => `t.holder = ${p}`, parseAddress(w.holder, "where.holder"));
+        if (w.receiver != null) addCond(where, params, (p) => `t.receiver = ${p}`, parseAddress(w.receiver, "where.receiver"));
+        if (w.seriesId != null) addCond(where, params, (p) => `t.series_id = ${p}::numeric`, parseId(w.seriesId, "where.seriesId"));
+        const order = args.orderBy === "amount" ? col("t.amount", "numeric") : col("t.block_number", "bigint");
+        const page = await paginate(read, {
+          select: "t.* FROM claims t", where, params, order, pk: EVENT_PK, direction: args.orderDirection,
+          first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map(claimObj) };
+      },
+
+      async transfers(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [upTo("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.seriesId != null) addCond(where, params, (p) => `t.series_id = ${p}::numeric`, parseId(w.seriesId, "where.seriesId"));
+        if (w.from != null) addCond(where, params, (p) => `t.from_address = ${p}`, parseAddress(w.from, "where.from"));
+        if (w.to != null) addCond(where, params, (p) => `t.to_address = ${p}`, parseAddress(w.to, "where.to"));
+        if (w.account != null) {
+          addCond(where, params, (p) => `(t.from_address = ${p} OR t.to_address = ${p})`, parseAddress(w.account, "where.account"));
+        }
+        const page = await paginate(read, {
+          select: "t.* FROM transfers t", where, params, order: col("t.block_number", "bigint"),
+          pk: [...EVENT_PK, col("t.batch_index", "int")], direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map(transferObj) };
+      },
+
+      async dailyReports(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [live("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        dayFilters(where, params, w);
+        if (w.status != null) {
+          if (!["pending", "final", "rejected"].includes(w.status)) throw userError(`where.status: invalid status "${w.status}"`);
+          addCond(where, params, (p) => `t.status = ${p}`, w.status);
+        }
+        const page = await paginate(read, {
+          select: "t.* FROM daily_reports t", where, params, order: col("t.day", "int"), pk: [], direction: args.orderDirection,
+          first: args.first, after: args.after,
+        });
+        return { ...page, items: page.items.map(reportObj) };
+      },
+
+      async uptimes(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const where = [upTo("t", read.asOf)];
+        const params: unknown[] = [];
+        const w = args.where ?? {};
+        if (w.farm != null) addCond(where, params, (p) => `t.farm = ${p}`, parseAddress(w.farm, "where.farm"));
+        dayFilters(where, params, w);
+        const page = await paginate(read, {
+          select: "t.* FROM uptimes t", where, params, order: col("t.day", "int"), pk: [col("t.farm", "text")],
+          direction: args.orderDirection, first: args.first, after: args.after,
+        });
+        return {
+          ...page,
+          items: page.items.map((r) => ({ farm: r.farm, day: r.day, uptimeBps: r.uptime_bps, blockNumber: Number(r.block_number) })),
+        };
+      },
+
+      async yieldHistory(_: unknown, args: Args) {
+        const read = rc(ctx, args);
+        const s = await loadSeries(read, parseId(args.seriesId, "seriesId"));
+        const price = args.unitPriceSats != null ? parseAmount(args.unitPriceSats, "unitPriceSats") : null;
+        if (price === 0n) throw userError("unitPriceSats: must be > 0");
+        let to: number | null = args.to != null ? parseDay(args.to, "to") : null;
+        if (to === null) {
+          const [r] = await ctx.db.query(
+            `SELECT max(t.day) AS day FROM settlements t WHERE t.series_id = $1::numeric AND ${upTo("t", read.asOf)}`,
+            [s.id],
+          );
+          to = r?.day ?? (await dayOf(read));
+        }
+        const from = args.from != null ? parseDay(args.from, "from") : to! - 29;
+        if (from > to!) throw userError(`from: ${from} is after to (${to})`);
+        if (to! - from >= 3660) throw userError(`from..to: at most 3660 days (asked ${to! - from + 1})`);
+        const rows = await ctx.db.query(
+          `SELECT t.* FROM settlements t WHERE t.series_id = $1::numeric AND t.day >= $2 AND t.day <= $3 AND ${upTo("t", read.asOf)}
+           ORDER BY t.day`,
+          [s.id, from - TRAILING_LONG + 1, to],
+        );
+        const term = s.termDays;
+        const net = new Map<number, bigint>(rows.map((r) => [r.day as number, perUnitE18(BigInt(r.net_e18), term)]));
+        const days = rows
+          .filter((r) => r.day >= from)
+          .map((r) => {
+            const pu = (k: string) => perUnitE18(BigInt(r[k]), term);
+            const t7 = trailingMean(net, r.day, TRAILING_SHORT).mean ?? 0n;
+            const t30 = trailingMean(net, r.day, TRAILING_LONG).mean ?? 0n;
+            const fees = BigInt(r.pool_fee_e18) + BigInt(r.electricity_e18) + BigInt(r.service_e18);
+            return {
+              day: r.day, date: dateOfDay(r.day), hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
+              btcUsdE8: String(r.btc_usd_e8),
+              grossPerUnitSatsE18: pu("hashprice_e18").toString(),
+              feesPerUnitSatsE18: perUnitE18(fees, term).toString(),
+              poolFeePerUnitSatsE18: pu("pool_fee_e18").toString(),
+              electricityPerUnitSatsE18: pu("electricity_e18").toString(),
+              servicePerUnitSatsE18: pu("service_e18").toString(),
+              downtimePerUnitSatsE18: pu("downtime_e18").toString(),
+              compensationPerUnitSatsE18: pu("compensation_e18").toString(),
+              netPerUnitSatsE18: pu("net_e18").toString(),
+              trailing7NetPerUnitSatsE18: t7.toString(),
+              trailing30NetPerUnitSatsE18: t30.toString(),
+              annualisedNetPerUnitSatsE18: annualised(t30).toString(),
+              annualisedYieldBps: price === null ? null : annualisedYieldBps(t30, price).toString(),
+              supply: String(r.supply), owedSats: String(r.owed), debtAddedSats: String(r.debt_added),
+            };
+          });
+        return { seriesId: s.id, termDays: term, from, to, unitPriceSats: price?.toString() ?? null, days };
+      },
+    },
+
+    Account: {
+      async positions(a: { _read: ReadContext; address: string }, args: Args) {
+        const read = a._read;
+        const rows = await ctx.db.query(
+          `SELECT ${POSITION_SELECT(read.asOf)} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`,
+          [a.address],
+        );
+        const objs = positionObjs(read, rows);
+        return args.includeEmpty ? objs : objs.filter((p) => p.balance !== "0" || p.claimableSats !== "0");
+      },
+      async claimer(a: { _read: ReadContext; address: string }) {
+        const [r] = await ctx.db.query(
+          `SELECT t.value FROM kv t WHERE t.contract = 'token' AND t.key = $1 AND ${live("t", a._read.asOf)}`,
+          [`claimer:${a.address}`],
+        );
+        return r && r.value !== "0x0000000000000000000000000000000000000000" ? r.value : null;
+      },
+    },
+
+    Position: {
+      series: (p: { _read: ReadContext; seriesId: string }) => loadSeries(p._read, p.seriesId),
+    },
+
+    Series: {
+      async farm(s: { _read: ReadContext; farmAddress: string }) {
+        const [r] = await ctx.db.query(`SELECT t.* FROM farms t WHERE t.address = $1 AND ${live("t", s._read.asOf)}`, [s.farmAddress]);
+        if (!r) throw userError(`farm ${s.farmAddress} not found`, "NOT_FOUND");
+        return farmObj(s._read, r);
+      },
+    },
+
+    Farm: {
+      async series(f: { _read: ReadContext; address: string }) {
+        const read = f._read;
+        const rows = await ctx.db.query(`SELECT ${SERIES_SELECT(read.asOf)} WHERE t.farm = $1 AND ${live("t", read.asOf)} ORDER BY t.id`, [
+          f.address,
+        ]);
+        const today = await dayOf(read);
+        return rows.map((r) => seriesObj(r, read, today));
+      },
+      async pools(f: { _read: ReadContext; address: string }) {
+        const rows = await ctx.db.query(`SELECT t.* FROM farm_pools t WHERE t.farm = $1 AND ${live("t", f._read.asOf)} ORDER BY t.asset`, [
+          f.address,
+        ]);
+        return rows.map((r) => ({
+          asset: r.asset, payoutBalanceSats: String(r.payout_balance), collateralSats: String(r.collateral),
+          depositedSats: String(r.deposited), fundingWithdrawnSats: String(r.funding_withdrawn),
+          collateralPostedSats: String(r.collateral_posted), collateralWithdrawnSats: String(r.collateral_withdrawn),
+          paidFromBalanceSats: String(r.paid_from_balance), slashedSats: String(r.slashed), debtRepaidSats: String(r.debt_repaid),
+        }));
+      },
+      async debtSats(f: { _read: ReadContext; address: string }) {
+        const [r] = await ctx.db.query(
+          `SELECT COALESCE(sum(t.debt), 0)::text AS debt FROM series_debt t WHERE t.farm = $1 AND ${live("t", f._read.asOf)}`,
+          [f.address],
+        );
+        return r.debt;
+      },
+    },
+  };
+}
+
+/** Ready: polling normally and within `readyLagBlocks` of the head. */
+export function isReady(ctx: IndexerContext): boolean {
+  const { state, config } = ctx;
+  if (state.fatal || !state.checkpoint || state.head === null) return false;
+  if (Date.now() - state.headAt > config.stallTimeoutMs) return false;
+  return state.head - state.checkpoint.number <= config.readyLagBlocks;
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * Command line: `tsx indexer/cli.ts --rpc http://127.0.0.1:8545 --token 0x… [--oracle 0x…] [--settlement 0x…]`.
+ * Flags fall back to environment variables (RPC_URL, DATABASE_URL, TOKEN_ADDRESS, …). Exit codes: 0 after a
+ * clean stop (SIGINT/SIGTERM), 1 on a fatal sync error, 2 on bad configuration (the message names the field).
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { ConfigError, startIndexer, type ConfigInput } from "./index.js";
+
+const int = (name: string) => (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return Number(v);
+};
+
+const program = new Command()
+  .name("hashpower-indexer")
+  .description("Indexes the hashpower token, oracle and settlement contracts from any JSON-RPC node and serves GraphQL.")
+  .option("--rpc <url>", "JSON-RPC endpoint (env RPC_URL)", process.env.RPC_URL)
+  .option("--token <address>", "HashpowerToken address (env TOKEN_ADDRESS)", process.env.TOKEN_ADDRESS)
+  .option("--oracle <address>", "HashpriceOracle address (env ORACLE_ADDRESS)", process.env.ORACLE_ADDRESS)
+  .option("--settlement <address>", "Settlement address (env SETTLEMENT_ADDRESS)", process.env.SETTLEMENT_ADDRESS)
+  .option("--from-block <n>", "first block to index (the deployment block)", int("--from-block"))
+  .option("--finality <n>", "blocks behind head treated as final (reorg depth tracked)", int("--finality"))
+  .option("--database-url <url>", "PostgreSQL URL; default: embedded PGlite (env DATABASE_URL)", process.env.DATABASE_URL)
+  .option("--data-dir <dir>", "PGlite data folder (memory:// for in-memory)", process.env.PGLITE_DIR)
+  .option("--port <n>", "HTTP port of GraphQL/health/metrics (0 = any free port)", int("--port"))
+  .option("--host <host>", "interface to bind", "127.0.0.1")
+  .option("--poll-interval <ms>", "live polling interval", int("--poll-interval"))
+  .option("--ready-lag <n>", "/ready fails beyond this many blocks behind head", int("--ready-lag"))
+  .option("--max-range <n>", "largest eth_getLogs block range", int("--max-range"))
+  .option("--initial-range <n>", "first eth_getLogs block range", int("--initial-range"))
+  .option("--rpc-timeout <ms>", "per-request timeout", int("--rpc-timeout"))
+  .option("--max-page-size <n>", "largest GraphQL page", int("--max-page-size"))
+  .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent", process.env.LOG_LEVEL)
+  .option("--no-progress", "no progress display on stderr")
+  .option("--no-api", "sync only, no HTTP server")
+  .option("--reset", "drop the indexed data first (required after changing chain, contracts or start block)")
+  .showHelpAfterError();
+
+program.parse();
+const o = program.opts();
+const drop = <T extends Record<string, unknown>>(x: T) =>
+  Object.fromEntries(Object.entries(x).filter(([, v]) => v !== undefined)) as T;
+
+const input = drop({
+  rpcUrl: o.rpc,
+  databaseUrl: o.databaseUrl,
+  dataDir: o.dataDir,
+  contracts: drop({ token: o.token, oracle: o.oracle, settlement: o.settlement }),
+  fromBlock: o.fromBlock,
+  finality: o.finality,
+  port: o.port,
+  host: o.host,
+  pollIntervalMs: o.pollInterval,
+  readyLagBlocks: o.readyLag,
+  maxPageSize: o.maxPageSize,
+  logLevel: o.logLevel,
+  progress: o.progress === false ? false : undefined,
+  api: o.api,
+  reset: o.reset === true,
+  rpc: drop({ maxRange: o.maxRange, initialRange: o.initialRange, timeoutMs: o.rpcTimeout }),
+}) as ConfigInput;
+
+try {
+  const indexer = await startIndexer(input);
+  const shutdown = async (signal: string) => {
+    indexer.log.info({ signal }, "shutting down");
+    await indexer.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  await indexer.done.catch(async (e) => {
+    await indexer.stop();
+    console.error(`fatal: ${e instanceof Error ? e.message : e}`);
+    process.exit(1);
+  });
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  console.error(`fatal: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+}

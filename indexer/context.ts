@@ -1,0 +1,39 @@
+/** The explicit context every stage's factory receives (no module-level state anywhere). */
+import type { Config } from "./config.js";
+import type { Db } from "./store/db.js";
+import type { Checkpoint } from "./store/store.js";
+import type { Logger } from "./ops/logger.js";
+import type { Metrics } from "./ops/metrics.js";
+import type { Rpc } from "./sync/rpc.js";
+
+/** Live sync status, shared by the sync (writer) and the API/ops (readers). */
+export interface SyncState {
+  chainId: number;
+  /** last fully indexed block (committed) */
+  checkpoint: Checkpoint | null;
+  /** head seen by the last successful poll, and when (ms since epoch) */
+  head: number | null;
+  headAt: number;
+  /** head − finality: blocks at or below are treated as final */
+  finalized: number;
+  phase: "starting" | "backfill" | "live" | "stopped" | "failed";
+  /** block and time the current backfill started from (progress display) */
+  backfillFrom: { block: number; at: number; events: number } | null;
+  eventsIndexed: number;
+  consecutiveFailures: number;
+  lastError: string | null;
+  /** set when the sync stopped for good (e.g. a reorg deeper than finality) */
+  fatal: Error | null;
+}
+
+/** Everything a stage needs. */
+export interface IndexerContext {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  db: Db;
+  rpc: Rpc;
+  state: SyncState;
+  /** aborted on shutdown */
+  signal: AbortSignal;
+}

