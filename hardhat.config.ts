@@ -48,5 +48,6 @@ export default defineConfig({
       accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
     },
   },
-  mocha: { timeout: 600_000 },
+  /** Hardhat 3 reads mocha options from `test.mocha` (a top-level `mocha` key is ignored: default 40 s). */
+  test: { mocha: { timeout: 600_000 } },
 });

@@ -103,7 +103,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     address public issuanceGuard;
     uint96 private _seriesCount;
 
-    /// @param admin receives DEFAULT_ADMIN_ROLE (and grants the other roles). Reverts `ZeroAddress`.
+    /// @notice Deploys the token; only `admin` holds a role (DEFAULT_ADMIN_ROLE) and grants the others.
+    /// @param admin receives DEFAULT_ADMIN_ROLE. Reverts `ZeroAddress`.
     constructor(address admin) ERC1155("") {
         if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -179,6 +180,22 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
         if (minted > cap) revert SupplyCapExceeded(id, minted, cap);
         s.minted = uint96(minted); // ≤ cap < 2^96
         _mint(to, id, units, data);
+    }
+
+    /// @notice Burns `units` TH/s·days of series `id` held by `account` (the caller, or an operator it approved for
+    ///         all). The account is settled first, so yield it accrued stays claimable; the series' cap is not freed.
+    ///         Allowed while paused.
+    /// @dev Reverts `ERC1155MissingApprovalForAll`, `ERC1155InsufficientBalance`, `ERC1155InvalidSender`.
+    ///      Emits `TransferSingle` to address(0).
+    function burn(address account, uint256 id, uint256 units) public override {
+        super.burn(account, id, units);
+    }
+
+    /// @notice Batch version of `burn`: burns `units[i]` TH/s·days of `ids[i]` from `account`, settling each id first.
+    /// @dev Also reverts `ERC1155InvalidArrayLength`. Emits `TransferBatch` to address(0) (or `TransferSingle` for
+    ///      one id).
+    function burnBatch(address account, uint256[] memory ids, uint256[] memory units) public override {
+        super.burnBatch(account, ids, units);
     }
 
     // ------------------------------------------------------------------ payouts

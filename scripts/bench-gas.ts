@@ -6,7 +6,8 @@
  *   npm run bench:gas        (= hardhat run scripts/bench-gas.ts)
  *
  * Scenarios: "existing holder" means both parties already hold the id and are settled at the current accumulator;
- * the "distribution since last touch" row has a distribution between their last settlement and the transfer.
+ * the "distribution since" rows have a distribution between their last settlement and the transfer, so both are
+ * credited: the first time, each party's accrual slot goes from zero to non-zero; later it is already in use.
  * Distribution rows use series in identical states (first distribution of the term) that differ only in the
  * number of holders.
  */
@@ -108,8 +109,8 @@ async function transferPair(op: string, from: Signer, to: Signer, withDistributi
 await (await token.connect(alice).claim([id], alice.address)).wait();
 await transferPair("safeTransferFrom → new holder (sender settled)", alice, bob);
 await transferPair("safeTransferFrom → existing holder (both settled)", alice, bob);
-await transferPair("safeTransferFrom → existing holder (distribution since last touch)", alice, bob, true);
-await transferPair("safeTransferFrom → existing holder (both settled, again)", bob, alice);
+await transferPair("safeTransferFrom → existing holder (distribution since, 1st accrual of both)", alice, bob, true);
+await transferPair("safeTransferFrom → existing holder (distribution since, accruals in use)", alice, bob, true);
 
 // batch of 5 ids, both parties holding all five and settled
 const batchIds: bigint[] = [];

@@ -7,14 +7,14 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 /// @notice Test-only hostile 8-decimal ERC-20: once armed, its next transfer calls `target` with `payload` and
 ///         bubbles up any revert, to show the token's claims and distributions reject reentry.
 contract ReentrantPayoutToken is ERC20 {
-    address public target;
+    address public reentryTarget;
     bytes public payload;
 
     constructor() ERC20("Reentrant", "RE") {}
 
     /// @notice Arms one reentrant call to `target` with `payload` on the next transfer between two non-zero accounts.
     function arm(address target_, bytes calldata payload_) external {
-        (target, payload) = (target_, payload_);
+        (reentryTarget, payload) = (target_, payload_);
     }
 
     /// @notice Mints `amount` base units to `to`; anyone may call (test token).
@@ -29,9 +29,9 @@ contract ReentrantPayoutToken is ERC20 {
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        address t = target;
+        address t = reentryTarget;
         if (t != address(0) && from != address(0) && to != address(0)) {
-            target = address(0);
+            reentryTarget = address(0);
             (bool ok, bytes memory ret) = t.call(payload);
             if (!ok) {
                 assembly ("memory-safe") {

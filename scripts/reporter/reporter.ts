@@ -101,14 +101,14 @@ export function createReporter(ctx: ReporterContext): Reporter {
     if (settled && domain) return domain;
     domain = oracleDomain(await publicClient.getChainId(), oracle);
     const deadline = Date.now() + txTimeoutMs;
-    for (;;) {
+    for (let polls = 0; ; polls++) {
       const [pending, mined] = await Promise.all([
         publicClient.getTransactionCount({ address: submitter, blockTag: "pending" }),
         publicClient.getTransactionCount({ address: submitter, blockTag: "latest" }),
       ]);
       if (pending <= mined) break;
       if (Date.now() > deadline) throw new Error(`submitter ${submitter} still has ${pending - mined} transaction(s) in flight after ${txTimeoutMs} ms`);
-      logger.warn({ submitter, inFlight: pending - mined }, "waiting for in-flight transactions of the submitter before reading the chain");
+      if (polls === 0) logger.warn({ submitter, inFlight: pending - mined }, "waiting for in-flight transactions of the submitter before reading the chain");
       await sleep(publicClient.pollingInterval);
     }
     settled = true;
@@ -130,15 +130,17 @@ export function createReporter(ctx: ReporterContext): Reporter {
     call: { functionName: "submitDailyReport" | "submitUptimeReports"; args: readonly unknown[] },
     skipError: string,
   ): Promise<Hex | undefined> {
-    let request;
+    let hash: Hex;
     try {
-      ({ request } = await publicClient.simulateContract({
+      const { request } = await publicClient.simulateContract({
         account: walletClient.account,
         address: oracle,
         abi: hashpriceOracleAbi,
         functionName: call.functionName,
         args: call.args,
-      } as Parameters<typeof publicClient.simulateContract>[0]));
+      } as Parameters<typeof publicClient.simulateContract>[0]);
+      // the full ABI, so that a revert in gas estimation (which may see the pending block) is decoded too
+      hash = await walletClient.writeContract({ ...request, abi: hashpriceOracleAbi } as Parameters<typeof walletClient.writeContract>[0]);
     } catch (e) {
       const name = revertName(e);
       if (name === skipError) {
@@ -147,7 +149,6 @@ export function createReporter(ctx: ReporterContext): Reporter {
       }
       throw e;
     }
-    const hash = await walletClient.writeContract(request as Parameters<typeof walletClient.writeContract>[0]);
     logger.info({ ...label, tx: hash }, "sent");
     const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: txTimeoutMs });
     if (receipt.status !== "success") throw new Error(`${call.functionName} ${hash} reverted (block ${receipt.blockNumber})`);

@@ -182,6 +182,13 @@ describe("HashpriceOracle", () => {
       await expect(submitDaily(f, r)).to.be.revertedWithCustomError(f.oracle, "InvalidBits").withArgs(0x1d80ffff);
     });
 
+    it("reverts SafeCastOverflowedUintDowncast when the hashprice exceeds 128 bits (regtest-like bits)", async () => {
+      const r = report(d("2024-04-18"), { bits: 0x207fffff, subsidySats: 50n * E8 });
+      const hp = hashpriceE18(r.bits, r.subsidySats, 0n);
+      expect(hp >= 2n ** 128n).to.equal(true);
+      await expect(submitDaily(f, r)).to.be.revertedWithCustomError(f.oracle, "SafeCastOverflowedUintDowncast").withArgs(128, hp);
+    });
+
     it("reverts QuorumNotReached below quorum", async () => {
       const r = report(d("2024-04-18"));
       const sigs = await signDaily(f, r, f.reporters.slice(0, 2));
@@ -360,6 +367,10 @@ describe("HashpriceOracle", () => {
       await submitDaily(f, report(x));
       expect(await f.oracle.btcUsdE8(x.day)).to.equal(6_543_212_345_678n);
 
+      const feed37 = await ethers.deployContract("TestPriceFeed", [37, 1]);
+      await expect(f.oracle.connect(f.admin).setPriceFeed(feed37, 3600))
+        .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
+        .withArgs("feed");
       const feed6 = await ethers.deployContract("TestPriceFeed", [6, 61_000_000_000n]); // 61,000 USD
       await f.oracle.connect(f.admin).setPriceFeed(feed6, 3600);
       expect(await f.oracle.feedPrice()).to.deep.equal([61_000n * E8, true]);
