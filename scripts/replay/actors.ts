@@ -68,7 +68,7 @@ export interface Plan {
 }
 
 /** Node account indices (Hardhat's default accounts of the `node` network). */
-export const ACCOUNTS = { admin: 0, guardian: 1, keeper: 2, farms: [3, 4], submitter: 5, buyerOfLastResort: 6 } as const;
+export const ACCOUNTS = { admin: 0, guardian: 1, keeper: 2, farms: [3, 4], submitter: 5, lender: 6, liquidator: 7 } as const;
 
 /**
  * The plan for [fromDay, toDay]: farm 0 "Alpha Hydro" (efficient machines, cheap power), farm 1 "Beta Gas"

@@ -5,7 +5,7 @@
  *   1. start a Hardhat node whose clock starts the day before `--from` (chain.ts);
  *   2. deploy with the Ignition modules and register the farms (deploy.ts);
  *   3. start the indexer beside it (indexer.ts);
- *   4. report the warm-up day, issue and sell the first series (market.ts);
+ *   4. report the warm-up day, issue and sell the first series (market.ts), open a Morpho loan (lending.ts);
  *   5. replay every day (loop.ts), printing progress;
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
  * The returned handle keeps the chain and the API running until `close()`.
@@ -15,6 +15,7 @@ import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNod
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
 import { makeReporter, progressLine, reportDay, step } from "./loop.js";
+import { openLoan } from "./lending.js";
 import { fundAccounts, issueSeries, type World } from "./market.js";
 import { resolveOptions, type ReplayOptionsInput, type ResolvedOptions } from "./options.js";
 import { buildSummary, formatSummary, type Summary } from "./summary.js";
@@ -75,7 +76,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       holders: holderWallets(opts.holders, conn.ethers.provider),
       ids: plan.series.map(() => undefined),
       balances: Array.from({ length: opts.holders }, () => new Map()),
-      stats: { txs: 0, sales: 0, trades: 0, gifts: 0, claims: 0, deposited: plan.farms.map(() => 0n), collateralPosted: plan.farms.map(() => 0n), pending: [], feedLate: [] },
+      stats: { txs: 0, sales: 0, trades: 0, gifts: 0, claims: 0, deposited: plan.farms.map(() => 0n), collateralPosted: plan.farms.map(() => 0n), pending: [], feedLate: [], phaseMs: {} },
     };
     const reporter = await makeReporter(w, node.url);
     const url = node.url;
@@ -85,6 +86,8 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     await fundAccounts(w, (a, wei) => rpc(url, "hardhat_setBalance", [a, "0x" + wei.toString(16)]));
     await reportDay(w, reporter, opts.warmup.day);
     for (const [k, s] of plan.series.entries()) if (s.issueDay <= opts.fromDay) await issueSeries(w, k, opts.fromDay);
+    w.lending = await openLoan(conn, w, 0, opts.fromDay);
+    log(`Morpho Blue market on series ${w.ids[0]}: holder 0 supplied ${w.lending.supplied} units through the adapter and borrowed ${w.lending.borrowed} sats`);
     log(`${plan.farms.length} farms, ${w.ids.filter(Boolean).length} series issued, ${w.stats.sales} primary sales to ${opts.holders} holders; replaying ${opts.days.length} days ...`);
 
     const provider = conn.ethers.provider;

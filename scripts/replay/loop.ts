@@ -2,8 +2,8 @@
  * The replay loop: one step per real day. Step `day` moves the chain's clock to the start of `day + 1`, then
  * the feed posts `day`'s BTC/USD (unless it is late), the reporters post `day`'s signed inputs and both farms'
  * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day, a
- * keeper settles every active series-day in one call, farms issue the series planned for the new day, and the
- * holders trade and claim.
+ * keeper settles every active series-day in one call, farms issue the series planned for the new day, the
+ * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
  */
 import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
@@ -12,6 +12,7 @@ import { CsvSource, type UptimeSource } from "../reporter/sources.js";
 import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
+import { loanDay } from "./lending.js";
 import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
@@ -57,15 +58,27 @@ export async function reportDay(w: World, reporter: Reporter, day: number): Prom
   await confirmIfPending(w, day, w.sys.guardian);
 }
 
+/** Runs `f`, adding its wall time to `w.stats.phaseMs[phase]`. */
+async function timed(w: World, phase: string, f: () => Promise<unknown>): Promise<void> {
+  const t = performance.now();
+  await f();
+  w.stats.phaseMs[phase] = (w.stats.phaseMs[phase] ?? 0) + performance.now() - t;
+}
+
 /** One replay step for `day` (see the module comment). */
 export async function step(w: World, reporter: Reporter, rpcUrl: string, day: number): Promise<void> {
-  await setChainTime(rpcUrl, day + 1);
-  await reportDay(w, reporter, day);
-  await fundDay(w, day);
+  await timed(w, "clock", () => setChainTime(rpcUrl, day + 1));
+  await timed(w, "report", () => reportDay(w, reporter, day));
+  await timed(w, "fund", () => fundDay(w, day));
   const ks = activeSeries(w, day);
-  if (ks.length > 0) await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
-  for (const [k, s] of w.plan.series.entries()) if (s.issueDay === day + 1 && w.ids[k] === undefined) await issueSeries(w, k, day + 1);
-  await holdersDay(w, day);
+  await timed(w, "settle", async () => {
+    if (ks.length > 0) await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
+  });
+  await timed(w, "issue", async () => {
+    for (const [k, s] of w.plan.series.entries()) if (s.issueDay === day + 1 && w.ids[k] === undefined) await issueSeries(w, k, day + 1);
+  });
+  await timed(w, "holders", () => holdersDay(w, day));
+  if (w.lending) await timed(w, "loan", () => loanDay(w, w.lending!, day));
 }
 
 /** A progress line: date, hashprice, BTC/USD, speed, chain block and indexer lag. */

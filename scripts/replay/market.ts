@@ -25,6 +25,8 @@ export interface World {
   /** balances[h].get(id): holder h's units, tracked locally (checked against the chain at the end) */
   balances: Map<bigint, bigint>[];
   stats: Stats;
+  /** the Morpho loan of one holder, once opened (lending.ts) */
+  lending?: import("./lending.js").Lending;
 }
 
 /** Counters for progress and summary. */
@@ -42,6 +44,8 @@ export interface Stats {
   pending: { day: number; hashpriceE18: bigint; trailingE18: bigint }[];
   /** days the feed missed its update (the oracle used the reporters' price) */
   feedLate: number[];
+  /** wall time per phase of the daily step, ms */
+  phaseMs: Record<string, number>;
   /** the under-funding: what the farm should have deposited and what it did */
   underfund?: { farm: number; day: number; needed: bigint; deposited: bigint };
 }
@@ -108,6 +112,7 @@ export async function issueSeries(w: World, k: number, day: number): Promise<big
   const cap = s.hashrateThs * BigInt(s.terms.termDays);
   const sold = (cap * BigInt(s.saleBps)) / BPS;
   let buyers = w.holders.map((_, i) => i).filter((i) => rand(w.plan.seed, "buy", k, i) < 0.6);
+  if (k === 0 && !buyers.includes(0)) buyers.unshift(0); // holder 0 borrows against the first series (lending.ts)
   if (buyers.length < 2) buyers = [0, 1];
   const weights = buyers.map((i) => BigInt(randInt(1, 100, w.plan.seed, "weight", k, i)));
   const total = weights.reduce((a, b) => a + b, 0n);

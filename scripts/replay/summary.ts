@@ -8,6 +8,7 @@ import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
 import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
 import { uptimeBps, type Plan } from "./actors.js";
 import type { LiveIndexer } from "./indexer.js";
+import { position } from "./lending.js";
 import type { World } from "./market.js";
 
 /** One series in the summary. Amounts in sats; per-unit values in sats × 1e18 (`E18`) or × 1e36 (`E36`). */
@@ -51,7 +52,25 @@ export interface Summary {
   underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
   holders: { address: string; id: bigint; balance: bigint; claimable: bigint; claimed: bigint; graph: { balance: bigint; claimable: bigint; claimed: bigint } }[];
   indexer: { url: string; block: number; lagBlocks: number } | null;
+  loan: LoanSummary | null;
   checks: Check[];
+}
+
+/** The Morpho loan of one holder. Units in wrapped series units; amounts in sats. */
+export interface LoanSummary {
+  seriesId: bigint;
+  borrower: string;
+  halvingDay: number;
+  supplied: bigint;
+  borrowed: bigint;
+  claimedViaAdapter: bigint;
+  repaid: bigint;
+  collateralLeft: bigint;
+  debtLeft: bigint;
+  ltvBps: bigint;
+  maxLtvBps: bigint;
+  healthy: boolean;
+  liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
 }
 
 /**
@@ -90,6 +109,9 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
   const settled = await settlement.queryFilter(settlement.filters.Settled(), from);
   const claimedEv = await token.queryFilter(token.filters.Claimed(), from);
   const checks: Check[] = [];
+  // every token holder: the replay's holders, and the series wrapper holding the units lent against in Morpho
+  const accounts: { address: string }[] = [...w.holders];
+  if (w.lending) accounts.push({ address: await w.lending.wrapper.getAddress() });
 
   const claimedBy = new Map<string, bigint>();
   for (const e of claimedEv) {
@@ -112,7 +134,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const model = modelSeries(w, k, st.supply, lastDay);
     const dueDays = Math.max(0, Math.min(s.startDay + s.terms.termDays - 1, lastDay) - s.startDay + 1);
     let unclaimed = 0n;
-    for (const h of w.holders) unclaimed += await token.claimable(h.address, id);
+    for (const a of accounts) unclaimed += await token.claimable(a.address, id);
     const sum = (f: (b: any) => bigint) => ev.reduce((a, e) => a + f(e.args.b), 0n);
     const x: SeriesSummary = {
       id, label: s.label, farm: w.plan.farms[s.farm].name, hashrateThs: s.hashrateThs, startDay: s.startDay, termDays: s.terms.termDays,
@@ -125,7 +147,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     checks.push(eq(`series ${id} per-unit yield: chain = formula on the data file`, x.accChainE36, x.accModelE36, "sats/unit × 1e36"));
     checks.push(eq(`series ${id} no farm debt`, x.debt, 0n));
     const dust = x.distributed - x.claimed - x.unclaimed;
-    checks.push({ name: `series ${id} distributed = claimed + unclaimed + sub-sat dust`, ok: dust >= 0n && dust <= BigInt(w.holders.length), detail: `dust ${dust} sats` });
+    checks.push({ name: `series ${id} distributed = claimed + unclaimed + sub-sat dust`, ok: dust >= 0n && dust <= BigInt(accounts.length), detail: `dust ${dust} sats` });
     const g = graphSeries.get(String(id));
     if (idx) {
       checks.push(eq(`GraphQL series ${id} distributedSats = contract`, g?.distributedSats, String(st.distributed)));
@@ -138,7 +160,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
   const holders: Summary["holders"] = [];
   let holderMismatch = 0;
   let balanceMismatch = 0;
-  for (const [i, h] of w.holders.entries()) {
+  for (const [i, h] of accounts.entries()) {
     const graph = new Map<string, any>();
     if (idx) {
       const d = await idx.query(`query($a: String!) { account(address: $a) { positions(includeEmpty: true) { seriesId balance claimableSats claimedSats } } }`, { a: h.address.toLowerCase() });
@@ -147,7 +169,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     for (const id of w.ids) {
       if (id === undefined) continue;
       const balance = await token.balanceOf(h.address, id);
-      if (balance !== (w.balances[i].get(id) ?? 0n)) balanceMismatch++;
+      if (i < w.holders.length && balance !== (w.balances[i].get(id) ?? 0n)) balanceMismatch++;
       const g = graph.get(String(id));
       const row = {
         address: h.address, id, balance, claimable: await token.claimable(h.address, id), claimed: claimedBy.get(`${h.address.toLowerCase()}:${id}`) ?? 0n,
@@ -196,12 +218,30 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     checks.push({ name: `under-funding on ${dateOfDay(u.day)}: collateral paid the shortfall`, ok: collateralPaid > 0n && collateralPaid === u.needed - u.deposited, detail: `${collateralPaid} sats (needed ${u.needed}, deposited ${u.deposited})` });
   }
 
+  let loan: LoanSummary | null = null;
+  const l = w.lending;
+  if (l) {
+    const p = await position(l);
+    const seized = l.liquidations.reduce((a, x) => a + x.seized, 0n);
+    loan = {
+      seriesId: w.ids[l.series]!, borrower: l.borrower.address, halvingDay: l.halvingDay, supplied: l.supplied, borrowed: l.borrowed,
+      claimedViaAdapter: l.claimedViaAdapter, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
+      maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations,
+    };
+    checks.push(eq("loan: collateral in Morpho + seized = supplied", p.collateral + seized, l.supplied, "units"));
+    checks.push(eq("loan: wrapped units held by Morpho = the borrower's collateral", await l.wrapper.balanceOf(await l.morpho.getAddress()), p.collateral, "units"));
+    checks.push(eq("loan: wrapped units of the liquidator = seized", await l.wrapper.balanceOf(l.liquidator.address), seized, "units"));
+    const [recorded] = await l.adapter.accountOf(l.marketId, l.borrower.address);
+    checks.push(eq("loan: adapter's record of the borrower = Morpho's position", recorded, p.collateral, "units"));
+    checks.push({ name: "loan: the borrower's yield kept flowing while borrowed (claimed through the adapter)", ok: l.claimedViaAdapter > 0n || lastDay - w.plan.fromDay < 7, detail: `${l.claimedViaAdapter} sats` });
+  }
+
   let indexer: Summary["indexer"] = null;
   if (idx) {
     const m = await idx.query(`{ _meta { block lagBlocks } }`);
     indexer = { url: idx.url, block: m._meta.block, lagBlocks: m._meta.lagBlocks };
   }
-  return { series, farms, underfund, holders, indexer, checks };
+  return { series, farms, underfund, holders, indexer, loan, checks };
 }
 
 const btc = (sats: bigint) => `${formatScaled(sats, 8, 8)} BTC`;
@@ -213,14 +253,19 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   const out: string[] = [];
   const line = (x = "") => out.push(x);
   line(`=== hashpower replay: ${dateOfDay(p.plan.fromDay)} .. ${dateOfDay(p.plan.toDay)} (${p.days} real days), seed ${p.plan.seed}, ${w.holders.length} holders ===`);
-  line(`wall time ${p.seconds.toFixed(1)} s (${(p.days / p.seconds).toFixed(2)} days/s), ${p.blocks} blocks, ${w.stats.txs} transactions`);
+  line(`wall time ${p.seconds.toFixed(1)} s from node start to summary (${(p.days / p.seconds).toFixed(2)} days/s overall), ${p.blocks} blocks, ${w.stats.txs} transactions`);
+  const phases = Object.entries(w.stats.phaseMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(", ");
+  line(`replay loop time by phase: ${phases}`);
   line(`activity: ${w.stats.sales} primary sales, ${w.stats.trades} trades, ${w.stats.gifts} gifts, ${w.stats.claims} claims`);
   for (const x of w.stats.pending) {
     line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatScaled(x.hashpriceE18, 18, 2)} vs trailing ${formatScaled(x.trailingE18, 18, 2)} sats/TH/s·day), guardian confirmed`);
   }
   line(`oracle: BTC/USD from the feed on ${p.days - w.stats.feedLate.length} days, from the reporters' signed price on ${w.stats.feedLate.length} (feed late)`);
   line();
-  line("payouts per series (per-unit yield in sats per unit over the series' settled days; one unit = one TH/s·day):");
+  line("payouts per series; per-unit yield in sats per unit (one unit = one TH/s·day) over the settled days:");
+  line("  gross = Σ hashprice ÷ term (before pool fee, downtime, power, service); net(formula) = Σ settlement formula ÷ term");
+  line("  on the data file, unrounded; net(chain) = the token's accumulator; exact = chain equals the formula replayed with");
+  line("  the contracts' integer rounding (indexer/domain)");
   line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
   for (const x of s.series) {
     const term = `${dateOfDay(x.startDay)}..${dateOfDay(x.startDay + x.termDays - 1)}`;
@@ -243,6 +288,16 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   if (s.underfund) {
     const u = s.underfund;
     line(`  under-funding: ${u.farm} on ${dateOfDay(u.day)} deposited ${btc(u.deposited)} of ${btc(u.needed)}; its collateral paid ${btc(u.collateralPaid)}`);
+  }
+  if (s.loan) {
+    const x = s.loan;
+    line();
+    line(`Morpho Blue loan against series ${x.seriesId} (valuation: trailing 30-day net yield × remaining term${x.halvingDay ? `, halving-aware from ${dateOfDay(x.halvingDay)}` : ""}; LLTV 77 %):`);
+    line(`  holder 0 supplied ${x.supplied} units as collateral through the adapter and borrowed ${btc(x.borrowed)}; claimed ${btc(x.claimedViaAdapter)} of yield while borrowed and repaid ${btc(x.repaid)} with it`);
+    for (const q of x.liquidations) {
+      line(`  LIQUIDATED on ${dateOfDay(q.day + 1)} (after settling ${dateOfDay(q.day)}, LTV ${Number(q.ltvBps) / 100} %): Morpho seized ${q.seized} units, the liquidator repaid ${btc(q.repaidByLiquidator)}`);
+    }
+    line(`  at the end: ${x.healthy ? "healthy" : "unhealthy"}, collateral ${x.collateralLeft} units, debt ${btc(x.debtLeft)}, LTV ${Number(x.ltvBps) / 100} % (max seen ${Number(x.maxLtvBps) / 100} %)${x.liquidations.length === 0 ? ": never liquidated (safe)" : ""}`);
   }
   line();
   if (s.indexer) line(`indexer: GraphQL ${s.indexer.url}, indexed block ${s.indexer.block}, lag ${s.indexer.lagBlocks} blocks at the end (max ${p.maxLag} during the run)`);

@@ -48,6 +48,18 @@ describe("e2e: the replay of npm start, on a short range", function () {
     expect(r.world.stats.claims).to.be.greaterThan(0);
   });
 
+  it("ran a Morpho Blue loan against series 1 that ended either safe or liquidated by Morpho", async function () {
+    const loan = r.summary.loan!;
+    expect(loan.supplied).to.be.greaterThan(0n);
+    expect(loan.borrowed).to.be.greaterThan(0n);
+    const seized = loan.liquidations.reduce((a, x) => a + x.seized, 0n);
+    if (loan.liquidations.length === 0) expect(loan.healthy).to.equal(true);
+    else for (const x of loan.liquidations) expect(x.ltvBps).to.be.greaterThan(7_700n); // above the LLTV when liquidated
+    expect(loan.collateralLeft + seized).to.equal(loan.supplied);
+    const l = r.world.lending!;
+    expect((await l.morpho.position(l.marketId, loan.borrower)).collateral).to.equal(loan.collateralLeft);
+  });
+
   it("GraphQL series totals equal the token's state", async function () {
     const { token } = r.world.sys;
     const d = await r.indexer.query(`{ _meta { lagBlocks } seriesList { items { id supply distributedSats claimedSats accPerUnitE36 } } }`);
