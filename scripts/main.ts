@@ -12,7 +12,7 @@ import { Command, Option } from "commander";
 import { DEFAULTS, MIN_DAYS, OptionsError } from "./replay/options.js";
 import { runReplay, sampleCurl } from "./replay/index.js";
 
-const dflt = (k: keyof typeof DEFAULTS) => String(DEFAULTS[k]);
+const dflt = (k: keyof typeof DEFAULTS) => DEFAULTS[k] as string | number as string;
 
 const program = new Command()
   .name("npm start --")
@@ -25,7 +25,7 @@ const program = new Command()
   .option("--progress-every <days>", "a progress line every N days", dflt("progressEvery"))
   .option("--port <n>", "JSON-RPC port of the local Hardhat node, bound to 127.0.0.1 (0 = any free port)", dflt("port"))
   .option("--api-port <n>", "port of the indexer's GraphQL API, bound to 127.0.0.1 (0 = any free port)", dflt("apiPort"))
-  .addOption(new Option("--database-url <url>", "PostgreSQL for the indexer (default: PGlite in a temporary folder)").env("DATABASE_URL"))
+  .addOption(new Option("--database-url <url>", "PostgreSQL for the indexer; its indexed data there is reset (default: PGlite in a temporary folder)").env("DATABASE_URL"))
   .option("--band-bps <bps>", "oracle band around the trailing hashprice; reports outside it wait for the guardian", dflt("bandBps"))
   .option("--keep-running", "leave the chain and the GraphQL API running after the summary, until Ctrl-C", false)
   .showHelpAfterError();

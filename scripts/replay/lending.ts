@@ -82,10 +82,13 @@ function marketIdOf(p: MarketParams): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "address", "address", "uint256"], [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv]));
 }
 
-/** The borrower's position by Morpho's own rule: borrowed ≤ collateral · price / 1e36 · LLTV. */
+/**
+ * The borrower's position by Morpho's own rule: healthy while borrowed ≤ collateral · price / 1e36 · LLTV, with
+ * borrowed = borrowShares rounded up to assets (SharesMathLib.toAssetsUp, virtual shares 1e6 and asset 1).
+ */
 export async function position(l: Lending) {
-  await l.morpho.accrueInterest(l.params);
   const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
+  if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
   const mkt = await l.morpho.market(l.marketId);
   const { totalBorrowAssets, totalBorrowShares } = mkt;
   const borrowed = totalBorrowShares === 0n ? 0n : (borrowShares * (totalBorrowAssets + 1n) + (totalBorrowShares + 10n ** 6n) - 1n) / (totalBorrowShares + 10n ** 6n);

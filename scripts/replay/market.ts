@@ -114,7 +114,8 @@ export async function issueSeries(w: World, k: number, day: number): Promise<big
   let buyers = w.holders.map((_, i) => i).filter((i) => rand(w.plan.seed, "buy", k, i) < 0.6);
   if (k === 0 && !buyers.includes(0)) buyers.unshift(0); // holder 0 borrows against the first series (lending.ts)
   if (buyers.length < 2) buyers = [0, 1];
-  const weights = buyers.map((i) => BigInt(randInt(1, 100, w.plan.seed, "weight", k, i)));
+  // holder 0, the borrower, buys a large block of the first series
+  const weights = buyers.map((i) => BigInt(k === 0 && i === 0 ? 500 : randInt(1, 100, w.plan.seed, "weight", k, i)));
   const total = weights.reduce((a, b) => a + b, 0n);
   const price = unitPrice(s, w.data.get(day - 1)!, s.terms.termDays, 9_000n);
   let left = sold;

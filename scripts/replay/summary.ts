@@ -252,7 +252,9 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   const { summary: s, w } = p;
   const out: string[] = [];
   const line = (x = "") => out.push(x);
-  line(`=== hashpower replay: ${dateOfDay(p.plan.fromDay)} .. ${dateOfDay(p.plan.toDay)} (${p.days} real days), seed ${p.plan.seed}, ${w.holders.length} holders ===`);
+  const last = p.plan.fromDay + p.days - 1;
+  const cut = last < p.plan.toDay ? ` — interrupted, ${dateOfDay(p.plan.toDay)} was the last planned day` : "";
+  line(`=== hashpower replay: ${dateOfDay(p.plan.fromDay)} .. ${dateOfDay(last)} (${p.days} real days${cut}), seed ${p.plan.seed}, ${w.holders.length} holders ===`);
   line(`wall time ${p.seconds.toFixed(1)} s from node start to summary (${(p.days / p.seconds).toFixed(2)} days/s overall), ${p.blocks} blocks, ${w.stats.txs} transactions`);
   const phases = Object.entries(w.stats.phaseMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(", ");
   line(`replay loop time by phase: ${phases}`);
