@@ -39,8 +39,9 @@ export interface System {
 }
 
 /**
- * Deploys `DevAssets` and `Protocol` through Ignition (admin = guardian's admin = node account 0, guardian =
- * account 1, the given reporters with quorum 2, band `bandBps`), then registers the plan's farms.
+ * Deploys `DevAssets` and `Protocol` through Ignition (deployer and admin = node account 0, guardian = account 1,
+ * the given reporters with quorum 2, band `bandBps`, the test feed with a 1-hour heartbeat), then registers the
+ * plan's farms.
  */
 export async function deploySystem(conn: Connection, plan: Plan, reporters: PrivateKeyAccount[], bandBps: number): Promise<System> {
   const { ethers } = conn;

@@ -10,7 +10,7 @@
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
  * The returned handle keeps the chain and the API running until `close()`.
  */
-import { ACCOUNTS, holderWallets, makePlan, reporterAccounts, type Plan } from "./actors.js";
+import { holderWallets, makePlan, reporterAccounts, type Plan } from "./actors.js";
 import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
@@ -136,6 +136,3 @@ export function sampleCurl(url: string): string {
   const q = `{ _meta { block lagBlocks } seriesList { items { id farmAddress hashrateThs termDays supply distributedSats claimedSats } } }`;
   return `curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: q })}'`;
 }
-
-/** Node account index of each role (for documentation and tests). */
-export { ACCOUNTS };

@@ -111,7 +111,8 @@ export async function issueSeries(w: World, k: number, day: number): Promise<big
   // primary sale: buyers and their shares from the seed (at least two buyers)
   const cap = s.hashrateThs * BigInt(s.terms.termDays);
   const sold = (cap * BigInt(s.saleBps)) / BPS;
-  let buyers = w.holders.map((_, i) => i).filter((i) => rand(w.plan.seed, "buy", k, i) < 0.6);
+  // each holder buys with probability 0.6, and certainly from series k ≡ its index (mod series count): all buy
+  let buyers = w.holders.map((_, i) => i).filter((i) => i % w.plan.series.length === k || rand(w.plan.seed, "buy", k, i) < 0.6);
   if (k === 0 && !buyers.includes(0)) buyers.unshift(0); // holder 0 borrows against the first series (lending.ts)
   if (buyers.length < 2) buyers = [0, 1];
   // holder 0, the borrower, buys a large block of the first series

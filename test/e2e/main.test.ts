@@ -86,6 +86,7 @@ describe("e2e: the replay of npm start, on a short range", function () {
     let someClaimed = false;
     for (const h of r.world.holders) {
       const d = await r.indexer.query(`query($a: String!) { account(address: $a) { positions(includeEmpty: true) { seriesId balance claimableSats claimedSats } } }`, { a: h.address.toLowerCase() });
+      expect(d.account.positions.length, `holder ${h.address} holds or held something`).to.be.greaterThan(0);
       for (const p of d.account.positions) {
         const id = BigInt(p.seriesId);
         expect(p.balance).to.equal(String(await token.balanceOf(h.address, id)));
