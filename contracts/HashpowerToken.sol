@@ -342,6 +342,16 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
         });
     }
 
+    /// @inheritdoc IHashpowerToken
+    function totalSupply(uint256 id) external view returns (uint256) {
+        return _series[id].supply;
+    }
+
+    /// @inheritdoc IHashpowerToken
+    function accPerUnitE36(uint256 id) external view returns (uint256) {
+        return _series[id].accPerUnitE36;
+    }
+
     /// @notice Supply cap of series `id`: `hashrateThs × termDays` units (TH/s·days). Reverts `UnknownSeries`.
     function supplyCap(uint256 id) external view returns (uint256) {
         SeriesTerms memory t = seriesTerms(id);

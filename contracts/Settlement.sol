@@ -10,12 +10,14 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ISettlement} from "./interfaces/ISettlement.sol";
 import {IHashpowerToken} from "./interfaces/IHashpowerToken.sol";
 import {IHashpriceOracle} from "./interfaces/IHashpriceOracle.sol";
+import {PayoutMath} from "./libraries/PayoutMath.sol";
 
 /// @title Settlement
 /// @notice Holds farms' payout balances and collateral per (farm, asset), settles each (series, day) from the
 ///         oracle's final reports into a payout distributed by the token, and guards issuance with a collateral
 ///         check. The formula and the draw order are `ISettlement`'s, bit-identical to
-///         `indexer/domain/settlement.ts` (`perThDay`, `owedForDay`, `draw`).
+///         `indexer/domain/settlement.ts` (`perThDay`, `owedForDay`, `draw`); the per-TH/s·day formula itself is
+///         `PayoutMath.perThDay`.
 /// @dev Record-date rule: a day's yield is credited, through the token's accumulator, to whoever holds the units
 ///      at the moment the day is settled (`supply` in the breakdown is the supply at that moment), not to who held
 ///      them during the day; a debt repayment likewise goes to the holders at the time of the deposit that repays
@@ -32,7 +34,6 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     /// @notice Invalid constructor argument; `field` names it.
     error InvalidConfig(string field);
 
-    uint256 private constant BPS = 10_000;
     uint256 private constant E18 = 1e18;
 
     /// @notice The hash-power token whose series this contract settles.
@@ -198,7 +199,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     /// @inheritdoc ISettlement
     /// @dev Sats = ceil( Σ over `farm`'s series in `asset` with unsettled days of
     ///      min(coverDays, termDays − settledDays) · hashrateThs · grossE18 / 1e18 ), where
-    ///      grossE18 = trailingHashpriceE18 · (1e4 − poolFeeBps) / 1e4 (as in `perThDay`). A series counts until
+    ///      grossE18 = trailingHashpriceE18 · (1e4 − poolFeeBps) / 1e4 (`PayoutMath.grossE18`). A series counts until
     ///      every day of its term is settled (not merely until its term ends), and never for more days than it
     ///      has left. 0 while the oracle has no final day.
     function requiredCollateral(address farm, address asset) public view returns (uint256) {
@@ -212,8 +213,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
             if (t.payoutAsset != asset) continue;
             uint256 left = t.termDays - _book[ids[i]].settledDays;
             if (left == 0) continue;
-            uint256 grossE18 = (trailing * (BPS - t.poolFeeBps)) / BPS;
-            sumE18 += Math.min(cover, left) * t.hashrateThs * grossE18;
+            sumE18 += Math.min(cover, left) * t.hashrateThs * PayoutMath.grossE18(trailing, t.poolFeeBps);
         }
         return Math.ceilDiv(sumE18, E18);
     }
@@ -230,9 +230,10 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
         return t;
     }
 
-    /// @notice The formula of `indexer/domain/settlement.ts` `perThDay` for `terms` (only the formula fields are
-    ///         read); every field sats per TH/s·day × 1e18. Reverts `IHashpriceOracle.NoPrice` when btcUsdE8 is 0
-    ///         and `IHashpriceOracle.InvalidUptime` above 10,000 bps.
+    /// @notice The formula of `indexer/domain/settlement.ts` `perThDay` (`PayoutMath.perThDay`) for `terms` (only
+    ///         the formula fields are read): the inputs and the per-TH/s·day fields of the breakdown, sats per
+    ///         TH/s·day × 1e18; the amount fields are 0. Reverts `IHashpriceOracle.NoPrice` when btcUsdE8 is 0 and
+    ///         `IHashpriceOracle.InvalidUptime` above 10,000 bps.
     function perThDay(IHashpowerToken.SeriesTerms memory terms, uint256 hashpriceE18, uint16 uptimeBps, uint64 btcUsdE8)
         public
         pure
@@ -279,7 +280,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
         _perThDay(b, t, v.hashpriceE18, up, v.btcUsdE8);
 
         // owedForDay: owed = net · supply / (termDays · 1e18); compensation = min(owed, comp · supply / (…))
-        b.supply = token.seriesState(id).supply;
+        b.supply = token.totalSupply(id);
         uint256 denom = uint256(t.termDays) * E18;
         b.owed = Math.mulDiv(b.netE18, b.supply, denom);
         b.compensation = Math.min(Math.mulDiv(b.compensationE18, b.supply, denom), b.owed);
@@ -298,8 +299,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
         b.debtAdded = rest;
     }
 
-    /// @dev `perThDay` of settlement.ts. gross ≥ downtime and compensation ≤ downtime (slaBps ≤ 1e4), so only
-    ///      the cost subtraction can go negative; net is floored at 0.
+    /// @dev Records the inputs in `b` and fills its per-TH/s·day fields (`PayoutMath.perThDay`).
     function _perThDay(
         Breakdown memory b,
         IHashpowerToken.SeriesTerms memory t,
@@ -307,20 +307,10 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
         uint16 up,
         uint64 btcUsdE8
     ) private pure {
-        if (btcUsdE8 == 0) revert IHashpriceOracle.NoPrice(0);
-        if (up > BPS) revert IHashpriceOracle.InvalidUptime(up);
+        PayoutMath.perThDay(b, t, hashpriceE18, up, btcUsdE8);
         b.hashpriceE18 = hashpriceE18;
         b.uptimeBps = up;
         b.btcUsdE8 = btcUsdE8;
-        b.grossE18 = (hashpriceE18 * (BPS - t.poolFeeBps)) / BPS;
-        b.poolFeeE18 = hashpriceE18 - b.grossE18;
-        b.downtimeE18 = (b.grossE18 * (BPS - up)) / BPS;
-        b.compensationE18 = up < t.slaBps ? (b.grossE18 * (t.slaBps - up)) / BPS : 0;
-        b.electricityE18 = (uint256(t.efficiencyJPerThE3) * 24 * t.powerCostUsdPerKWhE6 * 1e22) / btcUsdE8;
-        b.serviceE18 = (uint256(t.serviceFeeUsdPerThDayE6) * 1e28) / btcUsdE8;
-        uint256 plus = b.grossE18 - b.downtimeE18 + b.compensationE18;
-        uint256 minus = b.electricityE18 + b.serviceE18;
-        b.netE18 = plus > minus ? plus - minus : 0;
     }
 
     /// @dev Repays `farm`'s debts in `asset` from `amount`, oldest series first; returns what is left.
@@ -331,7 +321,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
             Book storage book = _book[id];
             uint256 d = book.debt;
             if (d == 0 || _terms[id].payoutAsset != asset) continue;
-            if (token.seriesState(id).supply == 0) continue;
+            if (token.totalSupply(id) == 0) continue;
             uint256 x = Math.min(d, amount);
             book.debt = uint224(d - x);
             farmDebt[farm][asset] -= x;

@@ -8,15 +8,16 @@
  *
  *   npm run bench:collateral        (= hardhat run scripts/bench-collateral.ts)
  *
- * Series: 100 TH/s for 365 days from 2024-03-20, 21.5 J/TH, 0.05 USD/kWh, 2 % pool fee, 95 % SLA, 0.001 USD per
- * TH/s·day service fee; uptime 100 %; oracle reports without a feed (the day's BTC/USD is the data's).
+ * Series (test/helpers/collateral.ts `deploySeriesMarket`, as in test/defi/morpho.test.ts): 100 TH/s for 365 days
+ * from 2024-03-20, 21.5 J/TH, 0.05 USD/kWh, 2 % pool fee, 95 % SLA, 0.001 USD per TH/s·day service fee; uptime
+ * 100 %; oracle reports without a feed (the day's BTC/USD is the data's).
  * Gas is the receipt's `gasUsed` (refunds included). Views are measured as `eth_estimateGas` of a call minus the
  * 21,000 intrinsic gas and the calldata gas, i.e. their execution cost inside a transaction.
  */
 import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { createSeries, deployAll, deposit, goToDay, postCollateral, seriesTerms } from "../test/helpers/deploy.js";
-import { deployCollateral, openMarket, reportDay } from "../test/helpers/collateral.js";
+import { goToDay } from "../test/helpers/deploy.js";
+import { deploySeriesMarket, reportDay } from "../test/helpers/collateral.js";
 import { loadDays } from "../indexer/domain/data.js";
 import { netAtSlaE18 } from "../indexer/domain/valuation.js";
 import { dayOfDate, dateOfDay, formatScaled } from "../indexer/domain/units.js";
@@ -27,13 +28,7 @@ const DATA = loadDays();
 const D = dayOfDate;
 const START = D("2024-03-20");
 
-const f = await deployAll(conn, { feedPriceE8: null });
-const terms = await seriesTerms(f, START, { termDays: 365 });
-const id = await createSeries(f, terms);
-await postCollateral(f, 10n ** 10n);
-await deposit(f, 10n ** 10n);
-const c = await deployCollateral(f);
-const mk = await openMarket(f, c, id, { windowDays: 30, maxAgeDays: 2 });
+const { f, c, terms, id, mk } = await deploySeriesMarket(conn, START);
 const { wrapper, oracle, params, marketId } = mk;
 const { morpho, adapter, borrower, supplier, liquidator, keeper } = c;
 const [alice, bob, carol] = f.holders;

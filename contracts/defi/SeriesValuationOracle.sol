@@ -8,6 +8,8 @@ import {IHashpowerToken} from "../interfaces/IHashpowerToken.sol";
 import {IHashpriceOracle} from "../interfaces/IHashpriceOracle.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ISeriesValuationOracle} from "../interfaces/ISeriesValuationOracle.sol";
+import {ISettlement} from "../interfaces/ISettlement.sol";
+import {PayoutMath} from "../libraries/PayoutMath.sol";
 
 /// @title SeriesValuationOracle
 /// @notice Price of one unit (1 TH/s·day) of one hash-power series, for lending markets: as Morpho Blue's
@@ -15,8 +17,9 @@ import {ISeriesValuationOracle} from "../interfaces/ISeriesValuationOracle.sol";
 ///         `indexer/domain/valuation.ts` (bit-identical).
 /// @dev Formula (all integer, floors where written):
 ///        window     = final oracle days d in [L − N + 1, L], L = the oracle's latest final day, N = `windowDays`
-///        net_d      = settlement formula per TH/s·day (`ISettlement`, settlement.ts `perThDay`) with the series'
-///                     terms, the day's final hashprice and BTC/USD, and uptime = the series' `slaBps`, sats × 1e18
+///        net_d      = settlement formula per TH/s·day (`PayoutMath.perThDay`, settlement.ts `perThDay`) with the
+///                     series' terms, the day's final hashprice and BTC/USD, and uptime = the series' `slaBps`,
+///                     sats × 1e18
 ///        avgNet     = floor(Σ net_d / count)
 ///        remaining  = max(0, endDay − max(startDay, L + 1)),  endDay = startDay + termDays
 ///        unitValue  = floor(avgNet · remaining · (1e4 − haircutBps) / (termDays · 1e4))      sats × 1e18
@@ -199,15 +202,11 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     }
 
     /// @notice Net yield per TH/s·day of this series on a day with gross hashprice `hashpriceE18` and BTC/USD
-    ///         `btcUsdE8`, at uptime = SLA: the settlement formula (`ISettlement`), sats × 1e18, floored at 0.
+    ///         `btcUsdE8`, at uptime = SLA: the settlement formula (`PayoutMath.perThDay`), sats × 1e18, floored
+    ///         at 0. Reverts `IHashpriceOracle.NoPrice` when btcUsdE8 is 0.
     function netPerThDayE18(uint256 hashpriceE18, uint256 btcUsdE8) public view returns (uint256) {
-        uint256 gross = (hashpriceE18 * (BPS - _poolFeeBps)) / BPS;
-        uint256 downtime = (gross * (BPS - _slaBps)) / BPS; // compensation is 0 at uptime = SLA
-        uint256 electricity = (uint256(_efficiencyJPerThE3) * 24 * _powerCostUsdPerKWhE6 * 1e22) / btcUsdE8;
-        uint256 service = (uint256(_serviceFeeUsdPerThDayE6) * 1e28) / btcUsdE8;
-        uint256 plus = gross - downtime;
-        uint256 minus = electricity + service;
-        return plus > minus ? plus - minus : 0;
+        ISettlement.Breakdown memory b;
+        return _netAtSla(b, _formulaTerms(), hashpriceE18, btcUsdE8);
     }
 
     // ------------------------------------------------------------------ internals
@@ -226,20 +225,22 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         v.remainingAfterHalving = uint32(post);
 
         uint256 first = latest + 1 > windowDays ? uint256(latest) + 1 - windowDays : 0;
+        IHashpowerToken.SeriesTerms memory t = _formulaTerms();
+        ISettlement.Breakdown memory b; // scratch for the formula, reused every day
         uint256 sum;
         uint256 sumAfter;
         uint256 count;
         for (uint256 d = first; d <= latest; ++d) {
             IHashpriceOracle.DailyValues memory dv = hashpriceOracle.dailyValues(uint32(d));
             if (dv.status != IHashpriceOracle.Status.Final || dv.btcUsdE8 == 0) continue;
-            uint256 net = netPerThDayE18(dv.hashpriceE18, dv.btcUsdE8);
+            uint256 net = _netAtSla(b, t, dv.hashpriceE18, dv.btcUsdE8);
             sum += net;
             ++count;
             if (halving != 0) {
                 uint256 reward = uint256(dv.subsidySats) + dv.feesPerBlockSats;
                 if (d < halving && reward != 0) {
                     uint256 hp = (uint256(dv.hashpriceE18) * (dv.subsidySats / 2 + dv.feesPerBlockSats)) / reward;
-                    net = netPerThDayE18(hp, dv.btcUsdE8);
+                    net = _netAtSla(b, t, hp, dv.btcUsdE8);
                 }
                 sumAfter += net;
             }
@@ -258,6 +259,26 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
             v.price = v.unitValueE18 * _priceScale;
             v.answer = int256(v.unitValueE18 / E18);
         }
+    }
+
+    /// @dev The series' formula terms (only the fields `PayoutMath.perThDay` reads; the others stay 0).
+    function _formulaTerms() private view returns (IHashpowerToken.SeriesTerms memory t) {
+        t.efficiencyJPerThE3 = _efficiencyJPerThE3;
+        t.poolFeeBps = _poolFeeBps;
+        t.slaBps = _slaBps;
+        t.powerCostUsdPerKWhE6 = _powerCostUsdPerKWhE6;
+        t.serviceFeeUsdPerThDayE6 = _serviceFeeUsdPerThDayE6;
+    }
+
+    /// @dev `netE18` of `PayoutMath.perThDay` at uptime = SLA, computed in the scratch breakdown `b`.
+    function _netAtSla(
+        ISettlement.Breakdown memory b,
+        IHashpowerToken.SeriesTerms memory t,
+        uint256 hashpriceE18,
+        uint256 btcUsdE8
+    ) private pure returns (uint256) {
+        PayoutMath.perThDay(b, t, hashpriceE18, t.slaBps, btcUsdE8);
+        return b.netE18;
     }
 
     /// @dev BTC/USD × 1e8 from the feed and its updatedAt; reverts `StalePrice` unless answer > 0 and

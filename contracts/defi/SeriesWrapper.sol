@@ -255,6 +255,6 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
 
     /// @dev The series' accumulator in the token, sats per unit × 1e36.
     function _acc() private view returns (uint256) {
-        return token.seriesState(seriesId).accPerUnitE36;
+        return token.accPerUnitE36(seriesId);
     }
 }

@@ -113,6 +113,12 @@ interface IHashpowerToken {
     function seriesTerms(uint256 id) external view returns (SeriesTerms memory);
     /// @notice Running state of series `id`. Reverts `UnknownSeries`.
     function seriesState(uint256 id) external view returns (SeriesState memory);
+    /// @notice Units of series `id` outstanding (TH/s·days): `seriesState(id).supply` in one storage read, under
+    ///         ERC1155Supply's name. 0 for an unknown series (no revert).
+    function totalSupply(uint256 id) external view returns (uint256);
+    /// @notice Accumulator of series `id`: cumulative payout per unit, payout-asset base units (sats) × 1e36 —
+    ///         `seriesState(id).accPerUnitE36` in one storage read. 0 for an unknown series (no revert).
+    function accPerUnitE36(uint256 id) external view returns (uint256);
     /// @notice Number of series issued so far (ids are 1..seriesCount).
     function seriesCount() external view returns (uint256);
     /// @notice Whether `day` of series `id` has been distributed.

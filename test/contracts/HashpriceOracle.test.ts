@@ -9,13 +9,13 @@ import {
   deployOracle,
   goToDay,
   oracleDomain,
-  REPORT_TYPES,
   signDaily,
   signUptime,
   submitDaily,
   submitUptimes,
   today,
 } from "../helpers/deploy.js";
+import { reportTypes } from "../../scripts/reporter/sign.js";
 import { loadDays, type DayInputs } from "../../indexer/domain/data.js";
 import { hashpriceE18, targetFromBits } from "../../indexer/domain/hashprice.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
@@ -233,7 +233,7 @@ describe("HashpriceOracle", () => {
       );
       // signed for another chain id
       const domain = { ...(await oracleDomain(f.oracle, f.chainId)), chainId: f.chainId + 1n };
-      const types = { DailyReport: [...REPORT_TYPES.DailyReport] };
+      const types = { DailyReport: [...reportTypes.DailyReport] };
       const wrongChain = await Promise.all(f.reporters.slice(0, 3).map((s) => s.signTypedData(domain, types, r)));
       await expect(f.oracle.submitDailyReport(r, wrongChain)).to.be.revertedWithCustomError(f.oracle, "UnknownReporter");
       // the genuine ones still work

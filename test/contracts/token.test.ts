@@ -801,4 +801,26 @@ describe("HashpowerToken", function () {
       expect(await token.claimable(ethers.ZeroAddress, 2)).to.equal(0n);
     });
   });
+
+  describe("one-slot views", function () {
+    it("totalSupply(id) and accPerUnitE36(id) follow seriesState through mints, burns and distributions", async function () {
+      const { token, distributor, holders } = await networkHelpers.loadFixture(withSeries);
+      const [a, b] = holders;
+      const expectState = async (supply: bigint, accE36: bigint) => {
+        const st = await token.seriesState(1);
+        expect([await token.totalSupply(1), st.supply]).to.deep.equal([supply, supply]);
+        expect([await token.accPerUnitE36(1), st.accPerUnitE36]).to.deep.equal([accE36, accE36]);
+      };
+      await expectState(60n, 0n);
+      await token.connect(distributor).distribute(1, START_DAY, 600); // 10 sats per unit
+      await expectState(60n, 10n * ACC_SCALE);
+      await token.connect(a).burn(a.address, 1, 10);
+      await token.connect(b).safeTransferFrom(b.address, a.address, 1, 5, "0x");
+      await expectState(50n, 10n * ACC_SCALE);
+      await token.connect(distributor).distribute(1, START_DAY + 1, 1); // 1e36 / 50 per unit
+      await expectState(50n, 10n * ACC_SCALE + ACC_SCALE / 50n);
+      // An unknown series reads as empty (ERC1155Supply's convention), where seriesState reverts.
+      expect([await token.totalSupply(2), await token.accPerUnitE36(2)]).to.deep.equal([0n, 0n]);
+    });
+  });
 });

@@ -7,12 +7,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type Fixture, type Terms, createSeries, deployAll, deposit, goToDay, postCollateral, seriesTerms } from "../helpers/deploy.js";
+import { type Fixture, type Terms, goToDay } from "../helpers/deploy.js";
 import {
   type CollateralFixture,
   LLTV_77,
   type SeriesMarket,
-  deployCollateral,
+  deploySeriesMarket,
   openMarket,
   reportDay,
 } from "../helpers/collateral.js";
@@ -135,13 +135,7 @@ interface M extends Fixture, CollateralFixture {
  * (unwrapped). The supplier lends 1 BTC of TestWBTC. Days 2024-03-15 .. 2024-04-17 are reported and settled.
  */
 async function base(): Promise<M> {
-  const f = await deployAll(conn, { feedPriceE8: null });
-  const terms = await seriesTerms(f, START, { termDays: 365 });
-  const id = await createSeries(f, terms);
-  await postCollateral(f, 10n ** 10n);
-  await deposit(f, 10n ** 10n);
-  const c = await deployCollateral(f);
-  const mk = await openMarket(f, c, id, { windowDays: 30, maxAgeDays: 2 });
+  const { f, c, terms, id, mk } = await deploySeriesMarket(conn, START);
   const [alice, bob, carol] = f.holders;
   const model = new RoutingModel();
   const morphoAddr = await c.morpho.getAddress();

@@ -17,7 +17,18 @@ import type {
   SeriesWrapper,
   SeriesWrapperFactory,
 } from "../../types/ethers-contracts/index.js";
-import { type Fixture, submitDaily, submitUptimes } from "./deploy.js";
+import {
+  type Conn,
+  type Fixture,
+  type Terms,
+  createSeries,
+  deployAll,
+  deposit,
+  postCollateral,
+  seriesTerms,
+  submitDaily,
+  submitUptimes,
+} from "./deploy.js";
 import type { DayInputs } from "../../indexer/domain/data.js";
 
 /** 77 % LLTV, WAD-scaled as Morpho expects. */
@@ -137,6 +148,33 @@ export async function openMarket(
   };
   await c.morpho.createMarket(params);
   return { seriesId, wrapper, oracle, params, marketId: marketIdOf(params) };
+}
+
+/** What `deploySeriesMarket` deployed. */
+export interface SeriesMarketScenario {
+  f: Fixture;
+  c: CollateralFixture;
+  terms: Terms;
+  id: bigint;
+  mk: SeriesMarket;
+}
+
+/**
+ * The Morpho scenario of `test/defi/morpho.test.ts` and `scripts/bench-collateral.ts`: `deployAll` without a feed
+ * (each day's BTC/USD is the report's), one series of the farm from `startDay` for 365 days with `seriesTerms`'
+ * defaults (100 TH/s, 21.5 J/TH, 0.05 USD/kWh, 2 % pool fee, 95 % SLA, 0.001 USD per TH/s·day service fee), the
+ * farm funded with 100 BTC of collateral and 100 BTC of payout balance, the collateral fixture, and the series'
+ * market (sats quote, 30-day window, 2 days max age). Mints nothing.
+ */
+export async function deploySeriesMarket(conn: Conn, startDay: number): Promise<SeriesMarketScenario> {
+  const f = await deployAll(conn, { feedPriceE8: null });
+  const terms = await seriesTerms(f, startDay, { termDays: 365 });
+  const id = await createSeries(f, terms);
+  await postCollateral(f, 10n ** 10n);
+  await deposit(f, 10n ** 10n);
+  const c = await deployCollateral(f);
+  const mk = await openMarket(f, c, id, { windowDays: 30, maxAgeDays: 2 });
+  return { f, c, terms, id, mk };
 }
 
 /**

@@ -21,6 +21,14 @@ import type {
   TestPriceFeed,
   TestWBTC,
 } from "../../types/ethers-contracts/index.js";
+import type { Address } from "viem";
+import {
+  type DailyReport,
+  type UptimeReport as SignedUptimeReport,
+  oracleDomain as reporterOracleDomain,
+  reportTypes,
+} from "../../scripts/reporter/sign.js";
+import type { FormulaTerms } from "../../indexer/domain/settlement.js";
 
 /** A Hardhat network connection with ethers and the network helpers (from `network.create()`). */
 export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;
@@ -28,37 +36,11 @@ export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;
 /** Seconds per UTC day. */
 export const DAY = 86_400;
 
-/** EIP-712 types of the oracle's reports (must match `HashpriceOracle` type hashes). */
-export const REPORT_TYPES = {
-  DailyReport: [
-    { name: "day", type: "uint32" },
-    { name: "bits", type: "uint32" },
-    { name: "subsidySats", type: "uint64" },
-    { name: "feesPerBlockSats", type: "uint64" },
-    { name: "btcUsdE8", type: "uint64" },
-  ],
-  UptimeReport: [
-    { name: "farm", type: "address" },
-    { name: "day", type: "uint32" },
-    { name: "uptimeBps", type: "uint16" },
-  ],
-} as const;
+/** `IHashpriceOracle.DailyReport` (the reporter's type). */
+export type { DailyReport };
 
-/** `IHashpriceOracle.DailyReport` as the tests build it. */
-export interface DailyReport {
-  day: number;
-  bits: number;
-  subsidySats: bigint;
-  feesPerBlockSats: bigint;
-  btcUsdE8: bigint;
-}
-
-/** `IHashpriceOracle.UptimeReport`. */
-export interface UptimeReport {
-  farm: string;
-  day: number;
-  uptimeBps: number;
-}
+/** `IHashpriceOracle.UptimeReport`: the reporter's type, with the farm as any address string (ethers' form). */
+export type UptimeReport = Omit<SignedUptimeReport, "farm"> & { farm: string };
 
 /** Options of the fixture; every field has a default. */
 export interface DeployOptions {
@@ -148,18 +130,12 @@ export async function deployAll(conn: Conn, opts: DeployOptions = {}): Promise<F
   return { ...o, wbtc, token, settlement };
 }
 
-/** `IHashpowerToken.SeriesTerms` with plain numbers. */
-export interface Terms {
+/** `IHashpowerToken.SeriesTerms` with plain numbers: the formula's terms (settlement.ts) and the rest. */
+export interface Terms extends FormulaTerms {
   farm: string;
   payoutAsset: string;
   hashrateThs: bigint;
   startDay: number;
-  termDays: number;
-  efficiencyJPerThE3: number;
-  poolFeeBps: number;
-  slaBps: number;
-  powerCostUsdPerKWhE6: number;
-  serviceFeeUsdPerThDayE6: number;
 }
 
 /**
@@ -203,20 +179,20 @@ export async function deposit(f: Fixture, sats: bigint, from: HardhatEthersSigne
   return f.settlement.connect(from).deposit(f.farm.address, f.wbtc, sats);
 }
 
-/** EIP-712 domain of `oracle` on `chainId`. */
+/** EIP-712 domain of `oracle` on `chainId` (the reporter's `oracleDomain`). */
 export async function oracleDomain(oracle: HashpriceOracle, chainId: bigint) {
-  return { name: "HashpriceOracle", version: "1", chainId, verifyingContract: await oracle.getAddress() };
+  return reporterOracleDomain(Number(chainId), (await oracle.getAddress()) as Address);
 }
 
 /** Signs with `signers` (default: the first `quorum` reporters, ascending) and returns signatures in that order. */
 async function signAll(
   f: OracleFixture,
-  primaryType: keyof typeof REPORT_TYPES,
+  primaryType: keyof typeof reportTypes,
   value: Record<string, unknown>,
   signers?: HardhatEthersSigner[],
 ): Promise<string[]> {
   const domain = await oracleDomain(f.oracle, f.chainId);
-  const types = { [primaryType]: [...REPORT_TYPES[primaryType]] };
+  const types = { [primaryType]: [...reportTypes[primaryType]] };
   const by = signers ?? f.reporters.slice(0, f.quorum);
   return Promise.all(by.map((s) => s.signTypedData(domain, types, value)));
 }

@@ -5,21 +5,15 @@
  */
 import type { Interface, TransactionReceipt } from "ethers";
 import { ACC_SCALE } from "../../indexer/domain/units.js";
-import { draw, type FarmPools, type FormulaTerms, owedForDay, perThDay } from "../../indexer/domain/settlement.js";
+import { draw, type FarmPools, type FormulaTerms, owedForDay, type PerThDay, perThDay } from "../../indexer/domain/settlement.js";
 import { claim, claimable, distribute, type HolderAcc, type SeriesAcc, settle } from "../../indexer/domain/accumulator.js";
 
-/** What the model computed for one series-day: the fields of `ISettlement.Breakdown`. */
-export interface ModelBreakdown {
+/** What the model computed for one series-day: the fields of `ISettlement.Breakdown` (the formula's `PerThDay`
+ *  and the inputs and amounts around it). */
+export interface ModelBreakdown extends PerThDay {
   hashpriceE18: bigint;
   uptimeBps: bigint;
   btcUsdE8: bigint;
-  grossE18: bigint;
-  poolFeeE18: bigint;
-  downtimeE18: bigint;
-  compensationE18: bigint;
-  electricityE18: bigint;
-  serviceE18: bigint;
-  netE18: bigint;
   supply: bigint;
   owed: bigint;
   fromBalance: bigint;
