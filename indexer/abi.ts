@@ -43,6 +43,7 @@ export const oracleAbi = parseAbi([
   "event ReporterSetCancelled()",
   "event BandSet(uint16 bandBps)",
   "event PriceFeedSet(address indexed feed, uint32 heartbeat)",
+  "event EIP712DomainChanged()", // ERC-5267, declared by OpenZeppelin's EIP712
   ...accessControlPausable,
 ]);
 

@@ -12,6 +12,14 @@ const int = (name: string) => (v: string) => {
   return Number(v);
 };
 
+/** The flag behind each configuration field, for error messages. */
+const FLAGS: Record<string, string> = {
+  rpcUrl: "--rpc", databaseUrl: "--database-url", dataDir: "--data-dir", "contracts.token": "--token",
+  "contracts.oracle": "--oracle", "contracts.settlement": "--settlement", fromBlock: "--from-block", finality: "--finality",
+  port: "--port", host: "--host", pollIntervalMs: "--poll-interval", readyLagBlocks: "--ready-lag", maxPageSize: "--max-page-size",
+  logLevel: "--log-level", "rpc.maxRange": "--max-range", "rpc.initialRange": "--initial-range", "rpc.timeoutMs": "--rpc-timeout",
+};
+
 const program = new Command()
   .name("hashpower-indexer")
   .description("Indexes the hashpower token, oracle and settlement contracts from any JSON-RPC node and serves GraphQL.")
@@ -77,7 +85,9 @@ try {
   });
 } catch (e) {
   if (e instanceof ConfigError) {
-    console.error(e.message);
+    console.error(
+      `invalid configuration: ${e.issues.map((i) => `${FLAGS[i.field] ? `${FLAGS[i.field]} (${i.field})` : i.field}: ${i.message}`).join("; ")}`,
+    );
     process.exit(2);
   }
   console.error(`fatal: ${e instanceof Error ? e.message : e}`);

@@ -20,6 +20,8 @@ export interface SyncState {
   /** block and time the current backfill started from (progress display) */
   backfillFrom: { block: number; at: number; events: number } | null;
   eventsIndexed: number;
+  /** reorgs handled so far (an epoch for caches keyed by block number) */
+  reorgs: number;
   consecutiveFailures: number;
   lastError: string | null;
   /** set when the sync stopped for good (e.g. a reorg deeper than finality) */

@@ -63,7 +63,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
     });
     const state: SyncState = {
       chainId, checkpoint: null, head: null, headAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
-      eventsIndexed: 0, consecutiveFailures: 0, lastError: null, fatal: null,
+      eventsIndexed: 0, reorgs: 0, consecutiveFailures: 0, lastError: null, fatal: null,
     };
     const ctx: IndexerContext = { config, log, metrics, db, rpc, state, signal: abort.signal };
     if (config.api) server = await startServer(ctx);

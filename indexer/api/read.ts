@@ -5,11 +5,13 @@
 import { GraphQLError } from "graphql";
 import { isAddress } from "viem";
 import type { IndexerContext } from "../context.js";
-import { dayOfTimestamp } from "../domain/units.js";
+import type { Snapshots } from "./snapshot.js";
 
 /** Per-request read context. */
 export interface ReadContext {
   ctx: IndexerContext;
+  /** per-block caches */
+  snaps: Snapshots;
   /** block of `block: { number }`, or null for the latest indexed state */
   asOf: number | null;
 }
@@ -64,18 +66,6 @@ export function upTo(a: string, asOf: number | null): string {
   return asOf === null ? "TRUE" : `${a}.block_number <= ${asOf}`;
 }
 
-/** UTC day of the block the request reads (the checkpoint's, or `asOf`'s from stored headers or the node). */
-export async function dayOf(rc: ReadContext): Promise<number> {
-  const cp = rc.ctx.state.checkpoint;
-  if (!cp) return 0;
-  if (rc.asOf === null || rc.asOf === cp.number) return dayOfTimestamp(cp.timestamp);
-  const [row] = await rc.ctx.db.query("SELECT timestamp FROM blocks WHERE number = $1", [rc.asOf]);
-  if (row) return dayOfTimestamp(Number(row.timestamp));
-  const b = await rc.ctx.rpc.getBlock(rc.asOf);
-  if (!b) throw userError(`block.number: block ${rc.asOf} not found on the node`, "NOT_FOUND");
-  return dayOfTimestamp(b.timestamp);
-}
-
 /** One orderable column: SQL expression, its SQL type, and how to read it from a row for the cursor. */
 export interface OrderCol {
   expr: string;
@@ -106,7 +96,7 @@ export interface Page<T> {
 
 /** Validates `first` against the maximum page size. */
 export function pageSize(first: number | null | undefined, max: number): number {
-  const n = first ?? 100;
+  const n = first ?? Math.min(100, max);
   if (!Number.isInteger(n) || n < 1 || n > max) throw userError(`first: must be between 1 and ${max} (got ${n})`);
   return n;
 }

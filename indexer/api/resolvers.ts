@@ -1,13 +1,13 @@
 /** GraphQL resolvers: SQL over the versioned tables, accumulator and yield math from `domain/`. */
 import type { IndexerContext } from "../context.js";
 import * as acc from "../domain/accumulator.js";
-import { perThDay } from "../domain/settlement.js";
 import { dateOfDay, formatScaled } from "../domain/units.js";
+import { createSnapshots, type Snapshots } from "./snapshot.js";
 import {
   TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean, valuePosition,
 } from "../domain/yield.js";
 import {
-  dayOf, lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
+  lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
   type OrderCol, type ReadContext,
 } from "./read.js";
 
@@ -18,8 +18,8 @@ const col = (expr: string, type: OrderCol["type"], field = expr.replace(/^\w+\./
 const EVENT_PK = [col("t.block_number", "bigint"), col("t.log_index", "int")];
 
 /** Request context: the indexer plus the block the request reads. */
-function rc(ctx: IndexerContext, args: Args): ReadContext {
-  return { ctx, asOf: resolveBlock(ctx, args.block) };
+function rcOf(ctx: IndexerContext, snaps: Snapshots, args: Args): ReadContext {
+  return { ctx, snaps, asOf: resolveBlock(ctx, args.block) };
 }
 
 // ------------------------------------------------------------------ series
@@ -64,10 +64,15 @@ function seriesObj(r: Row, read: ReadContext, today: number) {
   };
 }
 
-async function loadSeries(read: ReadContext, id: string) {
-  const [r] = await read.ctx.db.query(`SELECT ${SERIES_SELECT(read.asOf)} WHERE t.id = $1 AND ${live("t", read.asOf)}`, [id]);
+/** The block a request reads: its `block` argument, else the checkpoint (−1 before the first range). */
+function blockOf(read: ReadContext): number {
+  return read.asOf ?? read.ctx.state.checkpoint?.number ?? -1;
+}
+
+async function loadSeries(read: ReadContext, id: string, n = blockOf(read)) {
+  const r = n < 0 ? undefined : (await read.snaps.seriesAt(n)).get(id);
   if (!r) throw userError(`series ${id} not found${read.asOf !== null ? ` at block ${read.asOf}` : ""}`, "NOT_FOUND");
-  return seriesObj(r, read, await dayOf(read));
+  return seriesObj(r, read, await read.snaps.dayAt(n));
 }
 
 // ------------------------------------------------------------------ farms
@@ -82,84 +87,34 @@ async function farmObj(read: ReadContext, r: Row) {
 }
 
 // ------------------------------------------------------------------ positions and valuation
-/** Inputs of the valuation of positions in some series, loaded once per request. */
-async function valuationInputs(read: ReadContext, series: Map<string, Row>) {
-  const { db } = read.ctx;
-  const today = await dayOf(read);
-  const ids = [...series.keys()];
-  const rows = ids.length
-    ? await db.query(
-        `SELECT t.series_id, t.day, t.net_e18 FROM settlements t
-         WHERE t.series_id = ANY($1::numeric[]) AND t.day <= $2 AND t.day > $2 - ${2 * TRAILING_LONG} AND ${upTo("t", read.asOf)}`,
-        [ids, today],
-      )
-    : [];
-  const nets = new Map<string, Map<number, bigint>>();
-  for (const r of rows) {
-    const k = String(r.series_id);
-    if (!nets.has(k)) nets.set(k, new Map());
-    nets.get(k)!.set(r.day, BigInt(r.net_e18));
-  }
-  const [report] = await db.query(
-    `SELECT t.day, t.hashprice_e18, t.btc_usd_e8 FROM daily_reports t
-     WHERE t.status = 'final' AND t.day <= $1 AND ${live("t", read.asOf)} ORDER BY t.day DESC LIMIT 1`,
-    [today],
-  );
-  const out = new Map<string, { net: bigint; source: string; days: number; windowEnd: number | null }>();
-  for (const [id, s] of series) {
-    const m = nets.get(id);
-    if (m && m.size > 0) {
-      const end = Math.max(...m.keys());
-      const t = trailingMean(m, end, TRAILING_LONG);
-      out.set(id, { net: t.mean ?? 0n, source: "settlements", days: t.days, windowEnd: end });
-    } else if (report) {
-      const p = perThDay(
-        {
-          termDays: s.term_days, efficiencyJPerThE3: Number(s.efficiency_j_per_th_e3), poolFeeBps: s.pool_fee_bps,
-          slaBps: s.sla_bps, powerCostUsdPerKWhE6: Number(s.power_cost_usd_per_kwh_e6),
-          serviceFeeUsdPerThDayE6: Number(s.service_fee_usd_per_th_day_e6),
-        },
-        BigInt(report.hashprice_e18), 10_000, BigInt(report.btc_usd_e8),
-      );
-      out.set(id, { net: p.netE18, source: "oracle", days: 0, windowEnd: report.day });
-    } else {
-      out.set(id, { net: 0n, source: "none", days: 0, windowEnd: null });
-    }
-  }
-  return { today, byId: out, btcUsdE8: report ? BigInt(report.btc_usd_e8) : null };
-}
-
-const POSITION_SELECT = (asOf: number | null) => `
+/** Position columns plus the checkpoint the statement saw (rows and cached series then describe one block). */
+const POSITION_SELECT = `
   t.series_id, t.holder, t.balance, t.paid_e36, t.accrued_e36, t.claimed, t.block_from,
-  s.acc_per_unit_e36, s.supply, s.carry_e36,
-  r.start_day, r.term_days, r.efficiency_j_per_th_e3, r.pool_fee_bps, r.sla_bps, r.power_cost_usd_per_kwh_e6,
-  r.service_fee_usd_per_th_day_e6
-  FROM positions t
-  JOIN series_state s ON s.series_id = t.series_id AND ${live("s", asOf)}
-  JOIN series r ON r.id = t.series_id AND ${live("r", asOf)}`;
+  (SELECT c.block_number FROM checkpoint c WHERE c.id = 1) AS at_block
+  FROM positions t`;
 
-/** Position objects for rows of POSITION_SELECT, sharing one lazily loaded valuation context. */
-function positionObjs(read: ReadContext, rows: Row[]) {
-  const series = new Map<string, Row>();
-  for (const r of rows) series.set(String(r.series_id), r);
-  const inputs = lazy(() => valuationInputs(read, series));
+/** Position objects for rows of POSITION_SELECT: accumulator math here, series and valuation inputs cached per block. */
+async function positionObjs(read: ReadContext, rows: Row[]) {
+  if (rows.length === 0) return [];
+  const n = read.asOf ?? Number(rows[0].at_block);
+  const series = await read.snaps.seriesAt(n);
   return rows.map((r) => {
-    const s: acc.SeriesAcc = { supply: BigInt(r.supply), accPerUnitE36: BigInt(r.acc_per_unit_e36), carryE36: BigInt(r.carry_e36) };
+    const id = String(r.series_id);
+    const sr = series.get(id)!;
+    const s: acc.SeriesAcc = { supply: BigInt(sr.supply), accPerUnitE36: BigInt(sr.acc_per_unit_e36), carryE36: BigInt(sr.carry_e36) };
     const h: acc.HolderAcc = { balance: BigInt(r.balance), paidE36: BigInt(r.paid_e36), accruedE36: BigInt(r.accrued_e36) };
     const claimable = acc.claimable(s, h);
     const claimed = BigInt(r.claimed);
-    const id = String(r.series_id);
     const value = lazy(async () => {
-      const inp = await inputs();
-      const v = inp.byId.get(id)!;
+      const v = await read.snaps.valuationAt(n, id);
       const val = valuePosition({
-        balance: h.balance, startDay: r.start_day, termDays: r.term_days, today: inp.today, netPerThsDayE18: v.net,
-        btcUsdE8: inp.btcUsdE8,
+        balance: h.balance, startDay: sr.start_day, termDays: sr.term_days, today: v.today, netPerThsDayE18: v.net, btcUsdE8: v.btcUsdE8,
       });
-      return { inp, v, val };
+      return { v, val };
     });
     return {
       _read: read,
+      _block: n,
       seriesId: id,
       holder: r.holder,
       balance: h.balance.toString(),
@@ -171,20 +126,20 @@ function positionObjs(read: ReadContext, rows: Row[]) {
       remainingDays: async () => (await value()).val.remainingDays,
       remainingThsDays: async () => formatScaled((await value()).val.remainingThsDaysE6, 6),
       valuation: async () => {
-        const { inp, v, val } = await value();
+        const { v, val } = await value();
         return {
           balance: h.balance.toString(),
-          termDays: r.term_days,
+          termDays: sr.term_days,
           remainingDays: val.remainingDays,
           remainingThsDays: formatScaled(val.remainingThsDaysE6, 6),
           netPerThsDaySatsE18: v.net.toString(),
           source: v.source,
           trailingDays: v.days,
           windowEndDay: v.windowEnd,
-          btcUsdE8: inp.btcUsdE8?.toString() ?? null,
+          btcUsdE8: v.btcUsdE8?.toString() ?? null,
           valueSats: val.valueSats.toString(),
           valueUsdE8: val.valueUsdE8?.toString() ?? null,
-          asOfDay: inp.today,
+          asOfDay: v.today,
         };
       },
     };
@@ -231,6 +186,9 @@ function dayFilters(where: string[], params: unknown[], w: Args | undefined) {
 
 /** Builds the resolver map for `ctx`. */
 export function createResolvers(ctx: IndexerContext) {
+  const snaps = createSnapshots(ctx);
+  const rc = (c: IndexerContext, args: Args) => rcOf(c, snaps, args);
+  const dayOf = (read: ReadContext) => (blockOf(read) < 0 ? Promise.resolve(0) : snaps.dayAt(blockOf(read)));
   return {
     Query: {
       _meta() {
@@ -311,10 +269,10 @@ export function createResolvers(ctx: IndexerContext) {
         }
         const order = args.orderBy === "holder" ? col("t.holder", "text") : col("t.balance", "numeric");
         const page = await paginate(read, {
-          select: POSITION_SELECT(read.asOf), where, params, order, pk: [col("t.holder", "text")],
+          select: POSITION_SELECT, where, params, order, pk: [col("t.holder", "text")],
           direction: args.orderDirection, first: args.first, after: args.after,
         });
-        return { ...page, items: positionObjs(read, page.items) };
+        return { ...page, items: await positionObjs(read, page.items) };
       },
 
       async distributions(_: unknown, args: Args) {
@@ -476,11 +434,10 @@ export function createResolvers(ctx: IndexerContext) {
     Account: {
       async positions(a: { _read: ReadContext; address: string }, args: Args) {
         const read = a._read;
-        const rows = await ctx.db.query(
-          `SELECT ${POSITION_SELECT(read.asOf)} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`,
-          [a.address],
-        );
-        const objs = positionObjs(read, rows);
+        const rows = await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`, [
+          a.address,
+        ]);
+        const objs = await positionObjs(read, rows);
         return args.includeEmpty ? objs : objs.filter((p) => p.balance !== "0" || p.claimableSats !== "0");
       },
       async claimer(a: { _read: ReadContext; address: string }) {
@@ -493,7 +450,7 @@ export function createResolvers(ctx: IndexerContext) {
     },
 
     Position: {
-      series: (p: { _read: ReadContext; seriesId: string }) => loadSeries(p._read, p.seriesId),
+      series: (p: { _read: ReadContext; _block: number; seriesId: string }) => loadSeries(p._read, p.seriesId, p._block),
     },
 
     Series: {

@@ -10,8 +10,8 @@ by 1e18/1e36; \`Bps\` = basis points (10000 = 100 %); \`UsdE8\` = USD × 1e8; \`
 (unix seconds / 86400).
 
 Consistency: every query reads the latest indexed block (see \`_meta\`), or the state at the end of block N with
-\`block: { number: N }\` (audits). Lists are keyset-paginated: pass \`pageInfo.endCursor\` as \`after\`;
-\`first\` is at most the server's maximum page size (default 1000).
+\`block: { number: N }\` (audits). Lists are keyset-paginated: pass \`pageInfo.endCursor\` as \`after\`; \`first\` defaults to 100 (or the maximum, if lower)
+and is at most the server's maximum page size (default 1000).
 """
 schema {
   query: Query
@@ -40,22 +40,22 @@ type Query {
   account(address: String!, block: BlockArg): Account!
   "One series by ERC-1155 id (error NOT_FOUND when it does not exist)."
   series(id: ID!, block: BlockArg): Series!
-  seriesList(first: Int = 100, after: String, where: SeriesWhere, orderBy: SeriesOrderBy = id, orderDirection: OrderDirection = asc, block: BlockArg): SeriesPage!
+  seriesList(first: Int, after: String, where: SeriesWhere, orderBy: SeriesOrderBy = id, orderDirection: OrderDirection = asc, block: BlockArg): SeriesPage!
   "One farm by address (error NOT_FOUND when it is not registered)."
   farm(address: String!, block: BlockArg): Farm!
-  farms(first: Int = 100, after: String, orderBy: FarmOrderBy = address, orderDirection: OrderDirection = asc, block: BlockArg): FarmPage!
+  farms(first: Int, after: String, orderBy: FarmOrderBy = address, orderDirection: OrderDirection = asc, block: BlockArg): FarmPage!
   "Holders of a series (positive balance unless where.includeEmpty)."
-  holders(seriesId: ID!, first: Int = 100, after: String, where: HolderWhere, orderBy: HolderOrderBy = balance, orderDirection: OrderDirection = desc, block: BlockArg): PositionPage!
+  holders(seriesId: ID!, first: Int, after: String, where: HolderWhere, orderBy: HolderOrderBy = balance, orderDirection: OrderDirection = desc, block: BlockArg): PositionPage!
   "Distributions credited to series (daily yields and debt repayments)."
-  distributions(first: Int = 100, after: String, where: DistributionWhere, orderBy: DistributionOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): DistributionPage!
+  distributions(first: Int, after: String, where: DistributionWhere, orderBy: DistributionOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): DistributionPage!
   "Series-day settlements with their full breakdown."
-  settlements(first: Int = 100, after: String, where: SettlementWhere, orderBy: SettlementOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): SettlementPage!
-  claims(first: Int = 100, after: String, where: ClaimWhere, orderBy: ClaimOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): ClaimPage!
-  transfers(first: Int = 100, after: String, where: TransferWhere, orderDirection: OrderDirection = asc, block: BlockArg): TransferPage!
+  settlements(first: Int, after: String, where: SettlementWhere, orderBy: SettlementOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): SettlementPage!
+  claims(first: Int, after: String, where: ClaimWhere, orderBy: ClaimOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): ClaimPage!
+  transfers(first: Int, after: String, where: TransferWhere, orderDirection: OrderDirection = asc, block: BlockArg): TransferPage!
   "Oracle daily reports (hashprice with its inputs, BTC/USD)."
-  dailyReports(first: Int = 100, after: String, where: DailyReportWhere, orderDirection: OrderDirection = asc, block: BlockArg): DailyReportPage!
+  dailyReports(first: Int, after: String, where: DailyReportWhere, orderDirection: OrderDirection = asc, block: BlockArg): DailyReportPage!
   "Farm uptime reports."
-  uptimes(first: Int = 100, after: String, where: UptimeWhere, orderDirection: OrderDirection = asc, block: BlockArg): UptimePage!
+  uptimes(first: Int, after: String, where: UptimeWhere, orderDirection: OrderDirection = asc, block: BlockArg): UptimePage!
   """
   The holder's daily statement of a series, per unit (one TH/s·day of the series): for each settled day in
   [from, to] the gross, fees, downtime and net yield, with trailing 7/30-day averages and annualised yield.

@@ -46,8 +46,8 @@ export function createGraphql(ctx: IndexerContext) {
     landingPage: false,
     plugins: [armor()],
     logging: {
-      debug: (...a: unknown[]) => ctx.log.debug({ yoga: a.map(String).join(" ") }),
-      info: (...a: unknown[]) => ctx.log.info({ yoga: a.map(String).join(" ") }),
+      debug: (...a: unknown[]) => ctx.log.isLevelEnabled("debug") && ctx.log.debug({ yoga: a.map(String).join(" ") }),
+      info: (...a: unknown[]) => ctx.log.isLevelEnabled("info") && ctx.log.info({ yoga: a.map(String).join(" ") }),
       warn: (...a: unknown[]) => ctx.log.warn({ yoga: a.map(String).join(" ") }),
       error: (...a: unknown[]) => ctx.log.error({ yoga: a.map((x) => (x instanceof Error ? x.stack : String(x))).join(" ") }),
     },

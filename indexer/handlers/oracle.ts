@@ -48,5 +48,6 @@ export const oracleHandlers: Record<string, Handler> = {
   ReporterSetChanged: adminHandler(reporterSet),
   ReporterSetCancelled: adminHandler(),
   BandSet: adminHandler((ev) => [["bandBps", String(ev.args.bandBps)]]),
+  EIP712DomainChanged: adminHandler(),
   PriceFeedSet: adminHandler((ev) => [["priceFeed", ev.args.feed], ["priceFeedHeartbeat", String(ev.args.heartbeat)]]),
 };

@@ -8,7 +8,7 @@ import client from "prom-client";
 /** Creates the registry and metrics. */
 export function createMetrics() {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry, prefix: "indexer_process_" });
+  client.collectDefaultMetrics({ register: registry, prefix: "indexer_" });
   const r = [registry];
   const m = {
     registry,

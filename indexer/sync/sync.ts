@@ -86,6 +86,7 @@ export function createSync(ctx: IndexerContext) {
     }
     const fork = stored[idx];
     await db.transaction((tx) => rollback(tx, fork));
+    state.reorgs++;
     state.checkpoint = { number: fork.number, hash: fork.hash, timestamp: fork.timestamp };
     const depth = cp.number - fork.number;
     metrics.reorgs.inc();

@@ -180,8 +180,8 @@ export function sharedPostgres(): Promise<Postgres> {
   return (pgP ??= startPostgres());
 }
 
-// root hook: stop what was started, whichever test file started it
-after(async function () {
+// root hook (under mocha only): stop what was started, whichever test file started it
+if (typeof after === "function") after(async function () {
   this.timeout(60_000);
   if (nodeP) await (await nodeP.catch(() => null))?.stop();
   if (pgP) await (await pgP.catch(() => null))?.stop();

