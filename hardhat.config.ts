@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { defineConfig } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 
 const require = createRequire(import.meta.url);
@@ -25,9 +25,28 @@ export default defineConfig({
     npmFilesToBuild: ["@morpho-org/morpho-blue/src/Morpho.sol", "@morpho-org/morpho-blue/src/mocks/IrmMock.sol"],
   },
   networks: {
-    /** `hardhat node` takes its settings from this network; always bind 127.0.0.1. */
-    node: { type: "edr-simulated", chainType: "l1", allowUnlimitedContractSize: false },
+    /** `hardhat node` takes its settings from this network; always bind 127.0.0.1. The replay (`npm start`) sets
+     *  HARDHAT_NODE_INITIAL_DATE (ISO date) so the chain's clock starts on the first replayed day. */
+    node: {
+      type: "edr-simulated",
+      chainType: "l1",
+      allowUnlimitedContractSize: false,
+      initialDate: process.env.HARDHAT_NODE_INITIAL_DATE,
+    },
     localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
+    /**
+     * Example public network for the Ignition modules (`ignition/modules/`): URL and deployer key come from the
+     * keystore (`npx hardhat keystore set SEPOLIA_RPC_URL`, `… SEPOLIA_PRIVATE_KEY`) or the environment, and are
+     * only read when this network is used:
+     *   npx hardhat ignition deploy ignition/modules/Handover.ts --network sepolia \
+     *     --parameters ignition/parameters/sepolia.example.json
+     */
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("SEPOLIA_PRIVATE_KEY")],
+    },
   },
   /** Hardhat 3 reads mocha options from `test.mocha` (a top-level `mocha` key is ignored: default 40 s). */
   test: { mocha: { timeout: 600_000 } },

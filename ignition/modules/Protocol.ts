@@ -1,0 +1,64 @@
+/**
+ * Hardhat Ignition module: the hashpower protocol on any network.
+ *
+ * Deploys `HashpriceOracle`, `HashpowerToken` and `Settlement`, and wires them as `test/helpers/deploy.ts` does:
+ * the settlement gets the token's DISTRIBUTOR_ROLE and becomes its issuance guard; `admin` gets DEFAULT_ADMIN_ROLE
+ * on all three contracts and the token's FARM_ADMIN, PAUSER and CLAIMER_ADMIN roles; the oracle's band is set.
+ * The deploying account (account 0, or `--default-sender`) is the initial admin that performs the wiring and keeps
+ * DEFAULT_ADMIN_ROLE; deploy `Handover.ts` instead on public networks to make it renounce that role.
+ *
+ * Parameters (module id "Protocol"; units as in contracts/interfaces):
+ *   admin          address  DEFAULT_ADMIN + token FARM_ADMIN/PAUSER/CLAIMER_ADMIN (default: deployer)
+ *   guardian       address  oracle GUARDIAN_ROLE: confirms/rejects pending reports (default: deployer)
+ *   reporters      address[] oracle reporter set, 1..255 distinct addresses (required)
+ *   quorum         uint8    signatures required, > n/2 and ≤ n (required)
+ *   timelockDelay  seconds  delay of a reporter-set change (default 2 days)
+ *   bandBps        bps      band around the trailing hashprice beyond which reports wait for the guardian (default 5000)
+ *   feed           address  Chainlink-style BTC/USD feed, address(0) = reporters' price only (default 0)
+ *   heartbeat      seconds  max age of the feed's answer; must be > 0 with a feed (default 86400)
+ *   coverDays      days     days of expected payouts a farm's collateral must cover to issue (default 30)
+ *
+ *   npx hardhat ignition deploy ignition/modules/Protocol.ts --network localhost --parameters params.json
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { id, ZeroAddress, ZeroHash } from "ethers";
+
+/** Role ids (keccak256 of the role name; DEFAULT_ADMIN_ROLE is 0x00). */
+export const ROLES = {
+  DEFAULT_ADMIN: ZeroHash,
+  FARM_ADMIN: id("FARM_ADMIN_ROLE"),
+  DISTRIBUTOR: id("DISTRIBUTOR_ROLE"),
+  PAUSER: id("PAUSER_ROLE"),
+  CLAIMER_ADMIN: id("CLAIMER_ADMIN_ROLE"),
+  GUARDIAN: id("GUARDIAN_ROLE"),
+} as const;
+
+export default buildModule("Protocol", (m) => {
+  const deployer = m.getAccount(0);
+  const admin = m.getParameter("admin", deployer);
+  const guardian = m.getParameter("guardian", deployer);
+  const reporters = m.getParameter<string[]>("reporters");
+  const quorum = m.getParameter<number>("quorum");
+  const timelockDelay = m.getParameter("timelockDelay", 2 * 86_400);
+  const bandBps = m.getParameter("bandBps", 5_000);
+  const feed = m.getParameter("feed", ZeroAddress);
+  const heartbeat = m.getParameter("heartbeat", 86_400);
+  const coverDays = m.getParameter("coverDays", 30);
+
+  const oracle = m.contract("HashpriceOracle", [deployer, guardian, reporters, quorum, timelockDelay, feed, heartbeat]);
+  const token = m.contract("HashpowerToken", [deployer]);
+  const settlement = m.contract("Settlement", [deployer, token, oracle, coverDays]);
+
+  m.call(oracle, "setBand", [bandBps]);
+  m.call(token, "grantRole", [ROLES.DISTRIBUTOR, settlement], { id: "token_grant_distributor" });
+  m.call(token, "setIssuanceGuard", [settlement]);
+  m.call(token, "grantRole", [ROLES.FARM_ADMIN, admin], { id: "token_grant_farm_admin" });
+  m.call(token, "grantRole", [ROLES.PAUSER, admin], { id: "token_grant_pauser" });
+  m.call(token, "grantRole", [ROLES.CLAIMER_ADMIN, admin], { id: "token_grant_claimer_admin" });
+  // a no-op when admin is the deployer (AccessControl's grantRole skips existing members)
+  m.call(token, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "token_grant_admin" });
+  m.call(oracle, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "oracle_grant_admin" });
+  m.call(settlement, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "settlement_grant_admin" });
+
+  return { oracle, token, settlement };
+});

@@ -1,0 +1,138 @@
+/**
+ * `runReplay(options)`: replays real Bitcoin days end to end on a local chain and serves them over GraphQL.
+ * Used by `npm start` (scripts/main.ts) and by the end-to-end test (test/e2e/main.test.ts), so both run the same
+ * code path:
+ *   1. start a Hardhat node whose clock starts the day before `--from` (chain.ts);
+ *   2. deploy with the Ignition modules and register the farms (deploy.ts);
+ *   3. start the indexer beside it (indexer.ts);
+ *   4. report the warm-up day, issue and sell the first series (market.ts), open a Morpho loan (lending.ts);
+ *   5. replay every day (loop.ts), printing progress;
+ *   6. wait for the indexer to catch up and build the summary (summary.ts).
+ * The returned handle keeps the chain and the API running until `close()`.
+ */
+import { holderWallets, makePlan, reporterAccounts, type Plan } from "./actors.js";
+import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
+import { deploySystem } from "./deploy.js";
+import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
+import { makeReporter, progressLine, reportDay, step } from "./loop.js";
+import { openLoan } from "./lending.js";
+import { fundAccounts, issueSeries, type World } from "./market.js";
+import { resolveOptions, type ReplayOptionsInput, type ResolvedOptions } from "./options.js";
+import { buildSummary, formatSummary, type Summary } from "./summary.js";
+
+export { OptionsError, optionsSchema, type ReplayOptionsInput } from "./options.js";
+
+/** A finished replay whose chain and API are still running. */
+export interface Replay {
+  options: ResolvedOptions;
+  plan: Plan;
+  world: World;
+  node: LocalNode;
+  indexer: LiveIndexer;
+  /** GraphQL endpoint */
+  url: string;
+  summary: Summary;
+  /** the summary as printed */
+  text: string;
+  /** wall time of the whole run (node start to summary), seconds */
+  seconds: number;
+  /** true when stopped early by the abort signal (no summary checks then) */
+  aborted: boolean;
+  /** Stops the indexer and the node. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Runs the replay. `log` receives progress and summary lines (nothing when `quiet`). Throws `OptionsError` on bad options. */
+export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: AbortSignal; log?: (line: string) => void } = {}): Promise<Replay> {
+  const opts = resolveOptions(input);
+  const log = opts.quiet ? () => {} : (hooks.log ?? ((l: string) => console.log(l)));
+  const t0 = performance.now();
+  const plan = makePlan(opts.seed, opts.fromDay, opts.toDay);
+  let node: LocalNode | undefined;
+  let conn: Connection | undefined;
+  let idx: LiveIndexer | undefined;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await idx?.stop().catch(() => {});
+    await conn?.close().catch(() => {});
+    await node?.stop();
+  };
+  try {
+    log(`starting a Hardhat node (clock at ${opts.warmup.date}) ...`);
+    node = await startNode({ port: opts.port, initialDay: opts.fromDay - 1 });
+    conn = await connectTo(node.url);
+    await conn.hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    const reporters = reporterAccounts();
+    const sys = await deploySystem(conn, plan, reporters, opts.bandBps);
+    log(`node ${node.url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
+    idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl });
+    log(`indexer: ${idx.store}; GraphQL ${idx.url}`);
+
+    const data = new Map([opts.warmup, ...opts.days].map((d) => [d.day, d]));
+    const w: World = {
+      plan, sys, data,
+      holders: holderWallets(opts.holders, conn.ethers.provider),
+      ids: plan.series.map(() => undefined),
+      balances: Array.from({ length: opts.holders }, () => new Map()),
+      stats: { txs: 0, sales: 0, trades: 0, gifts: 0, claims: 0, deposited: plan.farms.map(() => 0n), collateralPosted: plan.farms.map(() => 0n), pending: [], feedLate: [], phaseMs: {} },
+    };
+    const reporter = await makeReporter(w, node.url);
+    const url = node.url;
+
+    // day before --from: report it (trailing hashprice for the collateral check), then issue and sell
+    await setChainTime(url, opts.fromDay);
+    await fundAccounts(w, (a, wei) => rpc(url, "hardhat_setBalance", [a, "0x" + wei.toString(16)]));
+    await reportDay(w, reporter, opts.warmup.day);
+    for (const [k, s] of plan.series.entries()) if (s.issueDay <= opts.fromDay) await issueSeries(w, k, opts.fromDay);
+    w.lending = await openLoan(conn, w, 0, opts.fromDay);
+    log(`Morpho Blue market on series ${w.ids[0]}: holder 0 supplied ${w.lending.supplied} units through the adapter and borrowed ${w.lending.borrowed} sats`);
+    log(`${plan.farms.length} farms, ${w.ids.filter(Boolean).length} series issued, ${w.stats.sales} primary sales to ${opts.holders} holders; replaying ${opts.days.length} days ...`);
+
+    const provider = conn.ethers.provider;
+    const tLoop = performance.now();
+    let maxLag = 0;
+    let aborted = false;
+    let lastDay = opts.fromDay - 1;
+    for (const [i, d] of opts.days.entries()) {
+      if (hooks.signal?.aborted) {
+        aborted = true;
+        log(`stopped before ${d.date}`);
+        break;
+      }
+      await step(w, reporter, url, d.day);
+      lastDay = d.day;
+      const head = await provider.getBlockNumber();
+      const lag = idx.lag(head);
+      maxLag = Math.max(maxLag, lag);
+      const done = i + 1;
+      const secs = (performance.now() - tLoop) / 1000;
+      if (done % opts.progressEvery === 0 || done === opts.days.length) {
+        log(progressLine({ day: d.day, done, total: opts.days.length, hashpriceE18: d.hashpriceE18, btcUsdE8: d.btcUsdE8, daysPerSec: done / secs, block: head, lag, txs: w.stats.txs }));
+      }
+      if (opts.speed > 0) {
+        const wait = (done / opts.speed - secs) * 1000;
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+
+    await idx.indexer.waitForHead(120_000);
+    const summary = await buildSummary(w, idx, lastDay);
+    const seconds = (performance.now() - t0) / 1000;
+    const blocks = (await provider.getBlockNumber()) - sys.fromBlock + 1;
+    const text = formatSummary({ summary, plan, w, seconds, days: lastDay - opts.fromDay + 1, blocks, maxLag });
+    log("");
+    log(text);
+    return { options: opts, plan, world: w, node, indexer: idx, url: idx.url, summary, text, seconds, aborted, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** A curl line that queries `url` (the series and the indexer status). */
+export function sampleCurl(url: string): string {
+  const q = `{ _meta { block lagBlocks } seriesList { items { id farmAddress hashrateThs termDays supply distributedSats claimedSats } } }`;
+  return `curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: q })}'`;
+}

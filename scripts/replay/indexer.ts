@@ -1,0 +1,77 @@
+/**
+ * The indexer running live beside the replay, in-process (`startIndexer` of indexer/), on PGlite in a temporary
+ * folder or on the PostgreSQL of `--database-url`, with a small GraphQL client for the summary and the test.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startIndexer, type Indexer } from "../../indexer/index.js";
+import type { System } from "./deploy.js";
+
+/** The replay's indexer and how to reach and stop it. */
+export interface LiveIndexer {
+  indexer: Indexer;
+  /** GraphQL endpoint, e.g. http://127.0.0.1:42069/graphql */
+  url: string;
+  /** Where the data lives: the PGlite folder or the PostgreSQL URL without its password. */
+  store: string;
+  /** Blocks between `head` and the last indexed block. */
+  lag(head: number): number;
+  /** Sends a GraphQL query; throws with the server's messages on errors. */
+  query<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Stops the indexer and removes the temporary PGlite folder. */
+  stop(): Promise<void>;
+}
+
+/** Starts the indexer of `sys` on `rpcUrl`; `apiPort` 0 picks a free port. */
+export async function startLiveIndexer(sys: System, rpcUrl: string, opts: { apiPort: number; databaseUrl?: string }): Promise<LiveIndexer> {
+  const dataDir = opts.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), "hashpower-pglite-"));
+  let indexer: Indexer;
+  try {
+    indexer = await startIndexer({
+      rpcUrl,
+      ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl, reset: true } : { dataDir }),
+      contracts: { token: sys.addresses.token, oracle: sys.addresses.oracle, settlement: sys.addresses.settlement },
+      fromBlock: sys.fromBlock,
+      finality: 2,
+      port: opts.apiPort,
+      pollIntervalMs: 100,
+      logLevel: process.env.INDEXER_LOG_LEVEL ?? "error",
+      progress: false,
+    } as Parameters<typeof startIndexer>[0]);
+  } catch (e) {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    const msg = (e as Error).message;
+    if (/EADDRINUSE/.test(msg)) throw new Error(`--api-port ${opts.apiPort}: port already in use`);
+    if (opts.databaseUrl && !/^invalid configuration/.test(msg)) throw new Error(`--database-url: ${msg}`);
+    throw e;
+  }
+  const url = indexer.url!;
+  return {
+    indexer,
+    url,
+    store: dataDir ? `PGlite in ${dataDir}` : `PostgreSQL ${redact(opts.databaseUrl!)}`,
+    lag: (head) => head - (indexer.state.checkpoint?.number ?? sys.fromBlock - 1),
+    async query(query, variables = {}) {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
+      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join("; ")}`);
+      return body.data;
+    },
+    async stop() {
+      await indexer.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A PostgreSQL URL with its password masked. */
+function redact(u: string): string {
+  try {
+    const x = new URL(u);
+    if (x.password) x.password = "***";
+    return x.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * One holder borrows against its tokens: a real Morpho Blue market (deployed with the Ignition modules
+ * `DevMorpho`, `Collateral` and `SeriesMarket`) takes the first series, wrapped as an ERC-20, as collateral and
+ * lends test WBTC. The borrower (holder 0) supplies 80 % of its units through the collateral adapter (so its
+ * yield keeps flowing to it while borrowed) and borrows 85 % of the maximum; every week it claims that yield
+ * through the adapter and repays the loan with it (a self-repaying loan, while the collateral's value runs down
+ * with its remaining term). Every day a liquidator checks the position with Morpho's own
+ * health rule and liquidates it with Morpho's `liquidate` once it is unhealthy; a keeper then syncs the adapter.
+ */
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { AbiCoder, keccak256, type Wallet } from "ethers";
+import Collateral from "../../ignition/modules/Collateral.js";
+import DevMorpho from "../../ignition/modules/DevMorpho.js";
+import SeriesMarket from "../../ignition/modules/SeriesMarket.js";
+import type { Morpho, MorphoCollateralAdapter, SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
+import type { DayInputs } from "../../indexer/domain/data.js";
+import { ACCOUNTS } from "./actors.js";
+import type { Connection } from "./chain.js";
+import { send, type World } from "./market.js";
+
+const WAD = 10n ** 18n;
+const E36 = 10n ** 36n;
+/** Morpho's LLTV of the market, WAD. */
+export const LLTV = 770_000_000_000_000_000n;
+/** Morpho's liquidation incentive factor for `LLTV`: min(1.15, 1 / (1 − 0.3 · (1 − LLTV))), WAD. */
+const LIF = (() => {
+  const f = (WAD * WAD) / (WAD - (300_000_000_000_000_000n * (WAD - LLTV)) / WAD);
+  return f < 1_150_000_000_000_000_000n ? f : 1_150_000_000_000_000_000n;
+})();
+/** Share of the maximum the borrower borrows, bps. */
+const BORROW_BPS = 8_500n;
+/** Test WBTC the lender supplies to the market, sats. */
+const SUPPLY = 20n * 10n ** 8n;
+
+/** Morpho `MarketParams`. */
+export interface MarketParams {
+  loanToken: string;
+  collateralToken: string;
+  oracle: string;
+  irm: string;
+  lltv: bigint;
+}
+
+/** The lending side of the replay and what happened to the loan. */
+export interface Lending {
+  morpho: Morpho;
+  adapter: MorphoCollateralAdapter;
+  wrapper: SeriesWrapper;
+  valuation: SeriesValuationOracle;
+  params: MarketParams;
+  marketId: string;
+  /** planned series index used as collateral */
+  series: number;
+  /** holder index of the borrower */
+  borrowerIndex: number;
+  borrower: Wallet;
+  lender: HardhatEthersSigner;
+  liquidator: HardhatEthersSigner;
+  halvingDay: number;
+  supplied: bigint;
+  borrowed: bigint;
+  /** yield the borrower claimed through the adapter, and the part used to repay */
+  claimedViaAdapter: bigint;
+  repaid: bigint;
+  liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
+  /** highest loan-to-value seen, bps of the collateral's value */
+  maxLtvBps: bigint;
+}
+
+/** First day on or after `from` whose subsidy is below the previous day's (the next halving in the data), or 0. */
+export function nextHalving(data: Map<number, DayInputs>, from: number, to: number): number {
+  for (let d = from; d <= to; d++) {
+    const a = data.get(d - 1);
+    const b = data.get(d);
+    if (a && b && b.subsidySats < a.subsidySats) return d;
+  }
+  return 0;
+}
+
+/** Morpho's market id: keccak256(abi.encode(params)). */
+function marketIdOf(p: MarketParams): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "address", "address", "address", "uint256"], [p.loanToken, p.collateralToken, p.oracle, p.irm, p.lltv]));
+}
+
+/**
+ * The borrower's position by Morpho's own rule: healthy while borrowed ≤ collateral · price / 1e36 · LLTV, with
+ * borrowed = borrowShares rounded up to assets (SharesMathLib.toAssetsUp, virtual shares 1e6 and asset 1).
+ */
+export async function position(l: Lending) {
+  const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
+  if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
+  const mkt = await l.morpho.market(l.marketId);
+  const { totalBorrowAssets, totalBorrowShares } = mkt;
+  const borrowed = totalBorrowShares === 0n ? 0n : (borrowShares * (totalBorrowAssets + 1n) + (totalBorrowShares + 10n ** 6n) - 1n) / (totalBorrowShares + 10n ** 6n);
+  const price = await l.valuation.price();
+  const value = (collateral * price) / E36;
+  const maxBorrow = (value * LLTV) / WAD;
+  return { collateral, borrowShares, borrowed, price, value, maxBorrow, healthy: borrowed <= maxBorrow, ltvBps: value === 0n ? 0n : (borrowed * 10_000n) / value };
+}
+
+/**
+ * Deploys Morpho (`DevMorpho`), the wrapper factory and adapter (`Collateral`) and the market of planned series
+ * `k` (`SeriesMarket`), the lender supplies `SUPPLY`, and the borrower puts 80 % of its units in and borrows.
+ * Call on the chain day the series was sold, after the sale.
+ */
+export async function openLoan(conn: Connection, w: World, k: number, day: number): Promise<Lending> {
+  const { ethers } = conn;
+  const signers = await ethers.getSigners();
+  const admin = signers[ACCOUNTS.admin];
+  const config = { blockPollingInterval: 20 };
+  const { morpho, irm } = await conn.ignition.deploy(DevMorpho, { config, defaultSender: admin.address, parameters: { DevMorpho: { lltv: LLTV } } });
+  const { factory, adapter } = await conn.ignition.deploy(Collateral, {
+    config,
+    defaultSender: admin.address,
+    parameters: { Collateral: { token: w.sys.addresses.token, morpho: await morpho.getAddress(), admin: admin.address } },
+  });
+  const halvingDay = nextHalving(w.data, day, w.plan.toDay);
+  const loanToken = await w.sys.wbtc.getAddress();
+  const mk = await conn.ignition.deploy(SeriesMarket, {
+    config,
+    defaultSender: admin.address,
+    parameters: {
+      SeriesMarket: {
+        token: w.sys.addresses.token, hashpriceOracle: w.sys.addresses.oracle, factory: await factory.getAddress(), adapter: await adapter.getAddress(),
+        morpho: await morpho.getAddress(), irm: await irm.getAddress(), loanToken, seriesId: w.ids[k]!, lltv: LLTV, halvingDay,
+      },
+    },
+  });
+  const wrapper = (await ethers.getContractAt("SeriesWrapper", await mk.wrapper.getAddress())) as unknown as SeriesWrapper;
+  const valuation = (await ethers.getContractAt("SeriesValuationOracle", await mk.valuation.getAddress())) as unknown as SeriesValuationOracle;
+  const params: MarketParams = { loanToken, collateralToken: await wrapper.getAddress(), oracle: await valuation.getAddress(), irm: await irm.getAddress(), lltv: LLTV };
+  const l: Lending = {
+    morpho: (await ethers.getContractAt("Morpho", await morpho.getAddress())) as unknown as Morpho,
+    adapter: (await ethers.getContractAt("MorphoCollateralAdapter", await adapter.getAddress())) as unknown as MorphoCollateralAdapter,
+    wrapper, valuation, params, marketId: marketIdOf(params), series: k, borrowerIndex: 0, borrower: w.holders[0],
+    lender: signers[ACCOUNTS.lender], liquidator: signers[ACCOUNTS.liquidator], halvingDay,
+    supplied: 0n, borrowed: 0n, claimedViaAdapter: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n,
+  };
+
+  const { wbtc, token } = w.sys;
+  await send(w, wbtc.mint(l.lender.address, SUPPLY));
+  await send(w, wbtc.connect(l.lender).approve(l.morpho, 2n ** 255n));
+  await send(w, l.morpho.connect(l.lender).supply(params, SUPPLY, 0n, l.lender.address, "0x"));
+  await send(w, wbtc.connect(l.liquidator).approve(l.morpho, 2n ** 255n));
+
+  const b = w.holders[l.borrowerIndex];
+  const id = w.ids[k]!;
+  const units = ((w.balances[l.borrowerIndex].get(id) ?? 0n) * 8n) / 10n;
+  if (units === 0n) throw new Error("the borrower holds no units of the collateral series");
+  await send(w, token.connect(b).setApprovalForAll(wrapper, true));
+  await send(w, wrapper.connect(b).wrap(units, b.address));
+  await send(w, wrapper.connect(b).approve(l.adapter, units));
+  await send(w, l.adapter.connect(b).supplyCollateral(params, units, b.address));
+  w.balances[l.borrowerIndex].set(id, w.balances[l.borrowerIndex].get(id)! - units);
+  l.supplied = units;
+  const p = await position(l);
+  l.borrowed = (p.maxBorrow * BORROW_BPS) / 10_000n;
+  await send(w, l.morpho.connect(b).borrow(params, l.borrowed, 0n, b.address, b.address));
+  await send(w, wbtc.connect(b).approve(l.morpho, 2n ** 255n));
+  l.maxLtvBps = (await position(l)).ltvBps;
+  return l;
+}
+
+/**
+ * The loan's day (after `day` was settled): weekly, the borrower claims its yield through the adapter and repays
+ * with it; then the liquidator liquidates an unhealthy position (seizing what repays at most 99 % of the debt)
+ * and the keeper syncs the adapter's record of it.
+ */
+export async function loanDay(w: World, l: Lending, day: number): Promise<void> {
+  const b = l.borrower;
+  let p = await position(l);
+  if ((day - w.plan.fromDay) % 7 === 6) {
+    const due = await l.adapter.claimable(l.marketId, b.address);
+    if (due > 0n) {
+      await send(w, l.adapter.connect(b).claim(l.marketId, b.address));
+      l.claimedViaAdapter += due;
+    }
+    if (due > 0n && p.borrowShares > 0n) {
+      // repay with it: by assets while the debt is larger, else the whole debt by shares (exact, no dust left)
+      const byShares = due >= p.borrowed;
+      await send(w, l.morpho.connect(b).repay(l.params, byShares ? 0n : due, byShares ? p.borrowShares : 0n, b.address, "0x"));
+      l.repaid += byShares ? p.borrowed : due;
+      p = await position(l);
+    }
+  }
+  if (p.ltvBps > l.maxLtvBps) l.maxLtvBps = p.ltvBps;
+  if (p.healthy || p.collateral === 0n) return;
+  // seized · price / 1e36 / LIF is what the liquidator repays: keep it below the debt
+  const maxSeize = (((p.borrowed * 99n) / 100n) * LIF * E36) / (WAD * p.price);
+  const seized = maxSeize < p.collateral ? maxSeize : p.collateral;
+  if (seized === 0n) return;
+  const before = await w.sys.wbtc.balanceOf(l.liquidator.address);
+  await send(w, w.sys.wbtc.mint(l.liquidator.address, p.borrowed));
+  await send(w, l.morpho.connect(l.liquidator).liquidate(l.params, b.address, seized, 0n, "0x"));
+  await send(w, l.adapter.connect(w.sys.keeper).sync(l.marketId, b.address));
+  const after = await w.sys.wbtc.balanceOf(l.liquidator.address);
+  l.liquidations.push({ day, seized, repaidByLiquidator: before + p.borrowed - after, ltvBps: p.ltvBps });
+}

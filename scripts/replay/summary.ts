@@ -1,0 +1,310 @@
+/**
+ * The replay's summary: what each series paid, its yield per unit against the formula recomputed from the data
+ * file (indexer/domain: hashprice from the CSV's bits and subsidy, the settlement formula, the token's
+ * accumulator), what collateral paid, and whether the indexer's GraphQL totals equal the contracts' state.
+ */
+import { distribute, type SeriesAcc } from "../../indexer/domain/accumulator.js";
+import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
+import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
+import { uptimeBps, type Plan } from "./actors.js";
+import type { LiveIndexer } from "./indexer.js";
+import { position } from "./lending.js";
+import type { World } from "./market.js";
+
+/** One series in the summary. Amounts in sats; per-unit values in sats × 1e18 (`E18`) or × 1e36 (`E36`). */
+export interface SeriesSummary {
+  id: bigint;
+  label: string;
+  farm: string;
+  hashrateThs: bigint;
+  startDay: number;
+  termDays: number;
+  supply: bigint;
+  settledDays: number;
+  distributed: bigint;
+  claimed: bigint;
+  /** Σ claimable over the holders, from the contract */
+  unclaimed: bigint;
+  compensation: bigint;
+  fromCollateral: bigint;
+  debt: bigint;
+  /** the token's accumulator: sats credited per unit since issuance, × 1e36 */
+  accChainE36: bigint;
+  /** the same, recomputed from the data file with indexer/domain (formula, floors and accumulator) */
+  accModelE36: bigint;
+  /** the formula's per-unit yield before any rounding: Σ net / termDays, × 1e18 */
+  netPerUnitE18: bigint;
+  /** gross hashprice per unit (before pool fee, downtime, electricity and service): Σ hashprice / termDays, × 1e18 */
+  grossPerUnitE18: bigint;
+}
+
+/** One comparison of the summary. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Everything the summary reports. */
+export interface Summary {
+  series: SeriesSummary[];
+  farms: { name: string; collateralPosted: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
+  underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
+  holders: { address: string; id: bigint; balance: bigint; claimable: bigint; claimed: bigint; graph: { balance: bigint; claimable: bigint; claimed: bigint } }[];
+  indexer: { url: string; block: number; lagBlocks: number } | null;
+  loan: LoanSummary | null;
+  checks: Check[];
+}
+
+/** The Morpho loan of one holder. Units in wrapped series units; amounts in sats. */
+export interface LoanSummary {
+  seriesId: bigint;
+  borrower: string;
+  halvingDay: number;
+  supplied: bigint;
+  borrowed: bigint;
+  claimedViaAdapter: bigint;
+  repaid: bigint;
+  collateralLeft: bigint;
+  debtLeft: bigint;
+  ltvBps: bigint;
+  maxLtvBps: bigint;
+  healthy: boolean;
+  liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
+}
+
+/**
+ * Per-unit accumulator of planned series `k` recomputed from the data file over its days up to `lastDay`, with
+ * the unrounded per-unit net and gross: for each day, the hashprice from the CSV's bits and subsidy, the plan's
+ * uptime and the CSV's BTC/USD go through the settlement formula; the owed sats are distributed over `supply`.
+ */
+export function modelSeries(w: World, k: number, supply: bigint, lastDay: number): { accE36: bigint; netE18: bigint; grossE18: bigint } {
+  const s = w.plan.series[k];
+  const end = Math.min(s.startDay + s.terms.termDays - 1, lastDay);
+  const acc: SeriesAcc = { supply, accPerUnitE36: 0n, carryE36: 0n };
+  let net = 0n;
+  let gross = 0n;
+  for (let d = s.startDay; d <= end; d++) {
+    const x = w.data.get(d)!;
+    const p = perThDay(s.terms, x.hashpriceE18, uptimeBps(w.plan, s.farm, d), x.btcUsdE8);
+    distribute(acc, owedForDay(s.terms, p, supply).owed);
+    net += p.netE18;
+    gross += x.hashpriceE18;
+  }
+  const t = BigInt(s.terms.termDays);
+  return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t };
+}
+
+const eq = (name: string, a: bigint | number | string, b: bigint | number | string, detail = ""): Check => ({
+  name,
+  ok: a === b,
+  detail: a === b ? `${a}${detail ? " " + detail : ""}` : `${a} ≠ ${b}${detail ? " " + detail : ""}`,
+});
+
+/** Reads the chain (and the indexer's GraphQL, once it has caught up) and builds the summary of the days up to `lastDay`. */
+export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: number): Promise<Summary> {
+  const { token, settlement, wbtc } = w.sys;
+  const asset = await wbtc.getAddress();
+  const from = w.sys.fromBlock;
+  const settled = await settlement.queryFilter(settlement.filters.Settled(), from);
+  const claimedEv = await token.queryFilter(token.filters.Claimed(), from);
+  const checks: Check[] = [];
+  // every token holder: the replay's holders, and the series wrapper holding the units lent against in Morpho
+  const accounts: { address: string }[] = [...w.holders];
+  if (w.lending) accounts.push({ address: await w.lending.wrapper.getAddress() });
+
+  const claimedBy = new Map<string, bigint>();
+  for (const e of claimedEv) {
+    const key = `${e.args.holder.toLowerCase()}:${e.args.id}`;
+    claimedBy.set(key, (claimedBy.get(key) ?? 0n) + e.args.amount);
+  }
+
+  let graphSeries = new Map<string, any>();
+  if (idx) {
+    const d = await idx.query(`{ seriesList(first: 100) { items { id supply distributedSats claimedSats accPerUnitE36 debtSats daysDistributed } } }`);
+    graphSeries = new Map(d.seriesList.items.map((x: any) => [x.id, x]));
+  }
+
+  const series: SeriesSummary[] = [];
+  for (const [k, s] of w.plan.series.entries()) {
+    const id = w.ids[k];
+    if (id === undefined) continue;
+    const st = await token.seriesState(id);
+    const ev = settled.filter((e) => e.args.id === id);
+    const model = modelSeries(w, k, st.supply, lastDay);
+    const dueDays = Math.max(0, Math.min(s.startDay + s.terms.termDays - 1, lastDay) - s.startDay + 1);
+    let unclaimed = 0n;
+    for (const a of accounts) unclaimed += await token.claimable(a.address, id);
+    const sum = (f: (b: any) => bigint) => ev.reduce((a, e) => a + f(e.args.b), 0n);
+    const x: SeriesSummary = {
+      id, label: s.label, farm: w.plan.farms[s.farm].name, hashrateThs: s.hashrateThs, startDay: s.startDay, termDays: s.terms.termDays,
+      supply: st.supply, settledDays: ev.length, distributed: st.distributed, claimed: st.claimed, unclaimed,
+      compensation: sum((b) => b.compensation), fromCollateral: sum((b) => b.fromCollateral), debt: await settlement.debt(id),
+      accChainE36: st.accPerUnitE36, accModelE36: model.accE36, netPerUnitE18: model.netE18, grossPerUnitE18: model.grossE18,
+    };
+    series.push(x);
+    checks.push(eq(`series ${id} settled every day of its term so far`, x.settledDays, dueDays));
+    checks.push(eq(`series ${id} per-unit yield: chain = formula on the data file`, x.accChainE36, x.accModelE36, "sats/unit × 1e36"));
+    checks.push(eq(`series ${id} no farm debt`, x.debt, 0n));
+    const dust = x.distributed - x.claimed - x.unclaimed;
+    checks.push({ name: `series ${id} distributed = claimed + unclaimed + sub-sat dust`, ok: dust >= 0n && dust <= BigInt(accounts.length), detail: `dust ${dust} sats` });
+    const g = graphSeries.get(String(id));
+    if (idx) {
+      checks.push(eq(`GraphQL series ${id} distributedSats = contract`, g?.distributedSats, String(st.distributed)));
+      checks.push(eq(`GraphQL series ${id} claimedSats = contract`, g?.claimedSats, String(st.claimed)));
+      checks.push(eq(`GraphQL series ${id} accPerUnitE36 = contract`, g?.accPerUnitE36, String(st.accPerUnitE36)));
+      checks.push(eq(`GraphQL series ${id} supply = contract`, g?.supply, String(st.supply)));
+    }
+  }
+
+  const holders: Summary["holders"] = [];
+  let holderMismatch = 0;
+  let balanceMismatch = 0;
+  for (const [i, h] of accounts.entries()) {
+    const graph = new Map<string, any>();
+    if (idx) {
+      const d = await idx.query(`query($a: String!) { account(address: $a) { positions(includeEmpty: true) { seriesId balance claimableSats claimedSats } } }`, { a: h.address.toLowerCase() });
+      for (const p of d.account.positions) graph.set(p.seriesId, p);
+    }
+    for (const id of w.ids) {
+      if (id === undefined) continue;
+      const balance = await token.balanceOf(h.address, id);
+      if (i < w.holders.length && balance !== (w.balances[i].get(id) ?? 0n)) balanceMismatch++;
+      const g = graph.get(String(id));
+      const row = {
+        address: h.address, id, balance, claimable: await token.claimable(h.address, id), claimed: claimedBy.get(`${h.address.toLowerCase()}:${id}`) ?? 0n,
+        graph: { balance: BigInt(g?.balance ?? 0), claimable: BigInt(g?.claimableSats ?? 0), claimed: BigInt(g?.claimedSats ?? 0) },
+      };
+      if (row.balance === 0n && row.claimable === 0n && row.claimed === 0n && !g) continue;
+      holders.push(row);
+      if (idx && (row.graph.balance !== row.balance || row.graph.claimable !== row.claimable || row.graph.claimed !== row.claimed)) holderMismatch++;
+    }
+  }
+  checks.push(eq("holder balances tracked by the replay = contract", balanceMismatch, 0, "mismatches"));
+  if (idx) checks.push(eq(`GraphQL positions (balance, claimable, claimed) = contract, ${holders.length} positions`, holderMismatch, 0, "mismatches"));
+
+  const farms: Summary["farms"] = [];
+  let graphFarms = new Map<string, any>();
+  if (idx) {
+    const d = await idx.query(`{ farms { items { address debtSats pools { asset collateralSats slashedSats } } } }`);
+    graphFarms = new Map(d.farms.items.map((x: any) => [x.address.toLowerCase(), x]));
+  }
+  for (const [f, fp] of w.plan.farms.entries()) {
+    const addr = w.sys.farms[f].address;
+    const ev = settled.filter((e) => e.args.farm.toLowerCase() === addr.toLowerCase());
+    const slashed = ev.reduce((a, e) => a + e.args.b.fromCollateral, 0n);
+    const compensation = ev.reduce((a, e) => a + e.args.b.compensation, 0n);
+    const left = await settlement.collateral(addr, asset);
+    const row = {
+      name: fp.name, collateralPosted: w.stats.collateralPosted[f], collateralLeft: left, slashed, compensation,
+      shortfallFromCollateral: slashed - compensation, deposited: w.stats.deposited[f], debt: await settlement.farmDebt(addr, asset),
+    };
+    farms.push(row);
+    checks.push(eq(`farm ${fp.name}: collateral posted − slashed = collateral left`, row.collateralPosted - slashed, left));
+    if (idx) {
+      const pool = graphFarms.get(addr.toLowerCase())?.pools.find((p: any) => p.asset.toLowerCase() === asset.toLowerCase());
+      checks.push(eq(`GraphQL farm ${fp.name} slashedSats = Σ Settled.fromCollateral`, pool?.slashedSats, String(slashed)));
+      checks.push(eq(`GraphQL farm ${fp.name} collateralSats = contract`, pool?.collateralSats, String(left)));
+    }
+  }
+
+  let underfund: Summary["underfund"] = null;
+  const u = w.stats.underfund;
+  if (u) {
+    const addr = w.sys.farms[u.farm].address.toLowerCase();
+    const ev = settled.filter((e) => e.args.farm.toLowerCase() === addr && Number(e.args.day) === u.day);
+    const collateralPaid = ev.reduce((a, e) => a + e.args.b.fromCollateral - e.args.b.compensation, 0n);
+    underfund = { farm: w.plan.farms[u.farm].name, day: u.day, needed: u.needed, deposited: u.deposited, collateralPaid };
+    checks.push({ name: `under-funding on ${dateOfDay(u.day)}: collateral paid the shortfall`, ok: collateralPaid > 0n && collateralPaid === u.needed - u.deposited, detail: `${collateralPaid} sats (needed ${u.needed}, deposited ${u.deposited})` });
+  }
+
+  let loan: LoanSummary | null = null;
+  const l = w.lending;
+  if (l) {
+    const p = await position(l);
+    const seized = l.liquidations.reduce((a, x) => a + x.seized, 0n);
+    loan = {
+      seriesId: w.ids[l.series]!, borrower: l.borrower.address, halvingDay: l.halvingDay, supplied: l.supplied, borrowed: l.borrowed,
+      claimedViaAdapter: l.claimedViaAdapter, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
+      maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations,
+    };
+    checks.push(eq("loan: collateral in Morpho + seized = supplied", p.collateral + seized, l.supplied, "units"));
+    checks.push(eq("loan: wrapped units held by Morpho = the borrower's collateral", await l.wrapper.balanceOf(await l.morpho.getAddress()), p.collateral, "units"));
+    checks.push(eq("loan: wrapped units of the liquidator = seized", await l.wrapper.balanceOf(l.liquidator.address), seized, "units"));
+    const [recorded] = await l.adapter.accountOf(l.marketId, l.borrower.address);
+    checks.push(eq("loan: adapter's record of the borrower = Morpho's position", recorded, p.collateral, "units"));
+    checks.push({ name: "loan: the borrower's yield kept flowing while borrowed (claimed through the adapter)", ok: l.claimedViaAdapter > 0n || lastDay - w.plan.fromDay < 7, detail: `${l.claimedViaAdapter} sats` });
+  }
+
+  let indexer: Summary["indexer"] = null;
+  if (idx) {
+    const m = await idx.query(`{ _meta { block lagBlocks } }`);
+    indexer = { url: idx.url, block: m._meta.block, lagBlocks: m._meta.lagBlocks };
+  }
+  return { series, farms, underfund, holders, indexer, loan, checks };
+}
+
+const btc = (sats: bigint) => `${formatScaled(sats, 8, 8)} BTC`;
+const pad = (s: string | number | bigint, n: number) => String(s).padStart(n);
+
+/** The summary as text. */
+export function formatSummary(p: { summary: Summary; plan: Plan; w: World; seconds: number; days: number; blocks: number; maxLag: number }): string {
+  const { summary: s, w } = p;
+  const out: string[] = [];
+  const line = (x = "") => out.push(x);
+  const last = p.plan.fromDay + p.days - 1;
+  const cut = last < p.plan.toDay ? ` — interrupted, ${dateOfDay(p.plan.toDay)} was the last planned day` : "";
+  line(`=== hashpower replay: ${dateOfDay(p.plan.fromDay)} .. ${dateOfDay(last)} (${p.days} real days${cut}), seed ${p.plan.seed}, ${w.holders.length} holders ===`);
+  line(`wall time ${p.seconds.toFixed(1)} s from node start to summary (${(p.days / p.seconds).toFixed(2)} days/s overall), ${p.blocks} blocks, ${w.stats.txs} transactions`);
+  const phases = Object.entries(w.stats.phaseMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(", ");
+  line(`replay loop time by phase: ${phases}`);
+  line(`activity: ${w.stats.sales} primary sales, ${w.stats.trades} trades, ${w.stats.gifts} gifts, ${w.stats.claims} claims`);
+  for (const x of w.stats.pending) {
+    line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatScaled(x.hashpriceE18, 18, 2)} vs trailing ${formatScaled(x.trailingE18, 18, 2)} sats/TH/s·day), guardian confirmed`);
+  }
+  line(`oracle: BTC/USD from the feed on ${p.days - w.stats.feedLate.length} days, from the reporters' signed price on ${w.stats.feedLate.length} (feed late)`);
+  line();
+  line("payouts per series; per-unit yield in sats per unit (one unit = one TH/s·day) over the settled days:");
+  line("  gross = Σ hashprice ÷ term (before pool fee, downtime, power, service); net(formula) = Σ settlement formula ÷ term");
+  line("  on the data file, unrounded; net(chain) = the token's accumulator; exact = chain equals the formula replayed with");
+  line("  the contracts' integer rounding (indexer/domain)");
+  line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
+  for (const x of s.series) {
+    const term = `${dateOfDay(x.startDay)}..${dateOfDay(x.startDay + x.termDays - 1)}`;
+    line(
+      `${pad(x.id, 3)}  ${x.label.padEnd(22)} ${pad(x.hashrateThs, 5)}  ${term.padEnd(23)} ${pad(x.supply, 8)} ${pad(btc(x.distributed), 16)} ${pad(btc(x.claimed), 16)} ${pad(btc(x.unclaimed), 16)}  ` +
+        `${pad(formatScaled(x.grossPerUnitE18, 18, 4), 11)} ${pad(formatScaled(x.netPerUnitE18, 18, 4), 12)} ${pad(formatScaled(x.accChainE36, 36, 4), 12)}  ${x.accChainE36 === x.accModelE36 ? "yes" : "NO"}`,
+    );
+  }
+  line();
+  line("farms (collateral in the payout asset):");
+  for (const f of s.farms) {
+    line(
+      `  ${f.name.padEnd(12)} deposited ${btc(f.deposited)}, collateral posted ${btc(f.collateralPosted)}, slashed ${btc(f.slashed)} ` +
+        `(compensation below SLA ${btc(f.compensation)}, shortfall ${btc(f.shortfallFromCollateral)}), left ${btc(f.collateralLeft)}, debt ${btc(f.debt)}`,
+    );
+  }
+  const comp = s.farms.reduce((a, f) => a + f.compensation, 0n);
+  const slashed = s.farms.reduce((a, f) => a + f.slashed, 0n);
+  line(`  total compensation paid ${btc(comp)}; total collateral slashed ${btc(slashed)}`);
+  if (s.underfund) {
+    const u = s.underfund;
+    line(`  under-funding: ${u.farm} on ${dateOfDay(u.day)} deposited ${btc(u.deposited)} of ${btc(u.needed)}; its collateral paid ${btc(u.collateralPaid)}`);
+  }
+  if (s.loan) {
+    const x = s.loan;
+    line();
+    line(`Morpho Blue loan against series ${x.seriesId} (valuation: trailing 30-day net yield × remaining term${x.halvingDay ? `, halving-aware from ${dateOfDay(x.halvingDay)}` : ""}; LLTV 77 %):`);
+    line(`  holder 0 supplied ${x.supplied} units as collateral through the adapter and borrowed ${btc(x.borrowed)}; claimed ${btc(x.claimedViaAdapter)} of yield while borrowed and repaid ${btc(x.repaid)} with it`);
+    for (const q of x.liquidations) {
+      line(`  LIQUIDATED on ${dateOfDay(q.day + 1)} (after settling ${dateOfDay(q.day)}, LTV ${Number(q.ltvBps) / 100} %): Morpho seized ${q.seized} units, the liquidator repaid ${btc(q.repaidByLiquidator)}`);
+    }
+    line(`  at the end: ${x.healthy ? "healthy" : "unhealthy"}, collateral ${x.collateralLeft} units, debt ${btc(x.debtLeft)}, LTV ${Number(x.ltvBps) / 100} % (max seen ${Number(x.maxLtvBps) / 100} %)${x.liquidations.length === 0 ? ": never liquidated (safe)" : ""}`);
+  }
+  line();
+  if (s.indexer) line(`indexer: GraphQL ${s.indexer.url}, indexed block ${s.indexer.block}, lag ${s.indexer.lagBlocks} blocks at the end (max ${p.maxLag} during the run)`);
+  const bad = s.checks.filter((c) => !c.ok);
+  line(`checks: ${s.checks.length - bad.length}/${s.checks.length} passed${bad.length ? "" : " (GraphQL totals = contract state; per-unit yield = formula on the data file)"}`);
+  for (const c of bad) line(`  FAILED ${c.name}: ${c.detail}`);
+  return out.join("\n");
+}

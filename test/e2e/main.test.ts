@@ -1,0 +1,140 @@
+/**
+ * End to end, through the code path of `npm start` (`runReplay`, scripts/replay/): a Hardhat node child process,
+ * Ignition deployment, 30 real days across the 2024-04-20 halving with reports, settlements, trades and claims,
+ * and the indexer live beside it. Asserts that the GraphQL API's totals (per series distributed/claimed/
+ * accumulator, per holder balance/claimable/claimed) equal the contracts' state, and that the per-unit yield
+ * equals the settlement formula applied to the data file (indexer/domain), day by day and in total.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { expect } from "chai";
+import { loadDays } from "../../indexer/domain/data.js";
+import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { distribute } from "../../indexer/domain/accumulator.js";
+import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
+import { perUnitE18 } from "../../indexer/domain/yield.js";
+import { dayOfDate } from "../../indexer/domain/units.js";
+import { uptimeBps } from "../../scripts/replay/actors.js";
+import { ROOT } from "../../scripts/replay/chain.js";
+import { OptionsError, runReplay, type Replay } from "../../scripts/replay/index.js";
+
+describe("e2e: the replay of npm start, on a short range", function () {
+  this.timeout(600_000);
+  let r: Replay;
+
+  before(async function () {
+    r = await runReplay({ from: "2024-04-06", to: "2024-05-05", holders: 6, seed: 7, port: 0, apiPort: 0, quiet: true });
+  });
+  after(async function () {
+    await r?.close();
+  });
+
+  it("passes every check of its own summary", function () {
+    const failed = r.summary.checks.filter((c) => !c.ok);
+    expect(failed, failed.map((c) => `${c.name}: ${c.detail}`).join("\n")).to.deep.equal([]);
+    expect(r.summary.checks.length).to.be.greaterThan(20);
+  });
+
+  it("issued ≥ 3 series of 2 farms, settled every series-day, and held the halving for the guardian", async function () {
+    const { token, settlement } = r.world.sys;
+    expect(Number(await token.seriesCount())).to.be.greaterThanOrEqual(3);
+    expect(new Set(r.plan.series.map((s) => s.farm)).size).to.equal(2);
+    for (const [k, s] of r.plan.series.entries()) {
+      expect(Number(await settlement.settledDays(r.world.ids[k]!))).to.equal(s.terms.termDays);
+    }
+    expect(r.world.stats.pending.map((p) => p.day)).to.include(dayOfDate("2024-04-20"));
+    expect(r.summary.underfund?.collateralPaid ?? 0n).to.be.greaterThan(0n);
+    expect(r.world.stats.trades + r.world.stats.gifts).to.be.greaterThan(0);
+    expect(r.world.stats.claims).to.be.greaterThan(0);
+  });
+
+  it("ran a Morpho Blue loan against series 1 that ended either safe or liquidated by Morpho", async function () {
+    const loan = r.summary.loan!;
+    expect(loan.supplied).to.be.greaterThan(0n);
+    expect(loan.borrowed).to.be.greaterThan(0n);
+    const seized = loan.liquidations.reduce((a, x) => a + x.seized, 0n);
+    if (loan.liquidations.length === 0) expect(loan.healthy).to.equal(true);
+    else for (const x of loan.liquidations) expect(x.ltvBps).to.be.greaterThan(7_700n); // above the LLTV when liquidated
+    expect(loan.collateralLeft + seized).to.equal(loan.supplied);
+    const l = r.world.lending!;
+    expect((await l.morpho.position(l.marketId, loan.borrower)).collateral).to.equal(loan.collateralLeft);
+  });
+
+  it("GraphQL series totals equal the token's state", async function () {
+    const { token } = r.world.sys;
+    const d = await r.indexer.query(`{ _meta { lagBlocks } seriesList { items { id supply distributedSats claimedSats accPerUnitE36 } } }`);
+    expect(d._meta.lagBlocks).to.equal(0);
+    expect(d.seriesList.items).to.have.length(r.plan.series.length);
+    for (const g of d.seriesList.items) {
+      const st = await token.seriesState(BigInt(g.id));
+      expect(g.distributedSats, `series ${g.id} distributed`).to.equal(String(st.distributed));
+      expect(g.claimedSats, `series ${g.id} claimed`).to.equal(String(st.claimed));
+      expect(g.accPerUnitE36, `series ${g.id} accumulator`).to.equal(String(st.accPerUnitE36));
+      expect(g.supply).to.equal(String(st.supply));
+      expect(st.distributed).to.be.greaterThan(0n);
+    }
+  });
+
+  it("GraphQL per-holder claimable and claimed equal the token (claimable() and Claimed events)", async function () {
+    const { token } = r.world.sys;
+    const claimed = new Map<string, bigint>();
+    for (const e of await token.queryFilter(token.filters.Claimed(), r.world.sys.fromBlock)) {
+      const k = `${e.args.holder.toLowerCase()}:${e.args.id}`;
+      claimed.set(k, (claimed.get(k) ?? 0n) + e.args.amount);
+    }
+    let positions = 0;
+    let someClaimed = false;
+    for (const h of r.world.holders) {
+      const d = await r.indexer.query(`query($a: String!) { account(address: $a) { positions(includeEmpty: true) { seriesId balance claimableSats claimedSats } } }`, { a: h.address.toLowerCase() });
+      expect(d.account.positions.length, `holder ${h.address} holds or held something`).to.be.greaterThan(0);
+      for (const p of d.account.positions) {
+        const id = BigInt(p.seriesId);
+        expect(p.balance).to.equal(String(await token.balanceOf(h.address, id)));
+        expect(p.claimableSats).to.equal(String(await token.claimable(h.address, id)));
+        expect(p.claimedSats).to.equal(String(claimed.get(`${h.address.toLowerCase()}:${id}`) ?? 0n));
+        someClaimed ||= BigInt(p.claimedSats) > 0n;
+        positions++;
+      }
+    }
+    expect(positions).to.be.greaterThanOrEqual(r.world.holders.length);
+    expect(someClaimed).to.equal(true);
+  });
+
+  it("per-unit yield equals the settlement formula on the data file, per day (GraphQL yieldHistory) and in total", async function () {
+    const days = loadDays();
+    for (const [k, s] of r.plan.series.entries()) {
+      const id = r.world.ids[k]!;
+      const supply = (await r.world.sys.token.seriesState(id)).supply;
+      const last = s.startDay + s.terms.termDays - 1;
+      const d = await r.indexer.query(`query($id: ID!, $from: Int!, $to: Int!) { yieldHistory(seriesId: $id, from: $from, to: $to) { days { day netPerUnitSatsE18 hashpriceE18 btcUsdE8 uptimeBps } } }`, { id: String(id), from: s.startDay, to: last });
+      expect(d.yieldHistory.days).to.have.length(s.terms.termDays);
+      const acc = { supply, accPerUnitE36: 0n, carryE36: 0n };
+      for (const y of d.yieldHistory.days) {
+        const x = days.get(y.day)!;
+        const hp = hashpriceE18(x.bits, x.subsidySats, 0n); // recomputed from the CSV's bits and subsidy
+        const p = perThDay(s.terms, hp, uptimeBps(r.plan, s.farm, y.day), x.btcUsdE8);
+        expect(y.hashpriceE18, `hashprice ${x.date}`).to.equal(String(hp));
+        expect(y.btcUsdE8, `BTC/USD ${x.date}`).to.equal(String(x.btcUsdE8));
+        expect(y.netPerUnitSatsE18, `series ${id} net per unit ${x.date}`).to.equal(String(perUnitE18(p.netE18, s.terms.termDays)));
+        distribute(acc, owedForDay(s.terms, p, supply).owed);
+      }
+      expect((await r.world.sys.token.seriesState(id)).accPerUnitE36, `series ${id} accumulator`).to.equal(acc.accPerUnitE36);
+    }
+  });
+
+  it("rejects bad options naming the option (function and CLI)", async function () {
+    const bad = async (o: Parameters<typeof runReplay>[0], option: string) => {
+      const e = await runReplay(o).then(() => null, (x) => x);
+      expect(e).to.be.instanceOf(OptionsError);
+      expect(e.message).to.include(option);
+    };
+    await bad({ holders: 1 }, "--holders");
+    await bad({ from: "2024-02-30" }, "--from");
+    await bad({ from: "2024-05-01", to: "2024-04-01" }, "--to");
+    await bad({ from: "2008-01-01", to: "2008-02-01" }, "--from");
+    await bad({ databaseUrl: "mysql://x" }, "--database-url");
+    const cli = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/main.ts", "--holders", "many"], { cwd: ROOT, encoding: "utf8" });
+    expect(cli.status).to.equal(2);
+    expect(cli.stderr).to.include("--holders");
+  });
+});
