@@ -1,7 +1,9 @@
 /**
  * Event ABIs of the contracts the indexer follows, written from the agreed interfaces
  * (`contracts/interfaces/*.sol`) plus the OpenZeppelin v5 events the implementations inherit
- * (ERC-1155, AccessControl, Pausable). `test/indexer/abi.test.ts` checks them against the compiled artifacts.
+ * (ERC-1155, ERC-20, AccessControl, Pausable, Ownable2Step), and Morpho Blue's events, which live in its
+ * `EventsLib` (solc 0.8.19 leaves library events out of `Morpho`'s ABI). `test/indexer/config.test.ts` checks them
+ * against the compiled artifacts and against `EventsLib.sol`.
  */
 import { parseAbi } from "viem";
 
@@ -61,8 +63,78 @@ export const settlementAbi = parseAbi([
   ...accessControlPausable,
 ]);
 
-/** The three indexed contracts, by role. */
-export type ContractName = "token" | "oracle" | "settlement";
+/** `SeriesWrapperFactory` events. */
+export const wrapperFactoryAbi = parseAbi([
+  "event WrapperCreated(uint256 indexed id, address indexed wrapper)",
+  ...accessControlPausable,
+]);
+
+/** `ISeriesWrapper` + ERC-20 events (one ABI for every wrapper the factory creates). */
+export const wrapperAbi = parseAbi([
+  "event Wrapped(address indexed from, address indexed to, uint256 units)",
+  "event Unwrapped(address indexed from, address indexed to, uint256 units)",
+  "event Harvested(uint256 amount, uint256 totalHarvested)",
+  "event Claimed(address indexed holder, address indexed receiver, address caller, uint256 amount)",
+  "event ClaimerSet(address indexed holder, address indexed claimer, bool admin)",
+  "event Transfer(address indexed from, address indexed to, uint256 value)",
+  "event Approval(address indexed owner, address indexed spender, uint256 value)",
+]);
+
+/** `IMorphoCollateralAdapter` + Ownable2Step events. */
+export const adapterAbi = parseAbi([
+  "event MarketRegistered(bytes32 indexed id, address indexed wrapper)",
+  "event CollateralSupplied(bytes32 indexed id, address indexed caller, address indexed onBehalf, uint256 units)",
+  "event CollateralWithdrawn(bytes32 indexed id, address indexed user, address indexed receiver, uint256 units)",
+  "event CollateralSynced(bytes32 indexed id, address indexed user, uint256 oldUnits, uint256 newUnits, uint256 totalRecorded)",
+  "event Harvested(address indexed wrapper, uint256 amount, uint256 accPerUnitE36, uint256 unallocated, uint256 recorded, uint256 held)",
+  "event Claimed(bytes32 indexed id, address indexed user, address indexed receiver, address caller, uint256 amount)",
+  "event UnallocatedSwept(address indexed wrapper, address indexed to, uint256 amount)",
+  "event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner)",
+  "event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)",
+]);
+
+/** Morpho Blue's events (`@morpho-org/morpho-blue/src/libraries/EventsLib.sol`; `Id` is bytes32). */
+export const morphoAbi = parseAbi([
+  "struct MarketParams { address loanToken; address collateralToken; address oracle; address irm; uint256 lltv; }",
+  "event SetOwner(address indexed newOwner)",
+  "event SetFee(bytes32 indexed id, uint256 newFee)",
+  "event SetFeeRecipient(address indexed newFeeRecipient)",
+  "event EnableIrm(address indexed irm)",
+  "event EnableLltv(uint256 lltv)",
+  "event CreateMarket(bytes32 indexed id, MarketParams marketParams)",
+  "event Supply(bytes32 indexed id, address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares)",
+  "event Withdraw(bytes32 indexed id, address caller, address indexed onBehalf, address indexed receiver, uint256 assets, uint256 shares)",
+  "event Borrow(bytes32 indexed id, address caller, address indexed onBehalf, address indexed receiver, uint256 assets, uint256 shares)",
+  "event Repay(bytes32 indexed id, address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares)",
+  "event SupplyCollateral(bytes32 indexed id, address indexed caller, address indexed onBehalf, uint256 assets)",
+  "event WithdrawCollateral(bytes32 indexed id, address caller, address indexed onBehalf, address indexed receiver, uint256 assets)",
+  "event Liquidate(bytes32 indexed id, address indexed caller, address indexed borrower, uint256 repaidAssets, uint256 repaidShares, uint256 seizedAssets, uint256 badDebtAssets, uint256 badDebtShares)",
+  "event FlashLoan(address indexed caller, address indexed token, uint256 assets)",
+  "event SetAuthorization(address indexed caller, address indexed authorizer, address indexed authorized, bool newIsAuthorized)",
+  "event IncrementNonce(address indexed caller, address indexed authorizer, uint256 usedNonce)",
+  "event AccrueInterest(bytes32 indexed id, uint256 prevBorrowRate, uint256 interest, uint256 feeShares)",
+]);
+
+/** `ISeriesValuationOracle` events (`quote` is the `Quote` enum: 0 sats, 1 USD). */
+export const valuationOracleAbi = parseAbi([
+  "struct Config { address token; address hashpriceOracle; uint256 seriesId; uint8 quote; address loanToken; address btcUsdFeed; uint32 feedHeartbeat; uint16 windowDays; uint16 haircutBps; uint16 maxAgeDays; uint32 halvingDay; }",
+  "event Configured(uint256 indexed seriesId, Config config, uint8 loanDecimals)",
+]);
+
+/**
+ * The indexed contracts, by role: the core three, and the DeFi ones (the wrapper factory, every wrapper it
+ * created, the Morpho collateral adapter, Morpho Blue, and every `SeriesValuationOracle` of the token).
+ */
+export type ContractName = "token" | "oracle" | "settlement" | "wrapperFactory" | "wrapper" | "adapter" | "morpho" | "valuationOracle";
 
 /** ABI of each contract role. */
-export const abis = { token: tokenAbi, oracle: oracleAbi, settlement: settlementAbi } as const;
+export const abis = {
+  token: tokenAbi,
+  oracle: oracleAbi,
+  settlement: settlementAbi,
+  wrapperFactory: wrapperFactoryAbi,
+  wrapper: wrapperAbi,
+  adapter: adapterAbi,
+  morpho: morphoAbi,
+  valuationOracle: valuationOracleAbi,
+} as const;

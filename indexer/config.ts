@@ -28,9 +28,21 @@ export const configSchema = z
     databaseUrl: url(/^postgres(ql)?:$/, "PostgreSQL").optional(),
     /** PGlite data folder (`memory://` for an in-memory database). */
     dataDir: z.string().min(1).default(".pglite"),
-    /** Addresses of the indexed contracts; the token is required, oracle and settlement optional. */
+    /**
+     * Addresses of the indexed contracts; the token is required, the others optional. DeFi: the
+     * `SeriesWrapperFactory` (its wrappers are found from its `WrapperCreated` events), Morpho Blue and the
+     * `MorphoCollateralAdapter` (both need the factory; the adapter needs Morpho). With the factory set, every
+     * `SeriesValuationOracle` of the token is found from its `Configured` event.
+     */
     contracts: z
-      .object({ token: address, oracle: address.optional(), settlement: address.optional() })
+      .object({
+        token: address,
+        oracle: address.optional(),
+        settlement: address.optional(),
+        wrapperFactory: address.optional(),
+        morpho: address.optional(),
+        collateralAdapter: address.optional(),
+      })
       .strict(),
     /** First block to index (the deployment block; earlier blocks hold no events of these contracts). */
     fromBlock: z.number().int().min(0).default(0),
@@ -97,6 +109,13 @@ export function parseConfig(input: unknown): Config {
     throw new ConfigError(
       r.error.issues.map((i) => ({ field: i.path.join(".") || "(root)", message: i.message })),
     );
+  }
+  const c = r.data.contracts;
+  if ((c.morpho || c.collateralAdapter) && !c.wrapperFactory) {
+    throw new ConfigError([{ field: "contracts.wrapperFactory", message: "required with contracts.morpho / contracts.collateralAdapter" }]);
+  }
+  if (c.collateralAdapter && !c.morpho) {
+    throw new ConfigError([{ field: "contracts.morpho", message: "required with contracts.collateralAdapter" }]);
   }
   if (r.data.rpc.initialRange > r.data.rpc.maxRange) {
     throw new ConfigError([{ field: "rpc.initialRange", message: `must be ≤ rpc.maxRange (${r.data.rpc.maxRange})` }]);

@@ -60,6 +60,9 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       oracle: config.contracts.oracle ?? "",
       settlement: config.contracts.settlement ?? "",
       fromBlock: config.fromBlock,
+      wrapperFactory: config.contracts.wrapperFactory ?? "",
+      morpho: config.contracts.morpho ?? "",
+      collateralAdapter: config.contracts.collateralAdapter ?? "",
     });
     const state: SyncState = {
       chainId, checkpoint: null, head: null, headAt: 0, finalized: 0, phase: "starting", backfillFrom: null,

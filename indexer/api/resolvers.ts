@@ -4,8 +4,10 @@ import * as acc from "../domain/accumulator.js";
 import { dateOfDay, formatScaled } from "../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
 import {
-  TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean, valuePosition,
-} from "../domain/yield.js";
+  collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
+  type Holdings,
+} from "./defi.js";
+import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean } from "../domain/yield.js";
 import {
   lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
   type OrderCol, type ReadContext,
@@ -30,11 +32,12 @@ const SERIES_SELECT = (asOf: number | null) => `
   JOIN series_state s ON s.series_id = t.id AND ${live("s", asOf)}
   LEFT JOIN series_debt d ON d.series_id = t.id AND ${live("d", asOf)}`;
 
-function seriesObj(r: Row, read: ReadContext, today: number) {
+function seriesObj(r: Row, read: ReadContext, today: number, block = blockOf(read)) {
   const start = r.start_day as number;
   const term = r.term_days as number;
   return {
     _read: read,
+    _block: block,
     id: String(r.id),
     farmAddress: r.farm,
     payoutAsset: r.payout_asset,
@@ -72,7 +75,7 @@ function blockOf(read: ReadContext): number {
 async function loadSeries(read: ReadContext, id: string, n = blockOf(read)) {
   const r = n < 0 ? undefined : (await read.snaps.seriesAt(n)).get(id);
   if (!r) throw userError(`series ${id} not found${read.asOf !== null ? ` at block ${read.asOf}` : ""}`, "NOT_FOUND");
-  return seriesObj(r, read, await read.snaps.dayAt(n));
+  return seriesObj(r, read, await read.snaps.dayAt(n), n);
 }
 
 // ------------------------------------------------------------------ farms
@@ -93,11 +96,16 @@ const POSITION_SELECT = `
   (SELECT c.block_number FROM checkpoint c WHERE c.id = 1) AS at_block
   FROM positions t`;
 
-/** Position objects for rows of POSITION_SELECT: accumulator math here, series and valuation inputs cached per block. */
-async function positionObjs(read: ReadContext, rows: Row[]) {
+/**
+ * Position objects for rows of POSITION_SELECT (direct ERC-1155 positions, or zero rows for series held only through
+ * DeFi contracts): accumulator math here, series and valuation inputs cached per block. `holdings` are the holders'
+ * wrapped and collateral rows at the same block (loaded for all rows at once, on first use, when not given).
+ */
+async function positionObjs(read: ReadContext, rows: Row[], holdings?: Holdings) {
   if (rows.length === 0) return [];
   const n = read.asOf ?? Number(rows[0].at_block);
   const series = await read.snaps.seriesAt(n);
+  const defi = holdings ? async () => holdings : lazy(() => loadHoldings(read, n, [...new Set(rows.map((r) => r.holder as string))]));
   return rows.map((r) => {
     const id = String(r.series_id);
     const sr = series.get(id)!;
@@ -105,42 +113,44 @@ async function positionObjs(read: ReadContext, rows: Row[]) {
     const h: acc.HolderAcc = { balance: BigInt(r.balance), paidE36: BigInt(r.paid_e36), accruedE36: BigInt(r.accrued_e36) };
     const claimable = acc.claimable(s, h);
     const claimed = BigInt(r.claimed);
-    const value = lazy(async () => {
-      const v = await read.snaps.valuationAt(n, id);
-      const val = valuePosition({
-        balance: h.balance, startDay: sr.start_day, termDays: sr.term_days, today: v.today, netPerThsDayE18: v.net, btcUsdE8: v.btcUsdE8,
-      });
-      return { v, val };
-    });
+    const value = lazy(() => holderValuation(read, n, sr, h.balance));
+    const k = `${r.holder}|${id}`;
+    const wrapped = lazy(async () => wrappedHolding(read, n, sr, (await defi()).wrapped.get(k)));
+    const collateral = lazy(async () => collateralHoldings(read, n, sr, (await defi()).collateral.get(k) ?? []));
     return {
       _read: read,
       _block: n,
+      _claimable: claimable,
       seriesId: id,
       holder: r.holder,
+      kind: () => kindOf(read, n, r.holder),
       balance: h.balance.toString(),
       claimableSats: claimable.toString(),
       claimedSats: claimed.toString(),
       accruedSats: (claimed + claimable).toString(),
       accruedE36: (h.accruedE36 + h.balance * (s.accPerUnitE36 - h.paidE36)).toString(),
-      updatedBlock: Number(r.block_from),
-      remainingDays: async () => (await value()).val.remainingDays,
-      remainingThsDays: async () => formatScaled((await value()).val.remainingThsDaysE6, 6),
-      valuation: async () => {
-        const { v, val } = await value();
-        return {
-          balance: h.balance.toString(),
-          termDays: sr.term_days,
-          remainingDays: val.remainingDays,
-          remainingThsDays: formatScaled(val.remainingThsDaysE6, 6),
-          netPerThsDaySatsE18: v.net.toString(),
-          source: v.source,
-          trailingDays: v.days,
-          windowEndDay: v.windowEnd,
-          btcUsdE8: v.btcUsdE8?.toString() ?? null,
-          valueSats: val.valueSats.toString(),
-          valueUsdE8: val.valueUsdE8?.toString() ?? null,
-          asOfDay: v.today,
-        };
+      async updatedBlock() {
+        const blocks = [Number(r.block_from ?? -1), (await wrapped())?.updatedBlock ?? -1, ...(await collateral()).map((c) => c.updatedBlock)];
+        return Math.max(...blocks);
+      },
+      remainingDays: async () => (await value()).remainingDays,
+      remainingThsDays: async () => (await value()).remainingThsDays,
+      valuation: value,
+      lendingValuations: () => lendingValuations(read, n, id, h.balance),
+      wrapped,
+      collateral,
+      async totalUnits() {
+        return (h.balance + ((await wrapped())?._units ?? 0n) + (await collateral()).reduce((a, c) => a + c._units, 0n)).toString();
+      },
+      async totalClaimableSats() {
+        return (claimable + ((await wrapped())?._claimable ?? 0n) + (await collateral()).reduce((a, c) => a + c._claimable, 0n)).toString();
+      },
+      /** anything held or claimable, directly or through DeFi contracts */
+      async _active() {
+        if (h.balance > 0n || claimable > 0n) return true;
+        const w = await wrapped();
+        if (w && (w._units > 0n || w._claimable > 0n)) return true;
+        return (await collateral()).some((c) => c._active);
       },
     };
   });
@@ -437,8 +447,27 @@ export function createResolvers(ctx: IndexerContext) {
         const rows = await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`, [
           a.address,
         ]);
-        const objs = await positionObjs(read, rows);
+        let objs;
+        if (defiEnabled(read)) {
+          // the owner view: also the series held only through the wrapper or as Morpho collateral
+          const n = read.asOf ?? (rows.length ? Number(rows[0].at_block) : (ctx.state.checkpoint?.number ?? -1));
+          const holdings = await loadHoldings(read, n, [a.address]);
+          const have = new Set(rows.map((r) => String(r.series_id)));
+          for (const id of defiSeriesOf(holdings, a.address)) {
+            if (!have.has(id)) rows.push({ series_id: id, holder: a.address, balance: "0", paid_e36: "0", accrued_e36: "0", claimed: "0", block_from: -1, at_block: n });
+          }
+          rows.sort((x, y) => (BigInt(x.series_id) < BigInt(y.series_id) ? -1 : 1));
+          objs = await positionObjs({ ...read, asOf: read.asOf ?? (n >= 0 ? n : null) }, rows, holdings);
+          if (args.includeEmpty) return objs;
+          const active = await Promise.all(objs.map((p) => p._active()));
+          return objs.filter((_, i) => active[i]);
+        }
+        objs = await positionObjs(read, rows);
         return args.includeEmpty ? objs : objs.filter((p) => p.balance !== "0" || p.claimableSats !== "0");
+      },
+      kind: (a: { _read: ReadContext; address: string }) => {
+        const n = a._read.asOf ?? a._read.ctx.state.checkpoint?.number ?? -1;
+        return kindOf(a._read, n, a.address);
       },
       async claimer(a: { _read: ReadContext; address: string }) {
         const [r] = await ctx.db.query(
@@ -454,6 +483,11 @@ export function createResolvers(ctx: IndexerContext) {
     },
 
     Series: {
+      async wrapper(s: { _read: ReadContext; id: string; _block: number }) {
+        const sr = (await s._read.snaps.seriesAt(s._block)).get(s.id);
+        return sr ? wrapperInfo(s._read, s._block, sr) : null;
+      },
+      lendingValuations: (s: { _read: ReadContext; id: string; _block: number }) => lendingValuations(s._read, s._block, s.id, 1n),
       async farm(s: { _read: ReadContext; farmAddress: string }) {
         const [r] = await ctx.db.query(`SELECT t.* FROM farms t WHERE t.address = $1 AND ${live("t", s._read.asOf)}`, [s.farmAddress]);
         if (!r) throw userError(`farm ${s.farmAddress} not found`, "NOT_FOUND");

@@ -44,7 +44,11 @@ type Query {
   "One farm by address (error NOT_FOUND when it is not registered)."
   farm(address: String!, block: BlockArg): Farm!
   farms(first: Int, after: String, orderBy: FarmOrderBy = address, orderDirection: OrderDirection = asc, block: BlockArg): FarmPage!
-  "Holders of a series (positive balance unless where.includeEmpty)."
+  """
+  ERC-1155 holders of a series (positive balance unless where.includeEmpty). DeFi contracts holding units for owners
+  appear with their \`kind\` (the series' wrapper: \`wrapper\`); the owners' wrapped and collateral units are under
+  each item's \`wrapped\` / \`collateral\` and in \`account(owner).positions\`.
+  """
   holders(seriesId: ID!, first: Int, after: String, where: HolderWhere, orderBy: HolderOrderBy = balance, orderDirection: OrderDirection = desc, block: BlockArg): PositionPage!
   "Distributions credited to series (daily yields and debt repayments)."
   distributions(first: Int, after: String, where: DistributionWhere, orderBy: DistributionOrderBy = block, orderDirection: OrderDirection = asc, block: BlockArg): DistributionPage!
@@ -82,36 +86,280 @@ type Meta {
   ready: Boolean!
 }
 
+"""
+An address and what it holds. \`positions\` is the **owner view**: per series, the units the address holds directly
+(ERC-1155), through the series' SeriesWrapper (ERC-20) and as collateral in Morpho Blue markets on that wrapper
+(supplied through the MorphoCollateralAdapter or directly), each with what it can claim and its valuations.
+"""
 type Account {
   address: String!
-  "Positions with a balance or something to claim (all ever held with includeEmpty)."
+  "holder, or a DeFi contract that holds units on behalf of owners (its units also appear under those owners)."
+  kind: HolderKind!
+  "Per series held or claimable in any of the three ways (every series ever held with includeEmpty)."
   positions(includeEmpty: Boolean = false): [Position!]!
   "Address allowed to claim on this account's behalf (ClaimerSet), if any."
   claimer: String
 }
 
+"""
+How an address holds units. DeFi contracts hold units for their owners: the owners' \`account.positions\` show
+them (\`wrapped\`, \`collateral\`), so these contracts are not owners of those units themselves.
+"""
+enum HolderKind {
+  "an owner (an EOA or any contract not below)"
+  holder
+  "a SeriesWrapper of the indexed factory: holds the ERC-1155 units of every wrapped token"
+  wrapper
+  "the MorphoCollateralAdapter (holds wrapped units only within its own transactions)"
+  collateralAdapter
+  "Morpho Blue: holds wrapped units as its borrowers' collateral"
+  morpho
+}
+
+"""
+One holder's position in one series. The fields up to \`valuation\` describe the units held **directly**
+(ERC-1155 balance in the token); \`wrapped\` and \`collateral\` the units held through the DeFi contracts (owner
+view, in \`account.positions\` and \`holders\` alike). Two valuations appear side by side:
+\`valuation\` (type Valuation) is the **holder's view** computed by the indexer (trailing 30-day settled net yield,
+no haircut); \`lendingValuations\` (type LendingValuation) is the **on-chain lending valuation**: what a
+SeriesValuationOracle, the price Morpho Blue lends against, says at this block.
+"""
 type Position {
   seriesId: ID!
   series: Series!
   holder: String!
-  "Token units held (TH/s·days)."
+  "How \`holder\` holds units (flags the DeFi contracts in \`holders(seriesId)\`)."
+  kind: HolderKind!
+  "Token units held directly (ERC-1155 balanceOf, TH/s·days)."
   balance: String!
-  "Payout asset claimable now (the contract's claimable()), sats."
+  "Payout asset claimable now from the token on the direct units (the token's claimable()), sats."
   claimableSats: String!
-  "Claimed so far, sats."
+  "Claimed from the token so far, sats."
   claimedSats: String!
-  "Earned so far: claimed + claimable, sats."
+  "Earned so far from the token: claimed + claimable, sats."
   accruedSats: String!
   "Settled unclaimed accrual including sub-sat dust, sats × 1e36 (the contract's internal value)."
   accruedE36: String!
   "Days of the term still to be produced, today included."
   remainingDays: Int!
-  "balance × remainingDays / termDays: TH/s·days of production still owed to this position (decimal, 6 places)."
+  "balance × remainingDays / termDays: TH/s·days of production still owed to the direct units (decimal, 6 places)."
   remainingThsDays: String!
-  "Collateral view: remaining production valued at the trailing net yield."
+  "Holder's view of the direct units: remaining production valued at the trailing net yield."
   valuation: Valuation!
-  "Block of the position's last change."
+  "On-chain lending valuation of the direct units by each valuation oracle of the series (empty: none)."
+  lendingValuations: [LendingValuation!]!
+  "Units held through the series' SeriesWrapper as ERC-20 (null: never held wrapped)."
+  wrapped: WrappedHolding
+  "Units inside Morpho Blue markets on the series' wrapper (one per market the holder ever used)."
+  collateral: [CollateralHolding!]!
+  "Owner view total: direct + wrapped + Morpho collateral (position(id, holder).collateral), units."
+  totalUnits: String!
+  "Owner view total claimable: from the token + from the wrapper + from the adapter, sats."
+  totalClaimableSats: String!
+  "Block of the last change of any of these."
   updatedBlock: Int!
+}
+
+"Units of a series held as the SeriesWrapper's ERC-20 (1 wrapped token = 1 unit = 1 TH/s·day)."
+type WrappedHolding {
+  wrapper: String!
+  "Wrapped units held (SeriesWrapper.balanceOf)."
+  balance: String!
+  """
+  Sats claimable from the wrapper (SeriesWrapper.claimable): floor((accruedE36 + balance × (accPerUnitE36 −
+  paidE36)) / 1e36), the wrapper's accounting against the token's accumulator.
+  """
+  claimableSats: String!
+  "Claimed from the wrapper so far, sats."
+  claimedSats: String!
+  "Checkpoint (SeriesWrapper.checkpoint): accumulator at the last settlement, sats per unit × 1e36."
+  paidE36: String!
+  "Checkpoint: settled unclaimed accrual, sats × 1e36."
+  accruedE36: String!
+  "The token's accumulator of the series at this block (SeriesWrapper.accPerUnitE36), sats per unit × 1e36."
+  accPerUnitE36: String!
+  "Holder's view of the wrapped units."
+  valuation: Valuation!
+  "On-chain lending valuation of the wrapped units by each valuation oracle of the series."
+  lendingValuations: [LendingValuation!]!
+  updatedBlock: Int!
+}
+
+"""
+Wrapped units of a series inside one Morpho Blue market (collateral = the series' wrapper), as Morpho and the
+MorphoCollateralAdapter record them. Loan amounts are in base units of the market's loan token. Morpho-side fields
+are null when the market is not followed (created before its wrapper); adapter-side fields are null without an
+adapter configured.
+"""
+type CollateralHolding {
+  marketId: ID!
+  market: LendingMarket
+  wrapper: String!
+  "Collateral in Morpho: position(id, holder).collateral, wrapped units."
+  collateral: String
+  "position(id, holder).borrowShares."
+  borrowShares: String
+  """
+  Debt: borrowShares rounded up to assets at the market's stored totals (SharesMathLib.toAssetsUp), loan base
+  units. Interest accrues into the totals when Morpho is next touched; this is the debt as of the last accrual.
+  """
+  borrowedAssets: String
+  """
+  Collateral the adapter last recorded for the holder (accountOf(id, holder).collateral), units. Differs from
+  \`collateral\` after a liquidation or a direct Morpho action until someone calls the adapter's sync.
+  """
+  recordedCollateral: String
+  "Sats claimable through the adapter (MorphoCollateralAdapter.claimable(id, holder), pending wrapper yield included)."
+  claimableSats: String
+  "Claimed through the adapter so far, sats."
+  claimedSats: String
+  "collateral × price / 1e36 (floor): Morpho's value of the collateral at the oracle price, loan base units."
+  collateralValueLoanAssets: String
+  "collateralValueLoanAssets × lltv / 1e18: the most Morpho lets the holder owe."
+  maxBorrowAssets: String
+  "LTV: borrowedAssets / collateralValueLoanAssets, bps (null without a price or with a value of 0)."
+  ltvBps: String
+  "The market's LLTV, bps (liquidatable when ltvBps exceeds it)."
+  lltvBps: Int
+  "Morpho's health rule at the oracle price: maxBorrowAssets ≥ borrowedAssets (null: the oracle cannot price now)."
+  healthy: Boolean
+  "Holder's view of the collateral units."
+  valuation: Valuation!
+  "On-chain lending valuation by the market's oracle (null: not a SeriesValuationOracle of the token)."
+  lendingValuation: LendingValuation
+  updatedBlock: Int!
+}
+
+"A Morpho Blue market whose collateral is a series wrapper, with its stored totals (market(id))."
+type LendingMarket {
+  id: ID!
+  seriesId: ID!
+  loanToken: String!
+  "The series' SeriesWrapper."
+  collateralToken: String!
+  oracle: String!
+  irm: String!
+  "Liquidation LTV, WAD (1e18 = 100 %)."
+  lltv: String!
+  "Fee, WAD."
+  fee: String!
+  totalSupplyAssets: String!
+  totalSupplyShares: String!
+  totalBorrowAssets: String!
+  totalBorrowShares: String!
+  createdBlock: Int!
+}
+
+"The series' ERC-20 wrapper (SeriesWrapper) and the Morpho markets on it."
+type SeriesWrapper {
+  address: String!
+  "Wrapped units outstanding (totalSupply = the wrapper's ERC-1155 balance)."
+  supply: String!
+  holderCount: Int!
+  "Sats claimed from the token into the wrapper (totalHarvested)."
+  harvestedSats: String!
+  "Sats paid by the wrapper to holders (totalClaimed)."
+  claimedSats: String!
+  "The accumulator the wrapper settles against: the token's, sats per unit × 1e36."
+  accPerUnitE36: String!
+  createdBlock: Int!
+  markets: [LendingMarket!]!
+  "The MorphoCollateralAdapter's pool of this wrapper (null: not used yet, or no adapter configured)."
+  adapterPool: AdapterPool
+}
+
+"""
+The MorphoCollateralAdapter's pool of one wrapper (poolOf): the yield the wrapper paid Morpho's address, split over
+the recorded collateral of every market on the wrapper with an accumulator over max(recorded, Morpho's holding).
+"""
+type AdapterPool {
+  "Collateral recorded across markets, units."
+  totalRecorded: String!
+  "Sats per recorded unit × 1e36."
+  accPerUnitE36: String!
+  "Distribution remainder, sats × 1e36."
+  carryE36: String!
+  "Set aside for units Morpho holds that nobody recorded (deposits that bypassed the adapter), sats × 1e36."
+  unallocatedE36: String!
+  "Claimed from the wrapper."
+  receivedSats: String!
+  "Paid to borrowers and swept."
+  paidSats: String!
+}
+
+enum LendingQuote {
+  "loan token BTC-pegged: price in sats of it"
+  sats
+  "loan token a USD stablecoin: price through a Chainlink BTC/USD feed"
+  usd
+}
+
+"What the oracle's valuation() does at this block."
+enum LendingStatus {
+  "it returns a valuation"
+  ok
+  "the term is over: worth 0"
+  ended
+  "reverts NoOracleData: the hash-price oracle has no final day yet"
+  noOracleData
+  "reverts StaleOracle: the latest final day is more than maxAgeDays before today (Morpho borrow/withdraw/liquidate revert)"
+  staleOracle
+  "reverts NoFinalDays: no final day in the window"
+  noFinalDays
+}
+
+"""
+On-chain lending valuation: what SeriesValuationOracle.valuation() returns at this block (the price Morpho Blue
+uses), recomputed from the indexed oracle reports with domain/valuation.ts, bit for bit, and applied to \`units\`.
+Per unit: the trailing average net yield per TH/s·day of the final oracle days in the window ending at the latest
+final day, at the series' SLA uptime, × remaining days of the term after that day ÷ termDays × (1 − haircut), with
+the days on or after \`halvingDay\` at a halved subsidy. Not the holder's view (Valuation): other window, SLA uptime
+instead of settled uptime, haircut, halving-aware, and it is what a lender liquidates against.
+"""
+type LendingValuation {
+  "The SeriesValuationOracle (found from its Configured event)."
+  oracle: String!
+  seriesId: ID!
+  quote: LendingQuote!
+  status: LendingStatus!
+  loanToken: String!
+  loanDecimals: Int!
+  windowDays: Int!
+  haircutBps: Int!
+  maxAgeDays: Int!
+  "UTC day of the next halving the oracle assumes (0: ignored)."
+  halvingDay: Int!
+  "UTC day of the block read (the oracle's today)."
+  asOfDay: Int!
+  "Latest final oracle day: the window's end (null: none yet)."
+  latestDay: Int
+  "Final days found in the window."
+  daysUsed: Int!
+  "Days of the term after latestDay."
+  remainingDays: Int!
+  "Trailing average net yield at SLA uptime, sats per TH/s·day × 1e18."
+  avgNetE18: String!
+  "Of remainingDays, those on or after halvingDay."
+  remainingAfterHalving: Int!
+  "The window's average with the pre-halving days' subsidy halved, sats per TH/s·day × 1e18."
+  avgNetAfterHalvingE18: String!
+  "Value of one unit after the haircut, sats × 1e18."
+  unitValueE18: String!
+  """
+  price(): loan base units per unit × 1e36 (status ok or ended). Null when valuation() reverts, and for a USD quote
+  (it needs the live Chainlink feed, which the indexer does not follow; unitValueE18 is exact).
+  """
+  priceE36: String
+  "latestRoundData() answer, 8 decimals: sats per unit (sats quote)."
+  answer: String
+  "Units valued."
+  units: String!
+  "units × unitValueE18 / 1e18, sats."
+  valueSats: String!
+  "units × priceE36 / 1e36: the collateral value Morpho computes, loan base units."
+  valueLoanAssets: String
+  "Followed Morpho markets that use this oracle."
+  marketIds: [ID!]!
 }
 
 enum ValuationSource {
@@ -124,7 +372,8 @@ enum ValuationSource {
 }
 
 """
-Collateral value of a position: its remaining production priced at the series' trailing net yield.
+Holder's view (indexer, domain/yield.ts): a position's remaining production priced at the series' trailing
+settled net yield (today included, no haircut). Not the on-chain lending valuation (LendingValuation).
 valueSats = balance × remainingDays × netPerThsDaySatsE18 / (termDays × 1e18); valueUsdE8 = valueSats × btcUsdE8 / 1e8.
 """
 type Valuation {
@@ -192,6 +441,10 @@ type Series {
   status: SeriesStatus!
   createdBlock: Int!
   createdTx: String!
+  "The series' ERC-20 wrapper (null: none yet, or DeFi contracts not indexed)."
+  wrapper: SeriesWrapper
+  "On-chain lending valuation of one unit by each valuation oracle of the series."
+  lendingValuations: [LendingValuation!]!
 }
 
 input SeriesWhere {

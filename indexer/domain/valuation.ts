@@ -119,3 +119,60 @@ export function morphoPrice(unitValueE18: bigint, loanDecimals: number, btcUsdE8
 export function chainlinkAnswer(unitValueE18: bigint, btcUsdE8?: bigint): bigint {
   return btcUsdE8 === undefined ? unitValueE18 / E18 : (unitValueE18 * btcUsdE8) / 10n ** 26n;
 }
+
+/** A `SeriesValuationOracle`'s configuration (its `Configured` event). */
+export interface OracleConfig {
+  terms: ValuationTerms;
+  /** 0 = sats, 1 = USD */
+  quote: 0 | 1;
+  loanDecimals: number;
+  windowDays: number;
+  haircutBps: number;
+  maxAgeDays: number;
+  halvingDay: number;
+}
+
+/**
+ * What `valuation()` does at a block of UTC day `today`: `ok` (a valuation), `ended` (term over: worth 0, no
+ * freshness check), or the reason it reverts: `noOracleData` (no final day yet), `staleOracle` (latest final day
+ * more than `maxAgeDays` before today), `noFinalDays` (no final day in the window).
+ */
+export type OracleStatus = "ok" | "ended" | "noOracleData" | "staleOracle" | "noFinalDays";
+
+/** `valuation()` with its status; `price`/`answer` null when it reverts, or for a USD quote without `btcUsdE8`. */
+export interface OracleValuation extends UnitValuation {
+  status: OracleStatus;
+  price: bigint | null;
+  answer: bigint | null;
+}
+
+/**
+ * `SeriesValuationOracle.valuation()` as of a block of day `today`: `latestDay` = the hash-price oracle's latest
+ * final day (null: none yet), `finalDay(d)` = day d's values when final. A USD quote needs the BTC/USD the
+ * contract reads from its Chainlink feed at that block (`btcUsdE8`); without it the unit value is exact but
+ * `price`/`answer` are null.
+ */
+export function oracleValuation(
+  c: OracleConfig,
+  today: number,
+  latestDay: number | null,
+  finalDay: (day: number) => OracleDayValues | undefined,
+  btcUsdE8?: bigint,
+): OracleValuation {
+  const zero: UnitValuation = {
+    latestDay: latestDay ?? 0, daysUsed: 0, remainingDays: 0, avgNetE18: 0n, remainingAfterHalving: 0, avgNetAfterHalvingE18: 0n, unitValueE18: 0n,
+  };
+  if (latestDay === null) return { ...zero, status: "noOracleData", price: null, answer: null };
+  if (today >= c.terms.startDay + c.terms.termDays) return { ...zero, status: "ended", price: 0n, answer: 0n };
+  if (today > latestDay + c.maxAgeDays) return { ...zero, status: "staleOracle", price: null, answer: null };
+  let v: UnitValuation;
+  try {
+    v = unitValuation(c.terms, latestDay, finalDay, c.windowDays, c.haircutBps, c.halvingDay);
+  } catch (e) {
+    if ((e as Error).message === "NoFinalDays") return { ...zero, status: "noFinalDays", price: null, answer: null };
+    throw e;
+  }
+  const usd = c.quote === 1;
+  if (usd && btcUsdE8 === undefined) return { ...v, status: "ok", price: null, answer: null };
+  return { ...v, status: "ok", price: morphoPrice(v.unitValueE18, c.loanDecimals, usd ? btcUsdE8 : undefined), answer: chainlinkAnswer(v.unitValueE18, usd ? btcUsdE8 : undefined) };
+}

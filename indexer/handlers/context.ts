@@ -2,16 +2,29 @@
 import type { Batch } from "../store/entities.js";
 import type { Ev } from "./decode.js";
 
+/** Addresses handlers compare against (lowercase). */
+export interface HandlerContracts {
+  token: string;
+  oracle?: string;
+  morpho?: string;
+}
+
 /** Services available to handlers. */
 export interface HandlerContext {
   /** Called when an event disagrees with the replicated contract model (e.g. accumulator value). */
   mismatch(ev: Ev, what: string, expected: unknown, got: unknown): void;
+  contracts: HandlerContracts;
 }
 
 /** Batch-local facts gathered while prefetching (before any row is loaded). */
 export interface PrefetchScope {
   /** payout asset of series created earlier in this range */
   seriesAssets: Map<bigint, string>;
+  /** series of wrappers created earlier in this range */
+  wrapperSeries: Map<string, bigint>;
+  /** wrapper of adapter markets registered earlier in this range */
+  adapterMarkets: Map<string, string>;
+  contracts: HandlerContracts;
   /** work to do once the first round of rows is loaded (e.g. keys that depend on a series' asset) */
   later: (() => void)[];
 }

@@ -20,6 +20,8 @@ export interface RawLog {
 /** A decoded event with its position. */
 export interface Ev {
   contract: ContractName;
+  /** emitting contract, lowercase */
+  address: string;
   name: string;
   args: Record<string, any>;
   block: number;
@@ -31,21 +33,45 @@ const TRANSFER_SINGLE = toEventSelector(
   "TransferSingle(address,address,address,uint256,uint256)",
 ) as string;
 
-/** Builds a decoder for the configured contract addresses. */
-export function createDecoder(addresses: Partial<Record<ContractName, string>>) {
+/** Selector of `SeriesWrapperFactory.WrapperCreated` (its wrappers are found from it). */
+export const WRAPPER_CREATED = toEventSelector("WrapperCreated(uint256,address)") as Hex;
+/** Selector of `ISeriesValuationOracle.Configured` (valuation oracles are found from it, at any address). */
+export const CONFIGURED = toEventSelector(
+  "Configured(uint256,(address,address,uint256,uint8,address,address,uint32,uint16,uint16,uint16,uint32),uint8)",
+) as Hex;
+
+/** Event items of an ABI by selector. */
+function bySelector(abi: readonly unknown[]): Map<string, AbiEvent> {
+  const events = new Map<string, AbiEvent>();
+  for (const item of abi as AbiEvent[]) if (item.type === "event") events.set(toEventSelector(item), item);
+  return events;
+}
+
+/**
+ * Builds a decoder for the configured contract addresses. `isWrapper(address)` tells a wrapper of the factory
+ * (found by the sync from `WrapperCreated`); with `valuationOracles`, a `Configured` log from any other address is
+ * decoded as a valuation oracle's (the handler keeps those of the indexed token).
+ */
+export function createDecoder(
+  addresses: Partial<Record<ContractName, string>>,
+  opts: { isWrapper?: (address: string) => boolean; valuationOracles?: boolean } = {},
+) {
   const byAddress = new Map<string, { name: ContractName; events: Map<string, AbiEvent> }>();
   for (const [name, addr] of Object.entries(addresses) as [ContractName, string | undefined][]) {
-    if (!addr) continue;
-    const events = new Map<string, AbiEvent>();
-    for (const item of abis[name]) if (item.type === "event") events.set(toEventSelector(item), item);
-    byAddress.set(addr.toLowerCase(), { name, events });
+    if (addr) byAddress.set(addr.toLowerCase(), { name, events: bySelector(abis[name]) });
   }
+  const wrapper = { name: "wrapper" as const, events: bySelector(abis.wrapper) };
+  const oracle = { name: "valuationOracle" as const, events: bySelector(abis.valuationOracle) };
   const addr = (topic: string) => "0x" + topic.slice(26);
 
   /** Decodes one log; returns null for events outside the ABIs (logged by the caller). */
   return function decode(log: RawLog): Ev | null {
-    const c = byAddress.get(log.address.toLowerCase());
-    if (!c || log.topics.length === 0) return null;
+    const address = log.address.toLowerCase();
+    if (log.topics.length === 0) return null;
+    const c =
+      byAddress.get(address) ??
+      (opts.isWrapper?.(address) ? wrapper : opts.valuationOracles && log.topics[0] === CONFIGURED ? oracle : undefined);
+    if (!c) return null;
     const block = Number(log.blockNumber);
     const logIndex = Number(log.logIndex);
     const tx = log.transactionHash;
@@ -53,6 +79,7 @@ export function createDecoder(addresses: Partial<Record<ContractName, string>>) 
     if (sel === TRANSFER_SINGLE && c.name === "token" && log.topics.length === 4 && log.data.length === 130) {
       return {
         contract: "token",
+        address,
         name: "TransferSingle",
         args: {
           operator: addr(log.topics[1]),
@@ -73,6 +100,6 @@ export function createDecoder(addresses: Partial<Record<ContractName, string>>) 
     for (const [k, v] of Object.entries(d.args as Record<string, unknown>)) {
       args[k] = typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v;
     }
-    return { contract: c.name, name: d.eventName as string, args, block, logIndex, tx };
+    return { contract: c.name, address, name: d.eventName as string, args, block, logIndex, tx };
   };
 }

@@ -27,6 +27,25 @@ export interface DailyReportRow {
   hashprice_e18: bigint; btc_usd_e8: bigint; price_from_feed: boolean; trailing_e18: bigint | null;
 }
 export interface KvRow { contract: string; key: string; value: string }
+export interface WrapperRow { address: string; series_id: bigint; supply: bigint; holders: number; harvested: bigint; claimed: bigint; created_block: number }
+export interface WrapperPositionRow {
+  wrapper: string; holder: string; series_id: bigint; balance: bigint; paid_e36: bigint; accrued_e36: bigint; claimed: bigint;
+}
+export interface MorphoMarketRow {
+  id: string; series_id: bigint; loan_token: string; collateral_token: string; oracle: string; irm: string; lltv: bigint; fee: bigint;
+  total_supply_assets: bigint; total_supply_shares: bigint; total_borrow_assets: bigint; total_borrow_shares: bigint; created_block: number;
+}
+export interface MorphoPositionRow { market_id: string; holder: string; series_id: bigint; collateral: bigint; borrow_shares: bigint }
+export interface AdapterPoolRow {
+  wrapper: string; total_recorded: bigint; acc_per_unit_e36: bigint; carry_e36: bigint; unallocated_e36: bigint; received: bigint; paid: bigint;
+}
+export interface AdapterAccountRow {
+  market_id: string; holder: string; wrapper: string; series_id: bigint; collateral: bigint; paid_e36: bigint; accrued_e36: bigint; claimed: bigint;
+}
+export interface ValuationOracleRow {
+  address: string; series_id: bigint; hashprice_oracle: string; quote: number; loan_token: string; loan_decimals: number;
+  btc_usd_feed: string; feed_heartbeat: number; window_days: number; haircut_bps: number; max_age_days: number; halving_day: number;
+}
 
 /** Fields of every event row. */
 export interface EventRef { block_number: number; log_index: number; tx_hash: string }
@@ -48,6 +67,7 @@ export interface FarmFlowRow extends EventRef {
 }
 export interface UptimeRow extends EventRef { farm: string; day: number; uptime_bps: number }
 export interface AdminEventRow extends EventRef { contract: string; event: string; args: unknown }
+export interface DefiEventRow extends EventRef { contract: string; address: string; event: string; args: unknown }
 
 /** Creates the empty working set of one block range. */
 export function createBatch() {
@@ -60,6 +80,13 @@ export function createBatch() {
     seriesDebt: new VersionedTable<SeriesDebtRow>(versionedTables.series_debt),
     dailyReports: new VersionedTable<DailyReportRow>(versionedTables.daily_reports),
     kv: new VersionedTable<KvRow>(versionedTables.kv),
+    wrappers: new VersionedTable<WrapperRow>(versionedTables.wrappers),
+    wrapperPositions: new VersionedTable<WrapperPositionRow>(versionedTables.wrapper_positions),
+    morphoMarkets: new VersionedTable<MorphoMarketRow>(versionedTables.morpho_markets),
+    morphoPositions: new VersionedTable<MorphoPositionRow>(versionedTables.morpho_positions),
+    adapterPools: new VersionedTable<AdapterPoolRow>(versionedTables.adapter_pools),
+    adapterAccounts: new VersionedTable<AdapterAccountRow>(versionedTables.adapter_accounts),
+    valuationOracles: new VersionedTable<ValuationOracleRow>(versionedTables.valuation_oracles),
     transfers: new EventTable<TransferRow>(eventTables.transfers),
     distributions: new EventTable<DistributionRow>(eventTables.distributions),
     settlements: new EventTable<SettlementRow>(eventTables.settlements),
@@ -67,6 +94,7 @@ export function createBatch() {
     farmFlows: new EventTable<FarmFlowRow>(eventTables.farm_flows),
     uptimes: new EventTable<UptimeRow>(eventTables.uptimes),
     adminEvents: new EventTable<AdminEventRow>(eventTables.admin_events),
+    defiEvents: new EventTable<DefiEventRow>(eventTables.defi_events),
   };
 }
 

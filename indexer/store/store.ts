@@ -126,7 +126,14 @@ export interface Fingerprint {
   oracle: string;
   settlement: string;
   fromBlock: number;
+  /** DeFi contracts ("" = not indexed); absent from stores made before they were indexed, which read as "" */
+  wrapperFactory?: string;
+  morpho?: string;
+  collateralAdapter?: string;
 }
+
+/** Settings added after version 1: a store without them was indexed without them. */
+const OPTIONAL = { wrapperFactory: true, morpho: true, collateralAdapter: true };
 
 /**
  * Records the fingerprint on a fresh store, or checks it against the stored one. Throws naming the first
@@ -137,12 +144,15 @@ export async function checkFingerprint(db: Db, fp: Fingerprint): Promise<void> {
   const stored = new Map(rows.map((r) => [r.key, r.value]));
   if (stored.size === 0) {
     await db.transaction(async (tx) => {
-      for (const [k, v] of Object.entries(fp)) await tx.query("INSERT INTO meta (key, value) VALUES ($1, $2)", [k, String(v)]);
+      for (const [k, v] of Object.entries(fp)) {
+        if (v !== undefined) await tx.query("INSERT INTO meta (key, value) VALUES ($1, $2)", [k, String(v)]);
+      }
     });
     return;
   }
   for (const [k, v] of Object.entries(fp)) {
-    if (stored.get(k) !== String(v)) {
+    if (v === undefined) continue;
+    if ((stored.get(k) ?? (k in OPTIONAL ? "" : undefined)) !== String(v)) {
       throw new Error(
         `the database was indexed with ${k} = ${stored.get(k) ?? "(none)"}, the configuration says ${v}: ` +
           "point it at another database/data folder, or start with --reset to reindex",

@@ -60,6 +60,48 @@ export const versionedTables = {
     },
   },
   kv: { name: "kv", key: ["contract", "key"], cols: { contract: t, key: t, value: t } },
+  // DeFi (sql/002_defi.sql)
+  wrappers: {
+    name: "wrappers",
+    key: ["address"],
+    cols: { address: t, series_id: n, supply: n, holders: i, harvested: n, claimed: n, created_block: b },
+  },
+  wrapper_positions: {
+    name: "wrapper_positions",
+    key: ["wrapper", "holder"],
+    cols: { wrapper: t, holder: t, series_id: n, balance: n, paid_e36: n, accrued_e36: n, claimed: n },
+  },
+  morpho_markets: {
+    name: "morpho_markets",
+    key: ["id"],
+    cols: {
+      id: t, series_id: n, loan_token: t, collateral_token: t, oracle: t, irm: t, lltv: n, fee: n, total_supply_assets: n,
+      total_supply_shares: n, total_borrow_assets: n, total_borrow_shares: n, created_block: b,
+    },
+  },
+  morpho_positions: {
+    name: "morpho_positions",
+    key: ["market_id", "holder"],
+    cols: { market_id: t, holder: t, series_id: n, collateral: n, borrow_shares: n },
+  },
+  adapter_pools: {
+    name: "adapter_pools",
+    key: ["wrapper"],
+    cols: { wrapper: t, total_recorded: n, acc_per_unit_e36: n, carry_e36: n, unallocated_e36: n, received: n, paid: n },
+  },
+  adapter_accounts: {
+    name: "adapter_accounts",
+    key: ["market_id", "holder"],
+    cols: { market_id: t, holder: t, wrapper: t, series_id: n, collateral: n, paid_e36: n, accrued_e36: n, claimed: n },
+  },
+  valuation_oracles: {
+    name: "valuation_oracles",
+    key: ["address"],
+    cols: {
+      address: t, series_id: n, hashprice_oracle: t, quote: i, loan_token: t, loan_decimals: i, btc_usd_feed: t, feed_heartbeat: b,
+      window_days: i, haircut_bps: i, max_age_days: i, halving_day: b,
+    },
+  },
 } satisfies Record<string, TableSpec>;
 
 const ev = { block_number: b, log_index: i, tx_hash: t } as const;
@@ -100,6 +142,11 @@ export const eventTables = {
     name: "admin_events",
     key: ["block_number", "log_index"],
     cols: { ...ev, contract: t, event: t, args: "jsonb" },
+  },
+  defi_events: {
+    name: "defi_events",
+    key: ["block_number", "log_index"],
+    cols: { ...ev, contract: t, address: t, event: t, args: "jsonb" },
   },
 } satisfies Record<string, TableSpec>;
 

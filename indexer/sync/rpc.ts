@@ -82,8 +82,11 @@ export interface Rpc {
   getBlock(n: number): Promise<BlockRef | null>;
   /** Headers of several blocks in one JSON-RPC batch. */
   getBlocks(ns: number[]): Promise<(BlockRef | null)[]>;
-  /** Logs of `addresses` in blocks [from, to]; throws `RpcError` of kind `range` when the node refuses the range. */
-  getLogs(from: number, to: number, addresses: string[]): Promise<RawLog[]>;
+  /**
+   * Logs of `addresses` (null: any address) in blocks [from, to], optionally filtered by `topics` (eth_getLogs
+   * topic filter); throws `RpcError` of kind `range` when the node refuses the range.
+   */
+  getLogs(from: number, to: number, addresses: string[] | null, topics?: (Hex | Hex[] | null)[]): Promise<RawLog[]>;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}` as Hex;
@@ -130,9 +133,10 @@ export function createRpc(opts: RpcOptions, log: Logger, metrics: Metrics, signa
       call("eth_getBlockByNumber", async () =>
         (await Promise.all(ns.map((n) => request(batched, "eth_getBlockByNumber", [hex(n), false])))).map(toBlockRef),
       ),
-    getLogs: (from, to, addresses) =>
+    getLogs: (from, to, addresses, topics) =>
       call("eth_getLogs", async () => {
-        const logs = (await request(single, "eth_getLogs", [{ address: addresses, fromBlock: hex(from), toBlock: hex(to) }])) as RawLog[];
+        const filter = { ...(addresses ? { address: addresses } : {}), ...(topics ? { topics } : {}), fromBlock: hex(from), toBlock: hex(to) };
+        const logs = (await request(single, "eth_getLogs", [filter])) as RawLog[];
         if (!Array.isArray(logs)) throw new Error("eth_getLogs returned a non-array");
         return logs;
       }),

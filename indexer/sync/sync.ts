@@ -9,11 +9,13 @@
  *   those hashes. On a mismatch the loop walks back the stored headers to the newest one still canonical and
  *   rolls the store back to it (one transaction). A fork below the stored headers (deeper than finality) stops
  *   the indexer with `DeepReorgError` rather than serve data it cannot repair.
+ * - Factory pattern (DeFi): the wrappers the factory creates are found from its `WrapperCreated` events and followed
+ *   from then on (within the range that creates them too); valuation oracles from their `Configured` events.
  * - Transient failures (RPC, database) are logged, counted and retried with backoff; the loop never exits on them.
  */
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
-import { createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
+import { CONFIGURED, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
 import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type BlockRef, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, sleep } from "./rpc.js";
@@ -32,10 +34,19 @@ class ChainMovedError extends Error {}
 /** Creates the sync of `ctx`. */
 export function createSync(ctx: IndexerContext) {
   const { config, rpc, db, state, log, metrics } = ctx;
-  const addresses = [config.contracts.token, config.contracts.oracle, config.contracts.settlement].filter(
+  const c = config.contracts;
+  const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho, c.collateralAdapter].filter(
     (a): a is `0x${string}` => !!a,
   );
-  const decode = createDecoder(config.contracts);
+  const factory = c.wrapperFactory;
+  /** wrappers of the factory indexed so far (committed), plus those found in the range being fetched */
+  let wrappers = new Set<string>();
+  let wrappersLoaded = false;
+  const fresh = new Set<string>();
+  const decode = createDecoder(
+    { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho, adapter: c.collateralAdapter },
+    { isWrapper: (a) => wrappers.has(a) || fresh.has(a), valuationOracles: !!factory },
+  );
   let range = config.rpc.initialRange;
   const blockRate = new RateWindow();
   const eventRate = new RateWindow();
@@ -44,14 +55,45 @@ export function createSync(ctx: IndexerContext) {
       metrics.mismatches.inc();
       log.error({ block: ev.block, logIndex: ev.logIndex, event: ev.name, what, model: String(expected), event_value: String(got) }, "event disagrees with the contract model");
     },
+    contracts: { token: c.token, oracle: c.oracle, morpho: c.morpho },
   };
+
+  /** (Re)reads the committed wrapper set (at start, after a rollback or a failed step). */
+  async function loadWrappers(): Promise<void> {
+    if (!factory) return;
+    const rows = await db.query<{ address: string }>("SELECT address FROM wrappers WHERE block_to IS NULL");
+    wrappers = new Set(rows.map((r) => r.address));
+    wrappersLoaded = true;
+  }
+
+  /**
+   * Logs of blocks [from, to]: the configured contracts and the known wrappers; with the factory, also the wrappers
+   * it creates in the range (factory pattern: their logs are fetched for the same range once their `WrapperCreated`
+   * is seen) and `Configured` logs of valuation oracles at any address.
+   */
+  async function getLogs(from: number, to: number): Promise<RawLog[]> {
+    fresh.clear();
+    const logs = await rpc.getLogs(from, to, [...addresses, ...wrappers]);
+    if (!factory) return logs;
+    for (const l of logs) {
+      if (l.address.toLowerCase() === factory && l.topics[0] === WRAPPER_CREATED && l.topics[2]) {
+        const w = ("0x" + l.topics[2].slice(26)).toLowerCase();
+        if (!wrappers.has(w)) fresh.add(w);
+      }
+    }
+    if (fresh.size > 0) logs.push(...(await rpc.getLogs(from, to, [...fresh])));
+    const seen = new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`));
+    for (const l of await rpc.getLogs(from, to, null, [CONFIGURED])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
+    return logs;
+  }
 
   /** Fetches logs from `from` up to at most `maxTo`, shrinking the range on range errors. */
   async function fetchLogs(from: number, maxTo: number): Promise<{ to: number; logs: RawLog[] }> {
+    if (!wrappersLoaded) await loadWrappers();
     for (;;) {
       const to = Math.min(maxTo, from + range - 1);
       try {
-        const logs = await rpc.getLogs(from, to, addresses);
+        const logs = await getLogs(from, to);
         const span = to - from + 1;
         if (logs.length > config.rpc.targetLogsPerRange) {
           range = Math.max(1, Math.floor((span * config.rpc.targetLogsPerRange) / logs.length));
@@ -86,6 +128,7 @@ export function createSync(ctx: IndexerContext) {
     }
     const fork = stored[idx];
     await db.transaction((tx) => rollback(tx, fork));
+    wrappersLoaded = false; // wrappers created after the fork are gone
     state.reorgs++;
     state.checkpoint = { number: fork.number, hash: fork.hash, timestamp: fork.timestamp };
     const depth = cp.number - fork.number;
@@ -170,6 +213,8 @@ export function createSync(ctx: IndexerContext) {
       await writeCheckpoint(tx, newCp);
     });
     end();
+    for (const w of fresh) wrappers.add(w);
+    fresh.clear();
     state.checkpoint = newCp;
     state.eventsIndexed += events.length;
     const blocks = to - next + 1;
@@ -207,6 +252,7 @@ export function createSync(ctx: IndexerContext) {
         metrics.syncErrors.inc();
         // the in-memory checkpoint may be ahead of a rolled-back transaction: re-read it
         state.checkpoint = await readCheckpoint(db).catch(() => state.checkpoint);
+        wrappersLoaded = false;
         const wait = e instanceof ChainMovedError ? 50 : backoff(Math.min(state.consecutiveFailures, 8), config.rpc.backoffMs, config.rpc.maxBackoffMs);
         log.warn({ err: state.lastError, failures: state.consecutiveFailures, retryInMs: wait }, "sync step failed: retrying");
         await sleep(wait, ctx.signal);

@@ -61,11 +61,15 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
-/** Spawns `hardhat node --hostname 127.0.0.1 --port <free>` (it takes the `node` network config) and waits for it. */
-export async function startHardhatNode(): Promise<HardhatNode> {
+/**
+ * Spawns `hardhat node --hostname 127.0.0.1 --port <free>` (it takes the `node` network config) and waits for it.
+ * `initialDate` (ISO) starts the chain's clock there (HARDHAT_NODE_INITIAL_DATE of hardhat.config.ts).
+ */
+export async function startHardhatNode(opts: { initialDate?: string } = {}): Promise<HardhatNode> {
   const port = await freePort();
   const proc = spawn(join(BIN, "hardhat"), ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: ROOT,
+    env: opts.initialDate ? { ...process.env, HARDHAT_NODE_INITIAL_DATE: opts.initialDate } : process.env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // own process group: stop() kills hardhat and anything it spawned
   });
