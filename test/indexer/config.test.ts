@@ -40,7 +40,7 @@ describe("indexer config and CLI", function () {
     const run = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, RPC_URL: "", DATABASE_URL: "" } });
     const help = run(["--help"]);
     expect(help.status).to.equal(0);
-    for (const f of ["--rpc", "--database-url", "--data-dir", "--port", "--finality", "--token", "--oracle", "--settlement", "--from-block"]) expect(help.stdout).to.include(f);
+    for (const f of ["--rpc", "--database-url", "--data-dir", "--port", "--finality", "--token", "--oracle", "--settlement", "--from-block", "--wrapper-factory", "--morpho", "--collateral-adapter"]) expect(help.stdout).to.include(f);
     const bad = run(["--rpc", "http://127.0.0.1:1", "--token", "0x12"]);
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.match(/--token \(contracts\.token\): invalid address "0x12"/);
@@ -50,12 +50,37 @@ describe("indexer config and CLI", function () {
   });
 
   it("the ABIs cover every event of the compiled contracts, signature for signature", function () {
-    const artifacts = { token: "HashpowerToken", oracle: "HashpriceOracle", settlement: "Settlement" } as const;
-    for (const [name, contract] of Object.entries(artifacts) as [keyof typeof abis, string][]) {
-      const art = JSON.parse(readFileSync(join(ROOT, `artifacts/contracts/${contract}.sol/${contract}.json`), "utf8"));
+    const artifacts = {
+      token: "HashpowerToken", oracle: "HashpriceOracle", settlement: "Settlement", wrapperFactory: "defi/SeriesWrapperFactory",
+      wrapper: "defi/SeriesWrapper", adapter: "defi/MorphoCollateralAdapter", valuationOracle: "defi/SeriesValuationOracle",
+    } as const;
+    for (const [name, path] of Object.entries(artifacts) as [keyof typeof abis, string][]) {
+      const contract = path.split("/").pop();
+      const art = JSON.parse(readFileSync(join(ROOT, `artifacts/contracts/${path}.sol/${contract}.json`), "utf8"));
       const want = art.abi.filter((x: any) => x.type === "event").map((x: any) => toEventSignature(x)).sort();
+      expect(want.length, contract).to.be.greaterThan(0);
       const ours = new Set(abis[name].filter((x: any) => x.type === "event").map((x: any) => toEventSignature(x)));
       for (const sig of want) expect(ours.has(sig), `${contract}: ${sig}`).to.equal(true);
     }
+  });
+
+  it("Morpho Blue's ABI has every event of its EventsLib.sol (Id = bytes32, MarketParams a tuple)", function () {
+    const src = readFileSync(join(ROOT, "node_modules/@morpho-org/morpho-blue/src/libraries/EventsLib.sol"), "utf8").replace(/\/\/.*$/gm, "");
+    const want = [...src.matchAll(/event\s+(\w+)\s*\(([^)]*)\)/g)].map(([, name, params]) => {
+      const types = params.split(",").map((p) => p.trim().split(/\s+/)[0]).filter(Boolean);
+      const abiType = (t: string) => (t === "Id" ? "bytes32" : t === "MarketParams" ? "(address,address,address,address,uint256)" : t);
+      return `${name}(${types.map(abiType).join(",")})`;
+    });
+    expect(want.length).to.be.greaterThan(15);
+    const ours = abis.morpho.filter((x: any) => x.type === "event").map((x: any) => toEventSignature(x).replace(/ \w+/g, ""));
+    expect(ours.map((x: string) => x.replace(/\s/g, "")).sort()).to.deep.equal(want.sort());
+  });
+
+  it("DeFi contracts need the wrapper factory (and the adapter Morpho), named in the error", function () {
+    const a = "0x000000000000000000000000000000000000beef";
+    expect(() => parseConfig({ rpcUrl: "http://x", contracts: { token, morpho: a } })).to.throw(/contracts\.wrapperFactory: required/);
+    expect(() => parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a, collateralAdapter: a } })).to.throw(/contracts\.morpho: required/);
+    const c = parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a.toUpperCase().replace("0X", "0x"), morpho: a, collateralAdapter: a } });
+    expect(c.contracts.wrapperFactory).to.equal(a);
   });
 });
