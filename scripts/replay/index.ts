@@ -3,8 +3,9 @@
  * Used by `npm start` (scripts/main.ts) and by the end-to-end test (test/e2e/main.test.ts), so both run the same
  * code path:
  *   1. start a Hardhat node whose clock starts the day before `--from` (chain.ts);
- *   2. deploy with the Ignition modules and register the farms (deploy.ts);
- *   3. start the indexer beside it (indexer.ts);
+ *   2. deploy with the Ignition modules and register the farms (deploy.ts), and the lending layer (Morpho Blue, the
+ *      wrapper factory and the collateral adapter: lending.ts);
+ *   3. start the indexer beside it, following the DeFi contracts too (indexer.ts);
  *   4. report the warm-up day, issue and sell the first series (market.ts), open a Morpho loan (lending.ts);
  *   5. replay every day (loop.ts), printing progress;
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
@@ -15,7 +16,7 @@ import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNod
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
 import { makeReporter, progressLine, reportDay, step } from "./loop.js";
-import { openLoan } from "./lending.js";
+import { deployLending, openLoan } from "./lending.js";
 import { fundAccounts, issueSeries, type World } from "./market.js";
 import { resolveOptions, type ReplayOptionsInput, type ResolvedOptions } from "./options.js";
 import { buildSummary, formatSummary, type Summary } from "./summary.js";
@@ -67,7 +68,8 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     const reporters = reporterAccounts();
     const sys = await deploySystem(conn, plan, reporters, opts.bandBps);
     log(`node ${node.url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
-    idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl });
+    const lendingBase = await deployLending(conn, sys.addresses.token);
+    idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
     log(`indexer: ${idx.store}; GraphQL ${idx.url}`);
 
     const data = new Map([opts.warmup, ...opts.days].map((d) => [d.day, d]));
@@ -86,7 +88,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     await fundAccounts(w, (a, wei) => rpc(url, "hardhat_setBalance", [a, "0x" + wei.toString(16)]));
     await reportDay(w, reporter, opts.warmup.day);
     for (const [k, s] of plan.series.entries()) if (s.issueDay <= opts.fromDay) await issueSeries(w, k, opts.fromDay);
-    w.lending = await openLoan(conn, w, 0, opts.fromDay);
+    w.lending = await openLoan(conn, w, lendingBase, 0, opts.fromDay);
     log(`Morpho Blue market on series ${w.ids[0]}: holder 0 supplied ${w.lending.supplied} units through the adapter and borrowed ${w.lending.borrowed} sats`);
     log(`${plan.farms.length} farms, ${w.ids.filter(Boolean).length} series issued, ${w.stats.sales} primary sales to ${opts.holders} holders; replaying ${opts.days.length} days ...`);
 

@@ -23,15 +23,19 @@ export interface LiveIndexer {
   stop(): Promise<void>;
 }
 
-/** Starts the indexer of `sys` on `rpcUrl`; `apiPort` 0 picks a free port. */
-export async function startLiveIndexer(sys: System, rpcUrl: string, opts: { apiPort: number; databaseUrl?: string }): Promise<LiveIndexer> {
+/** Starts the indexer of `sys` (and the DeFi contracts `defi`) on `rpcUrl`; `apiPort` 0 picks a free port. */
+export async function startLiveIndexer(
+  sys: System,
+  rpcUrl: string,
+  opts: { apiPort: number; databaseUrl?: string; defi?: { wrapperFactory: string; morpho: string; collateralAdapter: string } },
+): Promise<LiveIndexer> {
   const dataDir = opts.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), "hashpower-pglite-"));
   let indexer: Indexer;
   try {
     indexer = await startIndexer({
       rpcUrl,
       ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl, reset: true } : { dataDir }),
-      contracts: { token: sys.addresses.token, oracle: sys.addresses.oracle, settlement: sys.addresses.settlement },
+      contracts: { token: sys.addresses.token, oracle: sys.addresses.oracle, settlement: sys.addresses.settlement, ...opts.defi },
       fromBlock: sys.fromBlock,
       finality: 2,
       port: opts.apiPort,

@@ -1,6 +1,6 @@
 /**
  * One holder borrows against its tokens: a real Morpho Blue market (deployed with the Ignition modules
- * `DevMorpho`, `Collateral` and `SeriesMarket`) takes the first series, wrapped as an ERC-20, as collateral and
+ * `DevMorpho` and `Collateral` before the indexer starts, `SeriesMarket` once the series is sold) takes the first series, wrapped as an ERC-20, as collateral and
  * lends test WBTC. The borrower (holder 0) supplies 80 % of its units through the collateral adapter (so its
  * yield keeps flowing to it while borrowed) and borrows 85 % of the maximum; every week it claims that yield
  * through the adapter and repays the loan with it (a self-repaying loan, while the collateral's value runs down
@@ -98,22 +98,48 @@ export async function position(l: Lending) {
   return { collateral, borrowShares, borrowed, price, value, maxBorrow, healthy: borrowed <= maxBorrow, ltvBps: value === 0n ? 0n : (borrowed * 10_000n) / value };
 }
 
+/** The lending layer deployed before any series: Morpho Blue, its IRM, the wrapper factory and the adapter. */
+export interface LendingBase {
+  morpho: { getAddress(): Promise<string> };
+  irm: { getAddress(): Promise<string> };
+  factory: { getAddress(): Promise<string> };
+  adapter: { getAddress(): Promise<string> };
+  /** lowercase addresses, for the indexer */
+  addresses: { morpho: string; wrapperFactory: string; collateralAdapter: string };
+}
+
 /**
- * Deploys Morpho (`DevMorpho`), the wrapper factory and adapter (`Collateral`) and the market of planned series
- * `k` (`SeriesMarket`), the lender supplies `SUPPLY`, and the borrower puts 80 % of its units in and borrows.
- * Call on the chain day the series was sold, after the sale.
+ * Deploys Morpho (`DevMorpho`) and the wrapper factory and adapter (`Collateral`), so that the indexer can follow
+ * them from the start (the wrappers and the valuation oracle it then finds by itself).
  */
-export async function openLoan(conn: Connection, w: World, k: number, day: number): Promise<Lending> {
-  const { ethers } = conn;
-  const signers = await ethers.getSigners();
+export async function deployLending(conn: Connection, token: string): Promise<LendingBase> {
+  const signers = await conn.ethers.getSigners();
   const admin = signers[ACCOUNTS.admin];
   const config = { blockPollingInterval: 20 };
   const { morpho, irm } = await conn.ignition.deploy(DevMorpho, { config, defaultSender: admin.address, parameters: { DevMorpho: { lltv: LLTV } } });
   const { factory, adapter } = await conn.ignition.deploy(Collateral, {
     config,
     defaultSender: admin.address,
-    parameters: { Collateral: { token: w.sys.addresses.token, morpho: await morpho.getAddress(), admin: admin.address } },
+    parameters: { Collateral: { token, morpho: await morpho.getAddress(), admin: admin.address } },
   });
+  const lower = async (c: { getAddress(): Promise<string> }) => (await c.getAddress()).toLowerCase();
+  return {
+    morpho, irm, factory, adapter,
+    addresses: { morpho: await lower(morpho), wrapperFactory: await lower(factory), collateralAdapter: await lower(adapter) },
+  };
+}
+
+/**
+ * Opens the market of planned series `k` (`SeriesMarket`) on the lending layer `base`, the lender supplies
+ * `SUPPLY`, and the borrower puts 80 % of its units in and borrows. Call on the chain day the series was sold,
+ * after the sale.
+ */
+export async function openLoan(conn: Connection, w: World, base: LendingBase, k: number, day: number): Promise<Lending> {
+  const { ethers } = conn;
+  const signers = await ethers.getSigners();
+  const admin = signers[ACCOUNTS.admin];
+  const config = { blockPollingInterval: 20 };
+  const { morpho, irm, factory, adapter } = base;
   const halvingDay = nextHalving(w.data, day, w.plan.toDay);
   const loanToken = await w.sys.wbtc.getAddress();
   const mk = await conn.ignition.deploy(SeriesMarket, {

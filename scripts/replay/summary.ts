@@ -71,7 +71,34 @@ export interface LoanSummary {
   maxLtvBps: bigint;
   healthy: boolean;
   liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
+  /** the borrower's position in the series as the GraphQL API reports it (owner view), null without an indexer */
+  graph: BorrowerView | null;
 }
+
+/** The borrower's `account.positions` entry of the collateral series (amounts as GraphQL's decimal strings). */
+export interface BorrowerView {
+  direct: string;
+  wrapped: string;
+  totalUnits: string;
+  totalClaimableSats: string;
+  /** Morpho's collateral, the adapter's record, claimable through the adapter, debt, LTV, LLTV, health */
+  collateral: string;
+  recordedCollateral: string;
+  adapterClaimableSats: string;
+  borrowedAssets: string;
+  ltvBps: string | null;
+  lltvBps: number;
+  healthy: boolean | null;
+  /** on-chain lending valuation by the market's oracle, and the holder's view of the collateral */
+  lending: { status: string; latestDay: number | null; unitValueE18: string; priceE36: string | null; valueLoanAssets: string | null } | null;
+  holderValueSats: string;
+}
+
+/** GraphQL owner view of an account: direct, wrapped and collateral units per series. */
+const OWNER_VIEW = `query($a: String!) { account(address: $a) { positions { seriesId balance totalUnits totalClaimableSats
+  wrapped { balance }
+  collateral { marketId collateral recordedCollateral claimableSats borrowedAssets ltvBps lltvBps healthy valuation { valueSats }
+    lendingValuation { status latestDay unitValueE18 priceE36 valueLoanAssets } } } } }`;
 
 /**
  * Per-unit accumulator of planned series `k` recomputed from the data file over its days up to `lastDay`, with
@@ -223,15 +250,39 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
   if (l) {
     const p = await position(l);
     const seized = l.liquidations.reduce((a, x) => a + x.seized, 0n);
+    let graph: BorrowerView | null = null;
+    const [recorded] = await l.adapter.accountOf(l.marketId, l.borrower.address);
+    if (idx) {
+      await idx.indexer.waitForHead(); // `position` accrued Morpho's interest in a transaction
+      const d = await idx.query(OWNER_VIEW, { a: l.borrower.address.toLowerCase() });
+      const x = d.account.positions.find((q: any) => q.seriesId === String(w.ids[l.series]));
+      const c = x?.collateral.find((q: any) => q.marketId === l.marketId);
+      if (x && c) {
+        graph = {
+          direct: x.balance, wrapped: x.wrapped?.balance ?? "0", totalUnits: x.totalUnits, totalClaimableSats: x.totalClaimableSats,
+          collateral: c.collateral, recordedCollateral: c.recordedCollateral, adapterClaimableSats: c.claimableSats,
+          borrowedAssets: c.borrowedAssets, ltvBps: c.ltvBps, lltvBps: c.lltvBps, healthy: c.healthy, lending: c.lendingValuation,
+          holderValueSats: c.valuation.valueSats,
+        };
+      }
+      checks.push(eq("GraphQL owner view: the borrower's collateral = Morpho position().collateral", graph?.collateral ?? "none", String(p.collateral), "units"));
+      checks.push(eq("GraphQL owner view: the borrower's recorded collateral = adapter accountOf()", graph?.recordedCollateral ?? "none", String(recorded), "units"));
+      const due = await l.adapter.claimable(l.marketId, l.borrower.address);
+      checks.push(eq("GraphQL owner view: claimable through the adapter = adapter claimable()", graph?.adapterClaimableSats ?? "none", String(due), "sats"));
+      checks.push(eq("GraphQL owner view: the borrower's debt = Morpho (shares to assets, rounded up)", graph?.borrowedAssets ?? "none", String(p.borrowed), "sats"));
+      checks.push(eq("GraphQL owner view: LTV = debt / (collateral × oracle price)", graph?.ltvBps ?? "none", p.value === 0n ? "none" : String(p.ltvBps), "bps"));
+      checks.push(eq("GraphQL owner view: the oracle's price() recomputed from the indexed reports", graph?.lending?.priceE36 ?? "none", String(p.price)));
+      const wrapped = await l.wrapper.balanceOf(l.borrower.address);
+      checks.push(eq("GraphQL owner view: wrapped units = wrapper balanceOf()", graph?.wrapped ?? "none", String(wrapped), "units"));
+    }
     loan = {
       seriesId: w.ids[l.series]!, borrower: l.borrower.address, halvingDay: l.halvingDay, supplied: l.supplied, borrowed: l.borrowed,
       claimedViaAdapter: l.claimedViaAdapter, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
-      maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations,
+      maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations, graph,
     };
     checks.push(eq("loan: collateral in Morpho + seized = supplied", p.collateral + seized, l.supplied, "units"));
     checks.push(eq("loan: wrapped units held by Morpho = the borrower's collateral", await l.wrapper.balanceOf(await l.morpho.getAddress()), p.collateral, "units"));
     checks.push(eq("loan: wrapped units of the liquidator = seized", await l.wrapper.balanceOf(l.liquidator.address), seized, "units"));
-    const [recorded] = await l.adapter.accountOf(l.marketId, l.borrower.address);
     checks.push(eq("loan: adapter's record of the borrower = Morpho's position", recorded, p.collateral, "units"));
     checks.push({ name: "loan: the borrower's yield kept flowing while borrowed (claimed through the adapter)", ok: l.claimedViaAdapter > 0n || lastDay - w.plan.fromDay < 7, detail: `${l.claimedViaAdapter} sats` });
   }
@@ -300,6 +351,22 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
       line(`  LIQUIDATED on ${dateOfDay(q.day + 1)} (after settling ${dateOfDay(q.day)}, LTV ${Number(q.ltvBps) / 100} %): Morpho seized ${q.seized} units, the liquidator repaid ${btc(q.repaidByLiquidator)}`);
     }
     line(`  at the end: ${x.healthy ? "healthy" : "unhealthy"}, collateral ${x.collateralLeft} units, debt ${btc(x.debtLeft)}, LTV ${Number(x.ltvBps) / 100} % (max seen ${Number(x.maxLtvBps) / 100} %)${x.liquidations.length === 0 ? ": never liquidated (safe)" : ""}`);
+    const g = x.graph;
+    if (g) {
+      const pct = (bps: string | null) => (bps === null ? "n/a" : `${Number(bps) / 100} %`);
+      line(`  as the GraphQL API reports it (account(holder 0).positions, owner view of series ${x.seriesId}):`);
+      line(`    units: ${g.direct} direct + ${g.wrapped} wrapped + ${g.collateral} in Morpho (adapter's record ${g.recordedCollateral}) = ${g.totalUnits}`);
+      line(`    claimable now: ${btc(BigInt(g.totalClaimableSats))} in all, of which ${btc(BigInt(g.adapterClaimableSats))} through the adapter`);
+      line(`    debt ${btc(BigInt(g.borrowedAssets))}, LTV ${pct(g.ltvBps)} vs LLTV ${g.lltvBps / 100} %: ${g.healthy === null ? "no price" : g.healthy ? "healthy" : "liquidatable"}`);
+      if (g.lending) {
+        const lv = g.lending;
+        line(
+          `    lending valuation (the market's oracle, ${lv.status}, window ending ${lv.latestDay === null ? "n/a" : dateOfDay(lv.latestDay)}): ` +
+            `${formatScaled(BigInt(lv.unitValueE18), 18, 2)} sats/unit, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}; ` +
+            `holder's view (trailing settled net yield): ${btc(BigInt(g.holderValueSats))}`,
+        );
+      }
+    }
   }
   line();
   if (s.indexer) line(`indexer: GraphQL ${s.indexer.url}, indexed block ${s.indexer.block}, lag ${s.indexer.lagBlocks} blocks at the end (max ${p.maxLag} during the run)`);

@@ -57,7 +57,12 @@ describe("e2e: the replay of npm start, on a short range", function () {
     else for (const x of loan.liquidations) expect(x.ltvBps).to.be.greaterThan(7_700n); // above the LLTV when liquidated
     expect(loan.collateralLeft + seized).to.equal(loan.supplied);
     const l = r.world.lending!;
-    expect((await l.morpho.position(l.marketId, loan.borrower)).collateral).to.equal(loan.collateralLeft);
+    const onChain = (await l.morpho.position(l.marketId, loan.borrower)).collateral;
+    expect(onChain).to.equal(loan.collateralLeft);
+    // the GraphQL owner view: the borrower's collateral inside Morpho, under the borrower
+    const d = await r.indexer.query(`query($a: String!) { account(address: $a) { positions { seriesId collateral { marketId collateral } } } }`, { a: loan.borrower.toLowerCase() });
+    const held = d.account.positions.find((p: any) => p.seriesId === String(loan.seriesId));
+    expect(held?.collateral.find((c: any) => c.marketId === l.marketId)?.collateral, "GraphQL collateral of the borrower").to.equal(String(onChain));
   });
 
   it("GraphQL series totals equal the token's state", async function () {
