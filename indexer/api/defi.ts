@@ -50,7 +50,6 @@ export async function holderValuation(read: ReadContext, n: number, sr: Row, uni
     valueSats: val.valueSats.toString(),
     valueUsdE8: val.valueUsdE8?.toString() ?? null,
     asOfDay: v.today,
-    _remainingThsDaysE6: val.remainingThsDaysE6,
   };
 }
 

@@ -1,7 +1,7 @@
 /** GraphQL resolvers: SQL over the versioned tables, accumulator and yield math from `domain/`. */
 import type { IndexerContext } from "../context.js";
 import * as acc from "../domain/accumulator.js";
-import { dateOfDay, formatScaled } from "../domain/units.js";
+import { dateOfDay } from "../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
