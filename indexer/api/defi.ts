@@ -98,10 +98,17 @@ export async function lendingValuations(read: ReadContext, n: number, id: string
   return out.filter((x) => x !== null);
 }
 
+/** One market's rows of a holder: its Morpho position and its adapter record (null: none). */
+export interface CollateralRows {
+  marketId: string;
+  morpho: Row | null;
+  record: Row | null;
+}
+
 /** Wrapped and collateral rows of some holders at one block, by `holder|seriesId`. */
 export interface Holdings {
   wrapped: Map<string, Row>;
-  collateral: Map<string, { marketId: string; morpho: Row | null; record: Row | null }[]>;
+  collateral: Map<string, CollateralRows[]>;
 }
 
 const key = (holder: string, id: unknown) => `${holder}|${String(id)}`;
@@ -160,7 +167,7 @@ export function wrappedHolding(read: ReadContext, n: number, sr: Row, r: Row | u
 }
 
 /** `CollateralHolding`s of one holder in series row `sr` at block `n`. */
-export async function collateralHoldings(read: ReadContext, n: number, sr: Row, entries: Holdings["collateral"] extends Map<string, infer V> ? V : never) {
+export async function collateralHoldings(read: ReadContext, n: number, sr: Row, entries: CollateralRows[]) {
   if (entries.length === 0) return [];
   const d = await read.snaps.defiAt(n);
   const hasAdapter = !!read.ctx.config.contracts.collateralAdapter;

@@ -9,7 +9,7 @@ import * as adapter from "../domain/adapter.js";
 import type { HolderAcc } from "../domain/accumulator.js";
 import { zeroFloorSub } from "../domain/morpho.js";
 import * as wrap from "../domain/wrapper.js";
-import type { AdapterAccountRow, AdapterPoolRow, Batch, WrapperPositionRow } from "../store/entities.js";
+import type { AdapterAccountRow, AdapterPoolRow, Batch, MorphoMarketRow, WrapperPositionRow } from "../store/entities.js";
 import { accessControlHandlers, adminHandler, jsonArgs, ref, type Handler, type HandlerContext, type PrefetchScope } from "./context.js";
 import type { Ev } from "./decode.js";
 
@@ -147,7 +147,7 @@ export const wrapperHandlers: Record<string, Handler> = {
 
 // ------------------------------------------------------------------ Morpho Blue
 /** A Morpho handler of a followed market (collateral = a wrapper); `users` are the positions it changes. */
-function market(users: (ev: Ev) => string[], change: (ev: Ev, b: Batch, m: NonNullable<ReturnType<Batch["morphoMarkets"]["get"]>>) => void): Handler {
+function market(users: (ev: Ev) => string[], change: (ev: Ev, b: Batch, m: MorphoMarketRow) => void): Handler {
   return {
     prefetch(ev, b) {
       b.morphoMarkets.want(marketId(ev));
@@ -163,7 +163,7 @@ function market(users: (ev: Ev) => string[], change: (ev: Ev, b: Batch, m: NonNu
 }
 
 /** The position of `user` in market `m` (created on first use). */
-function morphoPosition(ev: Ev, b: Batch, m: { id: string; series_id: bigint }, user: string) {
+function morphoPosition(ev: Ev, b: Batch, m: MorphoMarketRow, user: string) {
   return b.morphoPositions.touch(ev.block, [m.id, user], () => ({ market_id: m.id, holder: user, series_id: m.series_id, collateral: 0n, borrow_shares: 0n }));
 }
 

@@ -17,7 +17,7 @@ import { mismatches, type DbKind } from "./helpers/indexer.js";
 import { startIndexer, type Indexer } from "../../indexer/index.js";
 import { sharedPostgres } from "./helpers/env.js";
 import { type SeriesMarketScenario, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
-import { goToDay } from "../helpers/deploy.js";
+import { createSeries, goToDay, seriesTerms } from "../helpers/deploy.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import { toAssetsUp } from "../../indexer/domain/morpho.js";
@@ -115,9 +115,13 @@ async function deploy(node: HardhatNode): Promise<World> {
   };
 }
 
-/** An indexer of the whole system (token, oracle, settlement and the DeFi contracts) on a fresh database. */
-async function indexerOf(w: World, url: string, kind: DbKind): Promise<Indexer> {
-  const db = kind === "postgres" ? { databaseUrl: await (await sharedPostgres()).newDatabase() } : { dataDir: "memory://" };
+/**
+ * An indexer of the whole system (token, oracle, settlement and the DeFi contracts) on a fresh database, or on
+ * the PostgreSQL database `databaseUrl` it continues.
+ */
+async function indexerOf(w: World, url: string, kind: DbKind, databaseUrl?: string): Promise<Indexer> {
+  const db =
+    kind === "postgres" ? { databaseUrl: databaseUrl ?? (await (await sharedPostgres()).newDatabase()) } : { dataDir: "memory://" };
   return startIndexer({
     rpcUrl: url,
     ...db,
@@ -304,6 +308,10 @@ describe("indexer: owner view through the wrapper and Morpho Blue (PGlite and Po
     const [p] = await check();
     expect(BigInt(p.collateral[0].borrowedAssets)).to.be.greaterThan(0n);
     expect(p.collateral[0].healthy, "healthy before the halving").to.equal(true);
+    // the PostgreSQL indexer stops and a new one continues its database (the wrapper set comes from the store)
+    const pgUrl = live[1].config.databaseUrl!;
+    await live[1].stop();
+    live[1] = await indexerOf(w, node.url, "postgres", pgUrl);
   });
 
   it("the halving makes the loan unhealthy; Morpho liquidates; the record is stale until the keeper syncs", async function () {
@@ -352,9 +360,19 @@ describe("indexer: owner view through the wrapper and Morpho Blue (PGlite and Po
     }
   });
 
-  it("a reorg across a wrap ends equal to a fresh index (every table, every owner view)", async function () {
-    const { c, mk, alice, bob, carol } = w;
+  it("a reorg across a wrap and a wrapper's creation ends equal to a fresh index (every table, every owner view)", async function () {
+    const { c, mk, f, alice, bob, carol } = w;
+    // a second series; its wrapper is created on both branches, at the same CREATE2 address, in other blocks
+    const id2 = await createSeries(f, await seriesTerms(f, START, { termDays: 365 }));
+    await tx(f.token.connect(f.farm).mint(alice.address, id2, 1_000n, "0x"));
+    await tx(f.token.connect(alice).setApprovalForAll(await c.factory.predictWrapper(id2), true));
+    const wrap2 = async (units: bigint) => {
+      const wr = await w.conn.ethers.getContractAt("SeriesWrapper", await c.factory.wrapperOf(id2));
+      await tx(wr.connect(alice).wrap(units, alice.address));
+    };
     const snap = await rpc(node.url, "evm_snapshot");
+    await tx(c.factory.createWrapper(id2));
+    await wrap2(100n);
     await wrapUnits(w, alice, 300n);
     await tx(mk.wrapper.connect(alice).transfer(bob.address, 100n));
     await supplyViaAdapter(w, alice, 200n);
@@ -364,6 +382,8 @@ describe("indexer: owner view through the wrapper and Morpho Blue (PGlite and Po
     await tx(mk.wrapper.connect(bob).unwrap(100n, bob.address));
     await supplyViaAdapter(w, carol, 500n);
     await wrapUnits(w, alice, 50n);
+    await tx(c.factory.createWrapper(id2));
+    await wrap2(70n);
     await tx(c.morpho.connect(c.borrower).accrueInterest(mk.params));
     for (let i = 0; i < 4; i++) await rpc(node.url, "evm_mine");
     const head = Number(await rpc(node.url, "eth_blockNumber"));
@@ -380,6 +400,7 @@ describe("indexer: owner view through the wrapper and Morpho Blue (PGlite and Po
       await fresh.waitForHead();
       const want = await dumpStore(fresh.db);
       expect(want.wrapper_positions.length).to.be.greaterThan(5);
+      expect(want.wrappers.filter((r: any) => r.series_id === String(id2)).map((r: any) => r.supply)).to.deep.equal(["0", "70"]); // created, then wrapped
       const owner = async (url: string) => Promise.all([...w.actors, alice].map(async (u) => (await gql(url, OWNER, { a: u.address.toLowerCase() })).account));
       const wantApi = [await owner(fresh.url!), await gql(fresh.url!, SERIES, { id: w.id.toString() })];
       for (const idx of live) {
