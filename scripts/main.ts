@@ -46,6 +46,7 @@ const onSignal = () => {
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal); // terminal closed: still stop the node and the indexer
 
 try {
   const replay = await runReplay(
