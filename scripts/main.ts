@@ -46,6 +46,7 @@ const onSignal = () => {
 };
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+process.on("SIGHUP", onSignal); // terminal closed: still stop the node and the indexer
 
 try {
   const replay = await runReplay(
@@ -56,10 +57,15 @@ try {
     { signal: stop.signal },
   );
   const failed = replay.summary.checks.some((c) => !c.ok);
-  console.log(`\nGraphQL: ${replay.url}  (GraphiQL in a browser)\n  ${sampleCurl(replay.url)}`);
   if (replay.options.keepRunning && !stop.signal.aborted) {
+    console.log(`\nGraphQL: ${replay.url}  (GraphiQL in a browser)\n  ${sampleCurl(replay.url)}`);
     console.log(`chain: ${replay.node.url} (chain id 31337). Running until Ctrl-C ...`);
     await new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
+  } else {
+    console.log(
+      `\nGraphQL was served at ${replay.url} during the replay and stops with it; ` +
+        `\`npm start -- --keep-running\` keeps the chain and the API up after the summary, for queries such as:\n  ${sampleCurl(replay.url)}`,
+    );
   }
   await replay.close();
   process.exit(replay.aborted ? 130 : failed ? 1 : 0);

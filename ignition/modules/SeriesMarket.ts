@@ -11,7 +11,9 @@
  *   windowDays  trailing window of the valuation, days (default 30)
  *   haircutBps  valuation haircut, bps (default 0)
  *   maxAgeDays  max age of the latest final oracle day, days (default 2)
- *   halvingDay  UTC day of the next halving, 0 = ignore (default 0)
+ *   halvingDay  UTC day of the next halving (required; 0 opts out). Without it the valuation prices the
+ *               pre-halving subsidy into days after the halving: measured on the 2024-04-20 halving, a unit
+ *               valued 91.3 sats on 2024-04-17 went on to earn 23.6 (3.9×); halving-aware it was 27.7.
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ZeroAddress } from "ethers";
@@ -37,7 +39,7 @@ export default buildModule("SeriesMarket", (m) => {
       windowDays: m.getParameter("windowDays", 30),
       haircutBps: m.getParameter("haircutBps", 0),
       maxAgeDays: m.getParameter("maxAgeDays", 2),
-      halvingDay: m.getParameter("halvingDay", 0),
+      halvingDay: m.getParameter<number>("halvingDay"),
     },
   ]);
   m.call(morpho, "createMarket", [

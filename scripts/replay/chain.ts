@@ -114,11 +114,13 @@ export async function startNode(opts: { port: number; initialDay: number; timeou
     url,
     port,
     async stop() {
+      if (!exited) {
+        kill("SIGTERM");
+        await Promise.race([exit, new Promise((r) => setTimeout(r, 5_000))]);
+        if (!exited) kill("SIGKILL");
+      }
+      // only now: a forced exit while stopping (second Ctrl-C, terminal closed) still kills the node
       process.removeListener("exit", onExit);
-      if (exited) return;
-      kill("SIGTERM");
-      await Promise.race([exit, new Promise((r) => setTimeout(r, 5_000))]);
-      if (!exited) kill("SIGKILL");
     },
   };
 }
