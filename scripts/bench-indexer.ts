@@ -147,7 +147,7 @@ async function main() {
     log(`node at ${node.url}; building ${EVENTS} events`);
     const chain = await buildChain(node.url);
     const t = Date.now();
-    const logs = await rpc(node.url, "eth_getLogs", [{ address: chain.token, fromBlock: `0x${chain.fromBlock.toString(16)}`, toBlock: `0x${chain.head.toString(16)}` }]);
+    const logs = await rpc<unknown[]>(node.url, "eth_getLogs", [{ address: chain.token, fromBlock: `0x${chain.fromBlock.toString(16)}`, toBlock: `0x${chain.head.toString(16)}` }]);
     const getLogsSec = (Date.now() - t) / 1000;
     log(`node: eth_getLogs of the whole range (${logs.length} logs) in ${getLogsSec.toFixed(2)} s`);
     const runs: Run[] = [];

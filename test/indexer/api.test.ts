@@ -174,7 +174,7 @@ describe("indexer: GraphQL API and ops endpoints", function () {
 
   it("_meta, /health, /ready, /metrics, GraphiQL", async function () {
     const head = Number(await rpc(url, "eth_blockNumber"));
-    const block = await rpc(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
+    const block = await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
     const { _meta } = await gql(api, "{ _meta { block hash finalizedBlock lagBlocks headBlock chainId phase ready } }");
     expect(_meta).to.deep.equal({ block: head, hash: block.hash, finalizedBlock: head - 3, lagBlocks: 0, headBlock: head, chainId: 31337, phase: "live", ready: true });
     const base = api.replace("/graphql", "");

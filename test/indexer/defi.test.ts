@@ -388,7 +388,7 @@ describe("indexer: owner view through the wrapper and Morpho Blue (PGlite and Po
     for (let i = 0; i < 4; i++) await rpc(node.url, "evm_mine");
     const head = Number(await rpc(node.url, "eth_blockNumber"));
     expect(head).to.be.greaterThan(orphanedTip);
-    const tip = (await rpc(node.url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).hash;
+    const tip = (await rpc<{ hash: string }>(node.url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).hash;
     for (const idx of live) {
       await idx.waitForBlock(head);
       await until(() => idx.state.checkpoint!.hash === tip, "canonical tip");

@@ -45,7 +45,7 @@ describe("indexer: reorgs", function () {
         expect(head).to.be.greaterThan(orphanedTip);
         for (const idx of live) {
           await idx.waitForBlock(head);
-          await until(async () => idx.state.checkpoint!.hash === (await rpc(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).hash, "canonical tip");
+          await until(async () => idx.state.checkpoint!.hash === (await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false])).hash, "canonical tip");
         }
       }
       for (const idx of live) {

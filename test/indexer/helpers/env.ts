@@ -5,40 +5,16 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { network } from "hardhat";
 import pg from "pg";
 
-/** Repository root. */
-export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+import { ROOT, freePort, rpc } from "../../../scripts/replay/chain.js";
+
+/** Repository root, a free port on 127.0.0.1, one JSON-RPC request: the main job's helpers. */
+export { ROOT, freePort, rpc };
 const BIN = join(ROOT, "node_modules/.bin");
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Sends one JSON-RPC request. */
-export async function rpc<T = any>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
 
 /** Waits until `f` resolves truthy (polling every `everyMs`), or throws after `timeoutMs`. */
 export async function until(f: () => Promise<unknown> | unknown, what: string, timeoutMs = 60_000, everyMs = 50): Promise<void> {
