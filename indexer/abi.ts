@@ -34,8 +34,8 @@ export const tokenAbi = parseAbi([
   ...accessControlPausable,
 ]);
 
-/** `IHashpriceOracle` events. */
-export const oracleAbi = parseAbi([
+/** `IHashpriceOracle` events, as declared in the interface (the reporter's ABI reuses them). */
+export const oracleEventSignatures = [
   "event DailyReportFinalized(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed)",
   "event DailyReportPending(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed, uint128 trailingE18)",
   "event DailyReportRejected(uint32 indexed day)",
@@ -45,6 +45,11 @@ export const oracleAbi = parseAbi([
   "event ReporterSetCancelled()",
   "event BandSet(uint16 bandBps)",
   "event PriceFeedSet(address indexed feed, uint32 heartbeat)",
+] as const;
+
+/** `IHashpriceOracle` events, plus those OpenZeppelin's EIP712 and AccessControl declare. */
+export const oracleAbi = parseAbi([
+  ...oracleEventSignatures,
   "event EIP712DomainChanged()", // ERC-5267, declared by OpenZeppelin's EIP712
   ...accessControlPausable,
 ]);

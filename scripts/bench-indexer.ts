@@ -24,6 +24,11 @@ const RECIPIENTS = 5_000; // distinct holders (each gets ~20 transfers)
 const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
 const addressOf = (i: number) => `0x${(0x10000 + i).toString(16).padStart(40, "0")}`;
 
+/**
+ * Deploys the system on the node at `url` and fills it with ≥ 100,000 HashpowerToken events (batched transfers to
+ * `RECIPIENTS` holders, distributions in between). Returns the token address, the block range to index
+ * (`fromBlock`..`head`), the event count and the holder count.
+ */
 export async function buildChain(url: string) {
   const conn = await connect(url);
   const { ethers } = conn;

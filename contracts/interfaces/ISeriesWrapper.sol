@@ -90,7 +90,8 @@ interface ISeriesWrapper {
     function checkpoint(address account) external view returns (uint256 paidE36, uint256 accruedE36);
     /// @notice The claimer `holder` authorised (or a CLAIMER_ADMIN set), or address(0).
     function claimerOf(address holder) external view returns (address);
-    /// @notice Sats ever harvested from the token / ever paid to holders.
+    /// @notice Sats ever harvested from the token into this wrapper.
     function totalHarvested() external view returns (uint256);
+    /// @notice Sats ever paid out of this wrapper to holders' receivers (≤ totalHarvested).
     function totalClaimed() external view returns (uint256);
 }

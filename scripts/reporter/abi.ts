@@ -4,6 +4,7 @@
  * `test/reporter/abi.test.ts` checks it item by item against the compiled interface artifact.
  */
 import { parseAbi } from "viem";
+import { oracleEventSignatures } from "../../indexer/abi.js";
 
 export const hashpriceOracleAbi = parseAbi([
   "struct DailyReport { uint32 day; uint32 bits; uint64 subsidySats; uint64 feesPerBlockSats; uint64 btcUsdE8; }",
@@ -27,16 +28,8 @@ export const hashpriceOracleAbi = parseAbi([
   "function trailingHashprice() view returns (uint256 hashpriceE18_, uint32 day)",
   "function computeHashpriceE18(uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats) pure returns (uint256)",
   "function reporters() view returns (address[], uint8 quorum)",
-  // events
-  "event DailyReportFinalized(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed)",
-  "event DailyReportPending(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed, uint128 trailingE18)",
-  "event DailyReportRejected(uint32 indexed day)",
-  "event UptimeReported(address indexed farm, uint32 indexed day, uint16 uptimeBps)",
-  "event ReporterSetProposed(address[] reporters, uint8 quorum, uint64 eta)",
-  "event ReporterSetChanged(address[] reporters, uint8 quorum)",
-  "event ReporterSetCancelled()",
-  "event BandSet(uint16 bandBps)",
-  "event PriceFeedSet(address indexed feed, uint32 heartbeat)",
+  // events (one list with the indexer)
+  ...oracleEventSignatures,
   // errors
   "error DayNotEnded(uint32 day)",
   "error AlreadyReported(uint32 day)",

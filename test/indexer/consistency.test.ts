@@ -4,8 +4,8 @@
  * backfill and then in live mode, on PGlite and on PostgreSQL.
  */
 import { expect } from "chai";
-import { connect, sharedNode, until } from "./helpers/env.js";
-import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
+import { until } from "./helpers/env.js";
+import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
 import { allPages, expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, mismatches, type DbKind } from "./helpers/indexer.js";
 
@@ -15,9 +15,7 @@ describe("indexer: GraphQL equals the contracts' views", function () {
   let sys: System;
 
   before(async function () {
-    url = (await sharedNode()).url;
-    sys = await deploySystem(await connect(url));
-    await randomActivity(sys, prng(1), 50);
+    ({ url, sys } = await deployWithActivity(1, 50));
   });
 
   for (const kind of ["pglite", "postgres"] as DbKind[]) {

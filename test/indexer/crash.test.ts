@@ -8,8 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, connect, rpc, sharedNode, sharedPostgres, until } from "./helpers/env.js";
-import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
+import { ROOT, rpc, sharedPostgres, until } from "./helpers/env.js";
+import { deployWithActivity, prng, type System } from "./helpers/system.js";
 import { apiSnapshot, dumpStore, gql } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import { startProxy } from "./helpers/proxy.js";
@@ -50,9 +50,7 @@ describe("indexer: kill -9 and restart", function () {
   let sys: System;
 
   before(async function () {
-    url = (await sharedNode()).url;
-    sys = await deploySystem(await connect(url));
-    await randomActivity(sys, prng(50), 40);
+    ({ url, sys } = await deployWithActivity(50, 40));
   });
 
   for (const kind of ["pglite", "postgres"] as const) {

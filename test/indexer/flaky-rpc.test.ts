@@ -4,8 +4,7 @@
  * equal to a fresh index made directly against the node, and to the contracts' views.
  */
 import { expect } from "chai";
-import { connect, sharedNode } from "./helpers/env.js";
-import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
+import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
 import { apiSnapshot, dumpStore, expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, mismatches } from "./helpers/indexer.js";
 import { startProxy } from "./helpers/proxy.js";
@@ -17,9 +16,7 @@ describe("indexer: flaky JSON-RPC", function () {
   let sys: System;
 
   before(async function () {
-    url = (await sharedNode()).url;
-    sys = await deploySystem(await connect(url));
-    await randomActivity(sys, prng(60), 25);
+    ({ url, sys } = await deployWithActivity(60, 25));
   });
 
   it("drops, timeouts, 500s, 429s and range limits: ends equal to a fresh index (PGlite and PostgreSQL)", async function () {

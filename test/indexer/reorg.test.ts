@@ -5,8 +5,8 @@
  * views. A reorg deeper than the finality depth must stop the indexer loudly instead of serving wrong data.
  */
 import { expect } from "chai";
-import { connect, rpc, sharedNode, until } from "./helpers/env.js";
-import { deploySystem, prng, randomActivity, type System } from "./helpers/system.js";
+import { rpc, until } from "./helpers/env.js";
+import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
 import { apiSnapshot, dumpStore, expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, mismatches } from "./helpers/indexer.js";
 import { DeepReorgError, type Indexer } from "../../indexer/index.js";
@@ -17,9 +17,7 @@ describe("indexer: reorgs", function () {
   let sys: System;
 
   before(async function () {
-    url = (await sharedNode()).url;
-    sys = await deploySystem(await connect(url));
-    await randomActivity(sys, prng(10), 20);
+    ({ url, sys } = await deployWithActivity(10, 20));
   });
 
   it("rolls back orphaned blocks and ends equal to a fresh index (PGlite and PostgreSQL)", async function () {

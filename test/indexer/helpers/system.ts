@@ -11,7 +11,7 @@ import {
 } from "../../helpers/deploy.js";
 import { loadDays, type DayInputs } from "../../../indexer/domain/data.js";
 import type { HashpowerToken, Settlement, TestWBTC } from "../../../types/ethers-contracts/index.js";
-import type { connect } from "./env.js";
+import { connect, sharedNode } from "./env.js";
 
 type Conn = Awaited<ReturnType<typeof connect>>;
 
@@ -178,4 +178,15 @@ export async function randomActivity(sys: System, rng: Rng, n: number): Promise<
     counts[s] = (counts[s] ?? 0) + 1;
   }
   return counts;
+}
+
+/**
+ * The common set-up of the sync tests: a fresh system deployed on the shared Hardhat node, after `steps` random
+ * actions drawn from `prng(seed)`. Returns the node's JSON-RPC URL and the system.
+ */
+export async function deployWithActivity(seed: number, steps: number): Promise<{ url: string; sys: System }> {
+  const url = (await sharedNode()).url;
+  const sys = await deploySystem(await connect(url));
+  await randomActivity(sys, prng(seed), steps);
+  return { url, sys };
 }
