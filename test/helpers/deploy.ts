@@ -238,3 +238,30 @@ export async function submitUptimes(f: OracleFixture, reports: UptimeReport[]) {
 
 /** Network connection type re-exported for helpers' signatures. */
 export type { NetworkConnection };
+
+/** A contract with the `ParameterTimelock` surface (oracle, token, settlement). */
+interface Timelocked {
+  interface: { encodeFunctionData(fn: string, args: readonly unknown[]): string };
+  connect(signer: HardhatEthersSigner): Timelocked;
+  proposeChange(data: string): Promise<unknown>;
+  executeChange(data: string): Promise<unknown>;
+  parameterDelay(): Promise<bigint>;
+}
+
+/**
+ * Applies a timelocked parameter change the way governance does: `admin` proposes `fn(args)` on `contract`, the
+ * chain's clock moves forward by the contract's `parameterDelay`, `admin` executes it. Returns the execute tx.
+ */
+export async function timelocked(
+  conn: Conn,
+  contract: unknown,
+  admin: HardhatEthersSigner,
+  fn: string,
+  args: readonly unknown[],
+) {
+  const c = (contract as Timelocked).connect(admin);
+  const data = c.interface.encodeFunctionData(fn, args);
+  await c.proposeChange(data);
+  await conn.networkHelpers.time.increase(Number(await c.parameterDelay()));
+  return c.executeChange(data);
+}
