@@ -56,7 +56,12 @@ export interface DeployOptions {
   heartbeat?: number;
   /** settlement's coverDays (default 30) */
   coverDays?: number;
+  /** settlement's bootstrap hashprice, sats per TH/s per day × 1e18 (default `BOOTSTRAP_HASHPRICE_E18`) */
+  bootstrapHashpriceE18?: bigint;
 }
+
+/** Default bootstrap hashprice of the fixture's settlement: 50 sats per TH/s per day (× 1e18). */
+export const BOOTSTRAP_HASHPRICE_E18 = 50n * 10n ** 18n;
 
 /** The oracle part of the fixture. */
 export interface OracleFixture {
@@ -112,17 +117,27 @@ export const FARM_CAPACITY_THS = 1_000_000n;
 
 /**
  * Deploys the oracle part, then TestWBTC (8 decimals), HashpowerToken (admin = signers[0], who also gets
- * FARM_ADMIN_ROLE and PAUSER_ROLE) and Settlement; grants the settlement DISTRIBUTOR_ROLE, makes it the token's
- * issuance guard and registers signers[2] as a farm with `FARM_CAPACITY_THS`.
+ * FARM_ADMIN_ROLE and PAUSER_ROLE; guardian = signers[1]) and Settlement (same admin and guardian, parameter delay
+ * = the oracle's `timelockDelay`); makes the settlement the token's distributor and issuance guard (the one-time
+ * wiring) and registers signers[2] as a farm with `FARM_CAPACITY_THS`.
  */
 export async function deployAll(conn: Conn, opts: DeployOptions = {}): Promise<Fixture> {
   const o = await deployOracle(conn, opts);
   const { ethers } = conn;
+  const delay = opts.timelockDelay ?? 2 * DAY;
   const wbtc = await ethers.deployContract("TestWBTC");
-  const token = await ethers.deployContract("HashpowerToken", [o.admin.address]);
-  const settlement = await ethers.deployContract("Settlement", [o.admin.address, token, o.oracle, opts.coverDays ?? 30]);
+  const token = await ethers.deployContract("HashpowerToken", [o.admin.address, o.guardian.address, delay]);
+  const settlement = await ethers.deployContract("Settlement", [
+    o.admin.address,
+    o.guardian.address,
+    delay,
+    token,
+    o.oracle,
+    opts.coverDays ?? 30,
+    opts.bootstrapHashpriceE18 ?? BOOTSTRAP_HASHPRICE_E18,
+  ]);
   const t = token.connect(o.admin);
-  await t.grantRole(await token.DISTRIBUTOR_ROLE(), settlement);
+  await t.setDistributor(settlement);
   await t.grantRole(await token.FARM_ADMIN_ROLE(), o.admin.address);
   await t.grantRole(await token.PAUSER_ROLE(), o.admin.address);
   await t.setIssuanceGuard(settlement);
