@@ -173,8 +173,16 @@ export async function seriesTerms(f: Fixture, startDay: number, over: Partial<Te
   };
 }
 
-/** The farm creates a series with `terms` and returns its id. */
+/**
+ * The farm creates a series with `terms` and returns its id. Issuance always needs collateral: when the farm's
+ * posted collateral is short of `settlement.quoteCollateral(terms)`, the shortfall is minted and posted first.
+ */
 export async function createSeries(f: Fixture, terms: Terms): Promise<bigint> {
+  const need = await f.settlement.quoteCollateral(terms);
+  const have = await f.settlement.collateral(terms.farm, terms.payoutAsset);
+  if (need > have && terms.payoutAsset.toLowerCase() === (await f.wbtc.getAddress()).toLowerCase()) {
+    await postCollateral(f, need - have);
+  }
   const id = await f.token.connect(f.farm).createSeries.staticCall(terms);
   await f.token.connect(f.farm).createSeries(terms);
   return id;
