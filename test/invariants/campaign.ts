@@ -21,13 +21,14 @@
  *  I5 the payout asset held by the token = Σ distributed − Σ claimed ≥ Σ claimable; the settlement holds exactly
  *     the farm's payout balance + collateral.
  *
- * The wrapper's wrap/unwrap commands are not part of this module: the wrapper is being replaced (issue 9), and
- * they belong in a module of their own next to it.
+ * The wrapper's wrap / unwrap / claim commands and its invariants (W1–W3) live in `wrapper-commands.ts`, apart,
+ * because the wrapper is being replaced (issue 9); the wrapper is also an account of I1–I5 here.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import * as acc from "../../indexer/domain/accumulator.js";
+import type { TestInvariantLens } from "../../types/ethers-contracts/index.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import {
@@ -40,6 +41,15 @@ import {
   signDaily,
   signUptime,
 } from "../helpers/deploy.js";
+import {
+  checkWrapper,
+  deployWrapper,
+  type Host,
+  newWrapperModel,
+  WRAPPED_SERIES,
+  wrapperCommandArbs,
+  type WrapperReal,
+} from "./wrapper-commands.js";
 
 const DATA = loadDays();
 /** First day a series may start on; reports cover [S0, S0 + DAYS). */
@@ -70,9 +80,11 @@ export interface CampaignOptions {
 
 interface Real {
   f: Fixture;
-  lens: Awaited<ReturnType<Conn["ethers"]["deployContract"]>>;
+  lens: TestInvariantLens;
+  /** the holders, the farm, then the wrapper */
   accounts: string[];
   claimer: string;
+  w: WrapperReal;
 }
 
 interface SeriesModel {
@@ -104,6 +116,8 @@ class Model {
   lastClaimable = new Map<string, bigint>();
   /** accounts whose claimable may drop in this step (claimed by or for them), as `${id}:${account}` */
   claimedNow = new Set<string>();
+  /** the wrapper's part (wrapper-commands.ts) */
+  w = newWrapperModel();
 
   holder(s: SeriesModel, a: string): acc.HolderAcc {
     let h = s.holders.get(a);
@@ -147,7 +161,7 @@ export function makeBase(conn: Conn) {
     await f.oracle.submitDailyReport(r, await signDaily(f, r));
     await f.wbtc.mint(f.farm.address, 10n ** 15n);
     await f.wbtc.connect(f.farm).approve(f.settlement, 2n ** 255n);
-    const lens = await conn.ethers.deployContract("TestInvariantLens");
+    const lens = (await conn.ethers.deployContract("TestInvariantLens")) as unknown as TestInvariantLens;
     const signers = await conn.ethers.getSigners();
     const accounts = [...f.holders.slice(0, HOLDERS).map((h) => h.address), f.farm.address];
     for (const p of INITIAL_SERIES) {
@@ -159,7 +173,9 @@ export function makeBase(conn: Conn) {
       const id = await f.token.seriesCount();
       for (const h of accounts.slice(0, HOLDERS)) await f.token.connect(f.farm).mint(h, id, p.each, "0x");
     }
-    return { f, lens, accounts, claimer: signers[12].address };
+    const w = await deployWrapper(conn, f, accounts.slice(0, HOLDERS));
+    accounts.push(w.address);
+    return { f, lens, accounts, claimer: signers[12].address, w };
   };
 }
 
@@ -227,6 +243,15 @@ function applyEvents(m: Model, r: Real, rc: ContractTransactionReceipt, counts: 
         expect(b.owed, "owed = balance + collateral + debt").to.equal(b.fromBalance + b.fromCollateral + b.debtAdded);
         break;
       }
+      case "Claimed": {
+        // claims made by the token's claim commands are applied there; here: the wrapper harvesting for itself
+        const s = m.byId(ev.args.id);
+        const want = acc.claim(s.acc, m.holder(s, ev.args.holder));
+        expect(ev.args.amount, `claim of ${ev.args.holder}`).to.equal(want);
+        m.claimed += want;
+        m.claimedNow.add(`${s.id}:${ev.args.holder}`);
+        break;
+      }
       case "DebtRepaid":
         m.repaid += ev.args.amount;
         break;
@@ -254,7 +279,7 @@ function report(day: number, wild: boolean): DailyReport {
 /** Checks I1–I5 after a step (see the module doc). */
 export async function checkInvariants(m: Model, r: Real) {
   const ids = m.series.map((s) => s.id);
-  const snap = await r.lens.getFunction("snapshot")(r.f.token, r.f.settlement, r.f.wbtc, r.f.farm.address, ids, r.accounts);
+  const snap = await r.lens.snapshot(r.f.token, r.f.settlement, r.f.wbtc, r.f.farm.address, ids, r.accounts);
   const n = r.accounts.length;
   let distributed = 0n;
   let claimedOnChain = 0n;
@@ -291,6 +316,18 @@ export async function checkInvariants(m: Model, r: Real) {
   expect(snap.tokenAssetBalance, "token holds distributed − claimed").to.equal(distributed - claimedOnChain);
   expect(snap.tokenAssetBalance >= claimable, "token covers Σ claimable").to.equal(true);
   expect(snap.settlementAssetBalance, "settlement holds balance + collateral").to.equal(snap.payoutBalance + snap.collateral);
+  await checkWrapper(host(m, r, {}), m.w, r.w, r.f, r.accounts.slice(0, HOLDERS));
+}
+
+/** The campaign model as the wrapper commands see it. */
+function host(m: Model, r: Real, counts: Record<string, number>): Host {
+  const s = () => m.byId(WRAPPED_SERIES);
+  return {
+    seriesAcc: () => s().acc,
+    move: (from, to, units) => m.move(s(), from, to, units),
+    applyReceipt: (rc) => applyEvents(m, r, rc, counts),
+    tokenBalance: (a) => m.holder(s(), a).balance,
+  };
 }
 
 // ------------------------------------------------------------------ commands
@@ -548,7 +585,14 @@ function commands(counts: Record<string, number>) {
   // weights: the commands that move money come up more often (reportDays, settle, settleAll, mint, claim, deposit)
   if (all.length !== COMMAND_NAMES.length) throw new Error("COMMAND_NAMES out of date");
   const byName = (prefix: string) => all.filter((_, i) => COMMAND_NAMES[i] === prefix);
-  return [...all, ...["reportDays", "settle", "settleAll", "mint", "claim", "deposit", "transfer"].flatMap(byName)];
+  const wrapper = wrapperCommandArbs(
+    (name, run) =>
+      c(name, (m, r) =>
+        run(host(m, r, counts), m.w, r.w, (a) => [...r.f.holders, r.f.farm].find((x) => x.address === a)!, r.accounts.slice(0, HOLDERS)),
+      ),
+    HOLDERS,
+  );
+  return [...all, ...wrapper, ...["reportDays", "settle", "settleAll", "mint", "claim", "deposit", "transfer"].flatMap(byName)];
 }
 
 /** Names of the entries of `commands()`'s list, in order (for the weights). */
