@@ -95,7 +95,8 @@ interface ISettlement is IIssuanceGuard {
     ///         DEFAULT_ADMIN_ROLE proposes, GUARDIAN_ROLE may cancel, the admin executes after the delay.
     function setCoverDays(uint16 coverDays) external;
 
-    /// @notice What settling (`id`, `day`) would compute now, amounts drawn as if settled now. Reverts like `settle`.
+    /// @notice What settling (`id`, `day`) would compute now, amounts drawn as if settled now. Reverts like `settle`,
+    ///         and `AlreadySettled` for a settled pair (which `settle` skips).
     function quote(uint256 id, uint32 day) external view returns (Breakdown memory);
     /// @notice `farm`'s payout balance in `asset`, sats.
     function payoutBalance(address farm, address asset) external view returns (uint256);
