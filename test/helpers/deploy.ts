@@ -181,24 +181,29 @@ export async function createSeries(f: Fixture, terms: Terms): Promise<bigint> {
   const need = await f.settlement.quoteCollateral(terms);
   const have = await f.settlement.collateral(terms.farm, terms.payoutAsset);
   if (need > have && terms.payoutAsset.toLowerCase() === (await f.wbtc.getAddress()).toLowerCase()) {
-    await postCollateral(f, need - have);
+    await (await postCollateral(f, need - have)).wait();
   }
   const id = await f.token.connect(f.farm).createSeries.staticCall(terms);
   await f.token.connect(f.farm).createSeries(terms);
   return id;
 }
 
+/** Approves the settlement for `sats` of `from`'s TestWBTC unless the allowance already covers it. */
+async function allow(f: Fixture, from: HardhatEthersSigner, sats: bigint) {
+  if ((await f.wbtc.allowance(from.address, f.settlement)) < sats) await (await f.wbtc.connect(from).approve(f.settlement, sats)).wait();
+}
+
 /** Mints `sats` TestWBTC to `from` (default: the farm) and posts it as the farm's collateral. */
 export async function postCollateral(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
-  await f.wbtc.mint(from.address, sats);
-  await f.wbtc.connect(from).approve(f.settlement, sats);
+  await (await f.wbtc.mint(from.address, sats)).wait();
+  await allow(f, from, sats);
   return f.settlement.connect(from).postCollateral(f.farm.address, f.wbtc, sats);
 }
 
 /** Mints `sats` TestWBTC to `from` (default: the farm) and deposits it to the farm's payout balance. */
 export async function deposit(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
-  await f.wbtc.mint(from.address, sats);
-  await f.wbtc.connect(from).approve(f.settlement, sats);
+  await (await f.wbtc.mint(from.address, sats)).wait();
+  await allow(f, from, sats);
   return f.settlement.connect(from).deposit(f.farm.address, f.wbtc, sats);
 }
 
