@@ -11,7 +11,7 @@ export interface SyncState {
   chainId: number;
   /** last fully indexed block (committed) */
   checkpoint: Checkpoint | null;
-  /** highest head seen, when it was last read successfully and when it last advanced (ms since epoch) */
+  /** head read by the last successful poll, when (ms since epoch), and when the head last passed its highest value */
   head: number | null;
   headAt: number;
   headAdvancedAt: number;

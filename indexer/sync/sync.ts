@@ -75,6 +75,8 @@ export function createSync(ctx: IndexerContext) {
   let stepMismatches = 0;
   /** failed attempts at the same range because of a model mismatch */
   let mismatchStreak = { range: "", n: 0 };
+  /** the highest head seen (the head "advances" when it passes it) */
+  let highestHead = -1;
   /** the checkpoint must be re-read from the database before the next step */
   let checkpointStale = false;
   const c = config.contracts;
@@ -253,8 +255,11 @@ export function createSync(ctx: IndexerContext) {
     const head = await rpc.blockNumber();
     const now = Date.now();
     state.headAt = now;
-    if (state.head === null || head > state.head) state.headAdvancedAt = now;
-    state.head = state.head === null ? head : Math.max(state.head, head);
+    if (head > highestHead) {
+      highestHead = head;
+      state.headAdvancedAt = now;
+    }
+    state.head = head;
     state.finalized = Math.max(0, head - config.finality);
     metrics.head.set(head);
     const cp = state.checkpoint;
@@ -316,7 +321,7 @@ export function createSync(ctx: IndexerContext) {
       const h = byNumber.get(Number(l.blockNumber));
       if (h && h.hash !== l.blockHash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
     }
-    const logs = await checkedLogs(next, to, fetched.logs, tail ? hs : null);
+    const logs = await checkedLogs(next, to, fetched.logs, hs.length === to - next + 1 ? hs : null);
     const last = hs[hs.length - 1];
     // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
     const again = await verifier().getBlock(to);

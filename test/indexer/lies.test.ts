@@ -12,6 +12,7 @@ import { deployWithActivity, prng, randomActivity, type System } from "./helpers
 import { apiSnapshot, dumpStore, gqlRaw } from "./helpers/compare.js";
 import { indexerFor, mismatches } from "./helpers/indexer.js";
 import { startProxy } from "./helpers/proxy.js";
+import { exited, startCli } from "./helpers/cli.js";
 import { ModelMismatchError, type Indexer } from "../../indexer/index.js";
 
 const DISTRIBUTED = topicOf("Distributed(uint256,uint32,uint256,uint256,uint256)");
@@ -124,12 +125,13 @@ describe("indexer: lying and stalled JSON-RPC", function () {
     try {
       await idx.waitForBlock(head);
       stale = head - 5;
+      const staleAnswers = async () => (await idx.metrics.falseAlarms.get()).values.find((v) => v.labels.kind === "stale_head")?.value ?? 0;
+      await until(async () => (await staleAnswers()) >= 3, "stale heads seen", 20_000);
       await until(async () => (await ready(idx)).body.reasons.includes("head_stalled"), "head_stalled", 10_000);
       const r = await ready(idx);
       expect(r.status).to.equal(503);
       expect(r.body.details.join()).to.match(/has not advanced/);
       expect((await idx.metrics.reorgs.get()).values[0].value, "reorgs").to.equal(0);
-      expect((await idx.metrics.falseAlarms.get()).values.find((v) => v.labels.kind === "stale_head")?.value).to.be.greaterThan(0);
       stale = null;
       await randomActivity(sys, prng(71), 1); // the chain moves on
       head = Number(await rpc(url, "eth_blockNumber"));
@@ -145,8 +147,8 @@ describe("indexer: lying and stalled JSON-RPC", function () {
   });
 
   it("a stalled node: /ready 503 head_unreadable with the reason, /health 200; ready again when it answers", async function () {
-    const proxy = await startProxy(url, { hangMs: 300 }, prng(5));
-    const idx = await indexerFor(sys, proxy.url, "pglite", { rpc: { ...FAST, timeoutMs: 200 }, stallTimeoutMs: 1_000 });
+    const proxy = await startProxy(url, { hangMs: 1_500 }, prng(5));
+    const idx = await indexerFor(sys, proxy.url, "pglite", { rpc: FAST, stallTimeoutMs: 1_000 });
     try {
       await idx.waitForBlock(head);
       await until(async () => (await ready(idx)).status === 200, "ready", 10_000);
@@ -189,6 +191,32 @@ describe("indexer: lying and stalled JSON-RPC", function () {
       expect(idx.state.checkpoint?.number ?? -1).to.be.lessThan(head);
     } finally {
       await idx.stop();
+      await proxy.close();
+    }
+  });
+
+  it("CLI: after a fatal error the process stays up to answer /health 503, and exits 1 on SIGTERM", async function () {
+    const { block, logIndex } = twoDistributions;
+    const proxy = await startProxy(url, {
+      lie: (method, _p, result) =>
+        method === "eth_getLogs" ? result.filter((l: any) => !(Number(l.blockNumber) === block && Number(l.logIndex) === logIndex)) : result,
+    }, prng(7));
+    const cli = await startCli([
+      "--rpc", proxy.url, "--token", sys.addresses.token, "--oracle", sys.addresses.oracle, "--settlement", sys.addresses.settlement,
+      "--from-block", String(sys.fromBlock), "--finality", "3", "--port", "0", "--poll-interval", "50", "--data-dir", "memory://",
+      "--log-level", "info", "--no-progress",
+    ]);
+    try {
+      const base = cli.url.replace("/graphql", "");
+      await until(async () => (await fetch(`${base}/health`)).status === 503, "/health 503", 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(cli.proc.exitCode, "still running").to.equal(null);
+      expect((await (await fetch(`${base}/health`)).json()).error).to.match(/model mismatch persists/);
+      cli.proc.kill("SIGTERM");
+      await exited(cli.proc);
+      expect(cli.proc.exitCode).to.equal(1);
+    } finally {
+      if (cli.proc.exitCode === null) cli.proc.kill("SIGKILL");
       await proxy.close();
     }
   });
