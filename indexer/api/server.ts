@@ -103,7 +103,7 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
       const tooBig = () => {
         res.writeHead(413, { "content-type": "application/json", connection: "close" });
         res.end(JSON.stringify({ errors: [{ message: `request body larger than ${max} bytes`, extensions: { code: "QUERY_LIMIT" } }] }));
-        req.resume(); // drain what the client still sends
+        res.once("finish", () => req.destroy()); // read no more of it: close the connection once answered
       };
       if (Number(req.headers["content-length"] ?? 0) > max) return tooBig();
       let body: Buffer | undefined;

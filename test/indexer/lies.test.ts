@@ -16,7 +16,7 @@ import { exited, startCli } from "./helpers/cli.js";
 import { ModelMismatchError, type Indexer } from "../../indexer/index.js";
 
 const DISTRIBUTED = topicOf("Distributed(uint256,uint32,uint256,uint256,uint256)");
-const FAST = { backoffMs: 10, maxBackoffMs: 100, timeoutMs: 1_000, maxRetries: 1 };
+const FAST = { backoffMs: 10, maxBackoffMs: 100, timeoutMs: 3_000, maxRetries: 2 };
 
 async function ready(idx: Indexer) {
   const r = await fetch(idx.url!.replace("/graphql", "/ready"));
