@@ -15,7 +15,7 @@
  */
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
-import { CONFIGURED, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
+import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
 import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type BlockRef, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, sleep } from "./rpc.js";
@@ -35,7 +35,7 @@ class ChainMovedError extends Error {}
 export function createSync(ctx: IndexerContext) {
   const { config, rpc, db, state, log, metrics } = ctx;
   const c = config.contracts;
-  const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho, c.collateralAdapter].filter(
+  const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho].filter(
     (a): a is `0x${string}` => !!a,
   );
   const factory = c.wrapperFactory;
@@ -44,7 +44,7 @@ export function createSync(ctx: IndexerContext) {
   let wrappersLoaded = false;
   const fresh = new Set<string>();
   const decode = createDecoder(
-    { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho, adapter: c.collateralAdapter },
+    { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho },
     { isWrapper: (a) => wrappers.has(a) || fresh.has(a), valuationOracles: !!factory },
   );
   let range = config.rpc.initialRange;
@@ -83,7 +83,7 @@ export function createSync(ctx: IndexerContext) {
     }
     if (fresh.size > 0) logs.push(...(await rpc.getLogs(from, to, [...fresh])));
     const seen = new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`));
-    for (const l of await rpc.getLogs(from, to, null, [CONFIGURED])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
+    for (const l of await rpc.getLogs(from, to, null, [VALUATION_ORACLE_TOPICS])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
     return logs;
   }
 
