@@ -203,3 +203,63 @@ table(
   }),
 );
 console.log(`\nworst ratio (either way): ${worst.toFixed(3)} (bound 1.25)`);
+
+// ---------------------------------------------------------------- attack outcomes (a fresh chain)
+{
+  const conn2 = await network.create({ override: { initialDate: "2024-03-15T00:00:00Z" } });
+  const e = conn2.ethers;
+  const { f: f2, c: c2, id: id2, mk: mk2 } = await deploySeriesMarket(conn2, START);
+  const [a2, , carol2] = f2.holders;
+  for (const [h, n] of [[c2.borrower, 10_000n], [carol2, 5_000n], [a2, 5_000n]] as const) await f2.token.connect(f2.farm).mint(h.address, id2, n, "0x");
+  for (const [h, n] of [[c2.borrower, 10_000n], [carol2, 5_000n]] as const) {
+    await f2.token.connect(h).setApprovalForAll(mk2.wrapper, true);
+    await mk2.wrapper.connect(h).wrap(n, h.address);
+    await mk2.wrapper.connect(h).approve(c2.morpho, n);
+    await c2.morpho.connect(h).supplyCollateral(mk2.params, n, h.address, "0x");
+  }
+  const lender = await e.deployContract("RawUnitFlashLender", [f2.token]);
+  await f2.token.connect(a2).safeTransferFrom(a2.address, lender, id2, 2_000n, "0x");
+  const attacker = await e.deployContract("FlashSettleAttacker", [f2.token, f2.settlement, f2.wbtc]);
+  await f2.wbtc.mint(await attacker.getAddress(), 10n ** 6n);
+  await attacker.start();
+  await goToDay(conn2, D("2024-04-20"), 600);
+  for (let d = START - 4; d <= D("2024-04-19"); d++) {
+    await reportDay(f2, DATA.get(d)!, 10_000, [mk2.oracle]);
+    if (d >= START && d <= D("2024-04-17")) await f2.settlement.settle([id2], [d]);
+  }
+  const days = [D("2024-04-18"), D("2024-04-19")];
+  const morphoAddr = await c2.morpho.getAddress();
+  const state = async () => ({
+    acc: await f2.token.accPerUnitE36(id2),
+    b: await mk2.wrapper.previewUnwrap((await c2.morpho.position(mk2.marketId, c2.borrower.address)).collateral),
+    c: await mk2.wrapper.previewUnwrap((await c2.morpho.position(mk2.marketId, carol2.address)).collateral),
+    l: await f2.token.claimable(await lender.getAddress(), id2),
+  });
+  const out: string[][] = [];
+  const scenario = async (name: string, attack: () => Promise<unknown>) => {
+    const snap = await conn2.networkHelpers.takeSnapshot();
+    const s0 = await state();
+    let outcome = "settled inside the loan";
+    try {
+      await attack();
+    } catch (err) {
+      outcome = `reverted ${String((err as Error).message).match(/SeriesMovedInTransaction\([^)]*\)|reverted with custom error '[^']*'/)?.[0] ?? "?"}`;
+      await f2.settlement.connect(c2.keeper).settle([id2, id2], days); // the keeper's own settle, moving nothing
+      outcome += "; keeper settled";
+    }
+    const s1 = await state();
+    const per = s1.acc - s0.acc;
+    out.push([
+      name, outcome, String(await attacker.gained(id2)),
+      `${s1.b - s0.b} / ${(10_000n * per) / 10n ** 36n}`, `${s1.c - s0.c} / ${(5_000n * per) / 10n ** 36n}`, `${s1.l - s0.l} / ${(2_000n * per) / 10n ** 36n}`,
+    ]);
+    await snap.restore();
+  };
+  const held = await mk2.wrapper.balanceOf(morphoAddr);
+  await scenario(`Morpho flashLoan of all ${held} shares around settle`, () => attacker.attackMorpho(morphoAddr, mk2.wrapper, [id2, id2], days, false));
+  await scenario("same, shares unwrapped to raw units inside the loan", () => attacker.attackMorpho(morphoAddr, mk2.wrapper, [id2, id2], days, true));
+  await scenario("raw ERC-1155 flash lender (2,000 units) around settle", () => attacker.attackRaw(lender, id2, 2_000n, days));
+  console.log("\nAttacks around Settlement.settle of 2024-04-18 and 04-19 (Morpho Blue's own flashLoan; credited / owed =");
+  console.log("floor(units × Δaccumulator), sats; borrower: 10,000 shares in Morpho, carol: 5,000, lender: 2,000 raw units)\n");
+  table(["attack", "outcome", "attacker gained sats", "borrower credited / owed", "carol credited / owed", "raw lender credited / owed"], out);
+}

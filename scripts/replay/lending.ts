@@ -3,8 +3,9 @@
  * `DevMorpho` and `Collateral` before the indexer starts, `SeriesMarket` once the series is sold) takes the first
  * series' accumulating share (`SeriesWrapper`: 1 unit + its accrued sats) as collateral and lends test WBTC. The
  * borrower (holder 0) wraps 80 % of its units and supplies the shares to Morpho directly (their yield accrues
- * inside the shares, which the oracle prices in) and borrows 85 % of the maximum. Every day a liquidator checks
- * the position with Morpho's own health rule and liquidates it with Morpho's `liquidate` once it is unhealthy.
+ * inside the shares, which the oracle prices in) and borrows 85 % of the maximum; the day before the halving is
+ * reported it levers up to 99.9 % of its maximum (a greedy borrower). Every day a liquidator checks the position
+ * with Morpho's own health rule and liquidates it with Morpho's `liquidate` once it is unhealthy.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { AbiCoder, keccak256, type Wallet } from "ethers";
@@ -65,6 +66,8 @@ export interface Lending {
    * share Morpho holds (Morpho's own flashLoan) and calls Settlement.settle for the day while holding them.
    */
   flash: { day: number; shares: bigint; gainedSats: bigint; borrowerCreditedSats: bigint; borrowerOwedSats: bigint } | null;
+  /** the day the borrower levered up to 99.9 % of its maximum (the eve of the halving report), and its LTV then */
+  leveredUp: { day: number; ltvBps: bigint } | null;
   /** the attacker contract (test-only `FlashSettleAttacker`) */
   attacker: FlashSettleAttacker;
   liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
@@ -166,7 +169,7 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
     morpho: (await ethers.getContractAt("Morpho", await morpho.getAddress())) as unknown as Morpho,
     wrapper, valuation, params, marketId: marketIdOf(params), series: k, borrowerIndex: 0, borrower: w.holders[0],
     lender: signers[ACCOUNTS.lender], liquidator: signers[ACCOUNTS.liquidator], halvingDay,
-    supplied: 0n, borrowed: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n, flash: null,
+    supplied: 0n, borrowed: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n, flash: null, leveredUp: null,
     attacker: (await ethers.deployContract("FlashSettleAttacker", [w.sys.token, w.sys.settlement, w.sys.wbtc])) as unknown as FlashSettleAttacker,
   };
 
@@ -203,7 +206,17 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
 export async function loanDay(w: World, l: Lending, day: number): Promise<void> {
   const b = l.borrower;
   await send(w, l.valuation.connect(w.sys.keeper).poke(400)); // the keeper records the day just reported
-  const p = await position(l);
+  let p = await position(l);
+  if (l.halvingDay !== 0 && day === l.halvingDay - 1 && p.healthy && p.collateral > 0n) {
+    // lever up to 99.9 % of the maximum on the eve of the halving report
+    const more = (p.maxBorrow * 999n) / 1000n - p.borrowed;
+    if (more > 0n) {
+      await send(w, l.morpho.connect(b).borrow(l.params, more, 0n, b.address, b.address));
+      l.borrowed += more;
+      l.leveredUp = { day, ltvBps: (await position(l)).ltvBps };
+      p = await position(l);
+    }
+  }
   if (p.ltvBps > l.maxLtvBps) l.maxLtvBps = p.ltvBps;
   if (p.healthy || p.collateral === 0n) return;
   // seized · price / 1e36 / LIF is what the liquidator repays: keep it below the debt

@@ -68,6 +68,7 @@ export interface LoanSummary {
   repaid: bigint;
   /** the flash-loan-around-settlement attempt (see lending.ts `flashAroundSettle`) */
   flash: { day: number; shares: bigint; gainedSats: bigint; borrowerCreditedSats: bigint; borrowerOwedSats: bigint } | null;
+  leveredUp: { day: number; ltvBps: bigint } | null;
   collateralLeft: bigint;
   debtLeft: bigint;
   ltvBps: bigint;
@@ -278,7 +279,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     }
     loan = {
       seriesId: w.ids[l.series]!, borrower: l.borrower.address, halvingDay: l.halvingDay, supplied: l.supplied, borrowed: l.borrowed,
-      yieldInShares, flash: l.flash, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
+      yieldInShares, flash: l.flash, leveredUp: l.leveredUp, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
       maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations, graph,
     };
     checks.push(eq("loan: collateral in Morpho + seized = supplied", p.collateral + seized, l.supplied, "units"));
@@ -358,6 +359,7 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
     line();
     line(`Morpho Blue loan against series ${x.seriesId} (collateral: its accumulating share; valuation: trailing 30-day net yield re-priced at the current subsidy, halving estimated from the retarget count${x.halvingDay ? ` (the real one: ${dateOfDay(x.halvingDay)})` : ""}, × remaining term + accrued sats; LLTV 77 %):`);
     line(`  holder 0 supplied ${x.supplied} shares as collateral and borrowed ${btc(x.borrowed)}; its collateral shares carry ${btc(x.yieldInShares)} of accrued yield`);
+    if (x.leveredUp) line(`  on ${dateOfDay(x.leveredUp.day + 1)}, the eve of the halving report, it levered up to 99.9 % of its maximum (LTV ${Number(x.leveredUp.ltvBps) / 100} %)`);
     if (x.flash) {
       line(`  flash loan around settlement on ${dateOfDay(x.flash.day)}: an attacker flash-borrowed all ${x.flash.shares} shares Morpho held and settled the day inside the loan: it gained ${x.flash.gainedSats} sats; the borrower's shares were credited ${x.flash.borrowerCreditedSats} sats (owed ${x.flash.borrowerOwedSats})`);
     }
