@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type Fixture, createSeries, deployAll, seriesTerms, today } from "../helpers/deploy.js";
+import { type Fixture, createSeries, deployAll, seriesTerms, timelocked, today } from "../helpers/deploy.js";
 import type { SeriesWrapper, SeriesWrapperFactory } from "../../types/ethers-contracts/index.js";
 
 const E36 = 10n ** 36n;
@@ -45,7 +45,7 @@ async function base(): Promise<W> {
     await f.wbtc.mint(h.address, 10n ** 8n);
     await f.wbtc.connect(h).approve(wrapper, ethers.MaxUint256);
   }
-  await f.token.connect(f.admin).grantRole(await f.token.DISTRIBUTOR_ROLE(), f.admin.address);
+  await timelocked(conn, f.token, f.admin, "setDistributor", [f.admin.address]);
   await f.wbtc.mint(f.admin.address, 10n ** 15n);
   await f.wbtc.connect(f.admin).approve(f.token, ethers.MaxUint256);
   return { ...f, factory, wrapper, id, startDay, alice, bob, carol, day: { next: startDay } };

@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type Fixture, type Terms, goToDay } from "../helpers/deploy.js";
+import { type Fixture, type Terms, goToDay, timelocked } from "../helpers/deploy.js";
 import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
@@ -176,7 +176,7 @@ describe("Morpho Blue market on accumulating hash-power shares", () => {
 
     it("the flag does not outlive its transaction: a transfer, then a distribution in the next transaction, goes through", async () => {
       const { token, id, admin, alice, bob, wbtc } = m;
-      await token.connect(admin).grantRole(await token.DISTRIBUTOR_ROLE(), admin.address);
+      await timelocked(conn, token, admin, "setDistributor", [admin.address]);
       await wbtc.mint(admin.address, 10n ** 8n);
       await wbtc.connect(admin).approve(token, ethers.MaxUint256);
       // (In one transaction the distribution reverts: the raw flash lender test above.)
