@@ -39,6 +39,17 @@ import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol"
 ///      either reverts (`SafeCastOverflowedUintDowncast`). Everything else of ERC-1155 (approvals, receiver checks,
 ///      events) is OpenZeppelin's.
 ///
+///      Record-date rule (flash guard): a distribution (`distribute`, `distributeRepayment`) credits the holders
+///      of the series at the moment of the call, pro rata to their balances, **provided no balance of that series
+///      changed earlier in the same transaction**; otherwise it reverts `SeriesMovedInTransaction(id)`. Every
+///      balance change (transfer, batch transfer, mint, burn) of id `id` sets a transient flag for `id` (EIP-1153
+///      TSTORE, cleared at the end of the transaction). So units held only inside one transaction (borrowed from
+///      a flash lender, bought and sold in a flash swap) can never be the record-date holders of a settlement: the
+///      holders credited are exactly those that held before the transaction began. A keeper's settle transaction
+///      moves no units and is unaffected; a contract that moves units and then settles must do so in two
+///      transactions. Balance changes after the distribution in the same transaction are allowed (the
+///      distribution has already credited the pre-transaction holders).
+///
 ///      Payout assets must be plain ERC-20s (no fee on transfer, no rebasing), as WBTC is: the token credits the
 ///      `amount` it asks `transferFrom` for.
 ///
@@ -73,6 +84,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
     bytes32 private constant _NOBODY_ROLE = keccak256("hashpower.NOBODY");
     uint256 private constant _BALANCE_BITS = 96;
     uint256 private constant _BALANCE_MASK = (1 << _BALANCE_BITS) - 1;
+    /// @dev Seed of the transient "series moved in this transaction" flags: slot = keccak256(id, seed).
+    uint256 private constant _MOVED_SEED = 0x482b0d4c1880c328ddac4c2e86468a0c287a56cf694f9dd3daeaf39c07af37ba; // keccak256("hashpower.token.movedInTx")
 
     // ------------------------------------------------------------------ storage
     /// @dev A registered farm. `capacityThs` bounds the hashrate its series may overlap in time.
@@ -222,14 +235,17 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     // ------------------------------------------------------------------ payouts
     /// @inheritdoc IHashpowerToken
-    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`. Record date: the
-    ///      holders at the time of the call share `amount` (sats) pro rata to their units. Emits `Distributed`.
+    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`,
+    ///      `SeriesMovedInTransaction` (see the record-date rule). Record date: the holders at the time of the call
+    ///      share `amount` (sats) pro rata to their units; a series whose balances moved earlier in the same
+    ///      transaction cannot be distributed (record-date rule, contract notes). Emits `Distributed`.
     function distribute(uint256 id, uint32 day, uint256 amount)
         external
         nonReentrant
         onlyRole(DISTRIBUTOR_ROLE)
         whenNotPaused
     {
+        _requireUnmoved(id);
         Series storage s = _series[id];
         if (s.terms.farm == address(0)) revert UnknownSeries(id);
         uint256 start = s.terms.startDay;
@@ -242,14 +258,15 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
     }
 
     /// @inheritdoc IHashpowerToken
-    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`.
-    ///      Emits `RepaymentDistributed`.
+    /// @dev Also reverts `UnknownSeries`, `AccessControlUnauthorizedAccount`, `EnforcedPause`,
+    ///      `SeriesMovedInTransaction` (record-date rule, contract notes). Emits `RepaymentDistributed`.
     function distributeRepayment(uint256 id, uint256 amount)
         external
         nonReentrant
         onlyRole(DISTRIBUTOR_ROLE)
         whenNotPaused
     {
+        _requireUnmoved(id);
         Series storage s = _series[id];
         if (s.terms.farm == address(0)) revert UnknownSeries(id);
         if (amount == 0) revert ZeroAmount();
@@ -462,6 +479,7 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         for (uint256 i; i < ids.length; ++i) {
             uint256 id = ids.unsafeMemoryAccess(i);
             uint256 value = values.unsafeMemoryAccess(i);
+            _markMoved(id);
             Series storage s = _series[id];
             uint256 acc = s.accPerUnitE36;
             if (from == address(0)) {
@@ -480,6 +498,27 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         } else {
             emit TransferBatch(_msgSender(), from, to, ids, values);
         }
+    }
+
+    /// @dev Record-date guard: marks series `id` as moved in this transaction (one TSTORE at
+    ///      `keccak256(id, _MOVED_SEED)`; transient storage is cleared when the transaction ends).
+    function _markMoved(uint256 id) private {
+        assembly ("memory-safe") {
+            mstore(0x00, id)
+            mstore(0x20, _MOVED_SEED)
+            tstore(keccak256(0x00, 0x40), 1)
+        }
+    }
+
+    /// @dev Reverts `SeriesMovedInTransaction(id)` when a balance of series `id` changed earlier in this transaction.
+    function _requireUnmoved(uint256 id) private view {
+        uint256 moved;
+        assembly ("memory-safe") {
+            mstore(0x00, id)
+            mstore(0x20, _MOVED_SEED)
+            moved := tload(keccak256(0x00, 0x40))
+        }
+        if (moved != 0) revert SeriesMovedInTransaction(id);
     }
 
     /// @dev Settles `account` in `id` at `acc` and takes `value` units from it.

@@ -87,28 +87,13 @@ export const wrapperFactoryAbi = parseAbi([
   ...accessControlPausable,
 ]);
 
-/** `ISeriesWrapper` + ERC-20 events (one ABI for every wrapper the factory creates). */
+/** `ISeriesWrapper` (accumulating share) + ERC-20 events (one ABI for every wrapper the factory creates). */
 export const wrapperAbi = parseAbi([
-  "event Wrapped(address indexed from, address indexed to, uint256 units)",
-  "event Unwrapped(address indexed from, address indexed to, uint256 units)",
+  "event Wrapped(address indexed from, address indexed to, uint256 units, uint256 sats, uint256 indexE36)",
+  "event Unwrapped(address indexed from, address indexed to, uint256 units, uint256 sats, uint256 indexE36)",
   "event Harvested(uint256 amount, uint256 totalHarvested)",
-  "event Claimed(address indexed holder, address indexed receiver, address caller, uint256 amount)",
-  "event ClaimerSet(address indexed holder, address indexed claimer, bool admin)",
   "event Transfer(address indexed from, address indexed to, uint256 value)",
   "event Approval(address indexed owner, address indexed spender, uint256 value)",
-]);
-
-/** `IMorphoCollateralAdapter` + Ownable2Step events. */
-export const adapterAbi = parseAbi([
-  "event MarketRegistered(bytes32 indexed id, address indexed wrapper)",
-  "event CollateralSupplied(bytes32 indexed id, address indexed caller, address indexed onBehalf, uint256 units)",
-  "event CollateralWithdrawn(bytes32 indexed id, address indexed user, address indexed receiver, uint256 units)",
-  "event CollateralSynced(bytes32 indexed id, address indexed user, uint256 oldUnits, uint256 newUnits, uint256 totalRecorded)",
-  "event Harvested(address indexed wrapper, uint256 amount, uint256 accPerUnitE36, uint256 unallocated, uint256 recorded, uint256 held)",
-  "event Claimed(bytes32 indexed id, address indexed user, address indexed receiver, address caller, uint256 amount)",
-  "event UnallocatedSwept(address indexed wrapper, address indexed to, uint256 amount)",
-  "event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner)",
-  "event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)",
 ]);
 
 /** Morpho Blue's events (`@morpho-org/morpho-blue/src/libraries/EventsLib.sol`; `Id` is bytes32). */
@@ -133,17 +118,19 @@ export const morphoAbi = parseAbi([
   "event AccrueInterest(bytes32 indexed id, uint256 prevBorrowRate, uint256 interest, uint256 feeShares)",
 ]);
 
-/** `ISeriesValuationOracle` events (`quote` is the `Quote` enum: 0 sats, 1 USD). */
+/** `ISeriesValuationOracle` events. */
 export const valuationOracleAbi = parseAbi([
-  "struct Config { address token; address hashpriceOracle; uint256 seriesId; uint8 quote; address loanToken; address btcUsdFeed; uint32 feedHeartbeat; uint16 windowDays; uint16 haircutBps; uint16 maxAgeDays; uint32 halvingDay; }",
+  "struct Config { address wrapper; address hashpriceOracle; address loanToken; uint16 windowDays; uint16 haircutBps; uint16 maxAgeDays; uint16 graceDays; uint16 decayDays; uint16 maxGrowthBpsPerDay; uint32 firstDay; uint32 epochStartDay; uint64 epochStartHeight; }",
+  "struct DayValuation { uint32 day; uint32 daysUsed; uint32 remainingDays; uint32 halvingDay; uint32 postHalvingDays; uint64 subsidySats; uint64 epochHeight; uint256 avgNetE18; uint256 avgNetHalvedE18; uint256 boundE18; uint256 rawValueE18; uint256 unitValueE18; }",
   "event Configured(uint256 indexed seriesId, Config config, uint8 loanDecimals)",
+  "event DayRecorded(uint32 indexed day, DayValuation v, uint256 accruedE18)",
 ]);
 
 /**
  * The indexed contracts, by role: the core three, and the DeFi ones (the wrapper factory, every wrapper it
- * created, the Morpho collateral adapter, Morpho Blue, and every `SeriesValuationOracle` of the token).
+ * created, Morpho Blue, and every `SeriesValuationOracle` of the token).
  */
-export type ContractName = "token" | "oracle" | "settlement" | "wrapperFactory" | "wrapper" | "adapter" | "morpho" | "valuationOracle";
+export type ContractName = "token" | "oracle" | "settlement" | "wrapperFactory" | "wrapper" | "morpho" | "valuationOracle";
 
 /** ABI of each contract role. */
 export const abis = {
@@ -152,7 +139,6 @@ export const abis = {
   settlement: settlementAbi,
   wrapperFactory: wrapperFactoryAbi,
   wrapper: wrapperAbi,
-  adapter: adapterAbi,
   morpho: morphoAbi,
   valuationOracle: valuationOracleAbi,
 } as const;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Command line: `tsx indexer/cli.ts --rpc http://127.0.0.1:8545 --token 0x… [--oracle 0x…] [--settlement 0x…]
- * [--wrapper-factory 0x… [--morpho 0x… [--collateral-adapter 0x…]]]`.
+ * [--wrapper-factory 0x… [--morpho 0x…]]`.
  * Flags fall back to environment variables (RPC_URL, DATABASE_URL, TOKEN_ADDRESS, STALL_TIMEOUT_MS, …). Exit codes: 0
  * after a clean stop (SIGINT/SIGTERM), 1 on a fatal sync error (after SIGINT/SIGTERM: the process stays up to answer
  * `/health` 503 with the reason; at once with `--no-api`), 2 on bad configuration (the message names the field).
@@ -18,7 +18,7 @@ const int = (name: string) => (v: string) => {
 const FLAGS: Record<string, string> = {
   rpcUrl: "--rpc", databaseUrl: "--database-url", dataDir: "--data-dir", "contracts.token": "--token",
   "contracts.oracle": "--oracle", "contracts.settlement": "--settlement",
-  "contracts.wrapperFactory": "--wrapper-factory", "contracts.morpho": "--morpho", "contracts.collateralAdapter": "--collateral-adapter", fromBlock: "--from-block", finality: "--finality",
+  "contracts.wrapperFactory": "--wrapper-factory", "contracts.morpho": "--morpho", fromBlock: "--from-block", finality: "--finality",
   port: "--port", host: "--host", pollIntervalMs: "--poll-interval", readyLagBlocks: "--ready-lag", maxPageSize: "--max-page-size",
   logLevel: "--log-level", stallTimeoutMs: "--stall-timeout", maxMismatchRetries: "--max-mismatch-retries", "rpc.bloomCheck": "--no-bloom-check",
   "rpc.maxRange": "--max-range", "rpc.initialRange": "--initial-range", "rpc.timeoutMs": "--rpc-timeout",
@@ -26,14 +26,13 @@ const FLAGS: Record<string, string> = {
 
 const program = new Command()
   .name("hashpower-indexer")
-  .description("Indexes the hashpower token, oracle and settlement contracts (and optionally the series wrappers, Morpho Blue markets on them and the collateral adapter) from any JSON-RPC node and serves GraphQL.")
+  .description("Indexes the hashpower token, oracle and settlement contracts (and optionally the series wrappers, and Morpho Blue markets on them) from any JSON-RPC node and serves GraphQL.")
   .option("--rpc <urls>", "JSON-RPC endpoint(s), comma-separated: the first serves reads, the next verifies hashes and refetches suspect ranges (env RPC_URL)", process.env.RPC_URL)
   .option("--token <address>", "HashpowerToken address (env TOKEN_ADDRESS)", process.env.TOKEN_ADDRESS)
   .option("--oracle <address>", "HashpriceOracle address (env ORACLE_ADDRESS)", process.env.ORACLE_ADDRESS)
   .option("--settlement <address>", "Settlement address (env SETTLEMENT_ADDRESS)", process.env.SETTLEMENT_ADDRESS)
   .option("--wrapper-factory <address>", "SeriesWrapperFactory address: index its wrappers (env WRAPPER_FACTORY_ADDRESS)", process.env.WRAPPER_FACTORY_ADDRESS)
   .option("--morpho <address>", "Morpho Blue address: index markets on the wrappers (env MORPHO_ADDRESS)", process.env.MORPHO_ADDRESS)
-  .option("--collateral-adapter <address>", "MorphoCollateralAdapter address (env COLLATERAL_ADAPTER_ADDRESS)", process.env.COLLATERAL_ADAPTER_ADDRESS)
   .option("--from-block <n>", "first block to index (the deployment block)", int("--from-block"))
   .option("--finality <n>", "blocks behind head treated as final (reorg depth tracked)", int("--finality"))
   .option("--database-url <url>", "PostgreSQL URL; default: embedded PGlite (env DATABASE_URL)", process.env.DATABASE_URL)
@@ -68,7 +67,6 @@ const input = drop({
   dataDir: o.dataDir,
   contracts: drop({
     token: o.token, oracle: o.oracle, settlement: o.settlement, wrapperFactory: o.wrapperFactory, morpho: o.morpho,
-    collateralAdapter: o.collateralAdapter,
   }),
   fromBlock: o.fromBlock,
   finality: o.finality,

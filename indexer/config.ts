@@ -37,9 +37,9 @@ export const configSchema = z
     dataDir: z.string().min(1).default(".pglite"),
     /**
      * Addresses of the indexed contracts; the token is required, the others optional. DeFi: the
-     * `SeriesWrapperFactory` (its wrappers are found from its `WrapperCreated` events), Morpho Blue and the
-     * `MorphoCollateralAdapter` (both need the factory; the adapter needs Morpho). With the factory set, every
-     * `SeriesValuationOracle` of the token is found from its `Configured` event.
+     * `SeriesWrapperFactory` (its wrappers are found from its `WrapperCreated` events) and Morpho Blue (needs
+     * the factory). With the factory set, every `SeriesValuationOracle` of its wrappers is found from its
+     * `Configured` event.
      */
     contracts: z
       .object({
@@ -48,7 +48,6 @@ export const configSchema = z
         settlement: address.optional(),
         wrapperFactory: address.optional(),
         morpho: address.optional(),
-        collateralAdapter: address.optional(),
       })
       .strict(),
     /** First block to index (the deployment block; earlier blocks hold no events of these contracts). */
@@ -128,11 +127,8 @@ export function parseConfig(input: unknown): Config {
     );
   }
   const c = r.data.contracts;
-  if ((c.morpho || c.collateralAdapter) && !c.wrapperFactory) {
-    throw new ConfigError([{ field: "contracts.wrapperFactory", message: "required with contracts.morpho / contracts.collateralAdapter" }]);
-  }
-  if (c.collateralAdapter && !c.morpho) {
-    throw new ConfigError([{ field: "contracts.morpho", message: "required with contracts.collateralAdapter" }]);
+  if (c.morpho && !c.wrapperFactory) {
+    throw new ConfigError([{ field: "contracts.wrapperFactory", message: "required with contracts.morpho" }]);
   }
   if (r.data.rpc.initialRange > r.data.rpc.maxRange) {
     throw new ConfigError([{ field: "rpc.initialRange", message: `must be ≤ rpc.maxRange (${r.data.rpc.maxRange})` }]);

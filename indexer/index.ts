@@ -63,7 +63,6 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       fromBlock: config.fromBlock,
       wrapperFactory: config.contracts.wrapperFactory ?? "",
       morpho: config.contracts.morpho ?? "",
-      collateralAdapter: config.contracts.collateralAdapter ?? "",
     });
     const state: SyncState = {
       chainId, checkpoint: null, head: null, headAt: 0, headAdvancedAt: 0, finalized: 0, phase: "starting", backfillFrom: null,

@@ -8,76 +8,79 @@ import {IHashpowerToken} from "../interfaces/IHashpowerToken.sol";
 import {IHashpriceOracle} from "../interfaces/IHashpriceOracle.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {ISeriesValuationOracle} from "../interfaces/ISeriesValuationOracle.sol";
+import {ISeriesWrapper} from "../interfaces/ISeriesWrapper.sol";
 import {ISettlement} from "../interfaces/ISettlement.sol";
 import {PayoutMath} from "../libraries/PayoutMath.sol";
 
 /// @title SeriesValuationOracle
-/// @notice Price of one unit (1 TH/s·day) of one hash-power series, for lending markets: as Morpho Blue's
-///         `IOracle.price()` and as a Chainlink `AggregatorV3Interface` (8 decimals). Model of record:
-///         `indexer/domain/valuation.ts` (bit-identical).
-/// @dev Formula (all integer, floors where written):
-///        window     = final oracle days d in [L − N + 1, L], L = the oracle's latest final day, N = `windowDays`
-///        net_d      = settlement formula per TH/s·day (`PayoutMath.perThDay`, settlement.ts `perThDay`) with the
-///                     series' terms, the day's final hashprice and BTC/USD, and uptime = the series' `slaBps`,
-///                     sats × 1e18
-///        avgNet     = floor(Σ net_d / count)
-///        remaining  = max(0, endDay − max(startDay, L + 1)),  endDay = startDay + termDays
-///        unitValue  = floor(avgNet · remaining · (1e4 − haircutBps) / (termDays · 1e4))      sats × 1e18
-///      Optional halving awareness (`halvingDay` H ≠ 0, a governance estimate of the next halving's UTC day): a
-///      trailing average is blind to the scheduled subsidy cut (measured on the 2024 halving: days before it, the
-///      plain formula valued a unit at ~3.9× what it went on to earn). With H set, the remaining days on or after
-///      H are valued at the window's average recomputed with the subsidy of its pre-H days halved:
-///        hp'_d      = floor(hp_d · (subsidy_d / 2 + fees_d) / (subsidy_d + fees_d))   for d < H, else hp_d
-///        avgNet'    = floor(Σ net(hp'_d) / count)
-///        after      = remaining days ≥ H;  before = remaining − after
-///        unitValue  = floor((avgNet · before + avgNet' · after) · (1e4 − haircutBps) / (termDays · 1e4))
-///      With H = 0 (default) this is exactly the plain formula. One halving per term is modelled.
-///      Why: the settlement credits each unit net_d ÷ termDays for every day of the term, so a unit still owed
-///      `remaining` days is worth remaining/termDays of a full-term average day (Pendle-style linear decay to
-///      zero at maturity). Days up to L are taken as paid to their record-date holders; a day is settled once
-///      final, so days after L are the ones a holder still receives. Uptime at the SLA: below it the farm owes
-///      compensation from collateral up to the SLA, so the SLA is the yield the holder is promised (above it the
-///      holder earns more: conservative). Fees are whatever the oracle reports (0 in the shipped data:
-///      subsidy-only hashprice, a lower bound). The haircut covers the hashprice moving within a loan's life.
-///      Quotes:
-///        sats (loan token BTC-pegged, e.g. WBTC, `d` decimals):
-///          price  = unitValue · 10^(10 + d)          (1e36 · loan base units per unit; 8 decimals: × 1e18)
-///          answer = floor(unitValue / 1e18)           sats per unit = BTC × 1e8 (whole sats only)
-///        USD (loan token a USD stablecoin, `d` decimals; BTC/USD from the Chainlink feed, checked fresh):
-///          price  = unitValue · btcUsdE8 · 10^(d + 2)
-///          answer = floor(unitValue · btcUsdE8 / 1e26) USD per unit × 1e8
-///      The collateral (the wrapper) has 0 decimals, so Morpho's `1e36 · 10^loanDecimals / 10^collateralDecimals`
-///      rule gives the scales above.
-///      Freshness: reverts `StaleOracle` when L is more than `maxAgeDays` before today (block day), `StalePrice`
-///      when the feed's answer ≤ 0 or it is older than `feedHeartbeat` (Morpho's own Chainlink adapter does not
-///      check; this oracle must). While it reverts, Morpho's borrow, withdrawCollateral and liquidate revert.
-///      Term end: from the block day `endDay` on, the value is 0 with no freshness check (nothing is left to pay).
-///      `updatedAt` = the older of the end of day L and the feed's `updatedAt`; `roundId` = L.
+/// @notice Collateral-grade price of one share of a series' accumulating wrapper — one unit (1 TH/s·day) plus the
+///         share's accrued sats — as Morpho Blue's `IOracle.price()` and as a Chainlink `AggregatorV3Interface`
+///         (18 decimals, BTC per share). Model of record: `indexer/domain/valuation.ts`.
+/// @dev Recording (permissionless `poke`, once per final day d of the hash-price oracle, in order). With the day's
+///      reported hashprice hp_d, subsidy S_d, fees per block F_d, BTC/USD p_d and `bits_d`, and the series' terms
+///      (pool fee pf, SLA sla, electricity and service costs), it stores running sums (so any window is two reads):
+///        r_d      = floor(hp_d · 1e18 / (S_d + F_d))         hashprice per sat of block reward, × 1e36
+///        A        += r_d ;  AF += r_d · F_d ;  C += electricity_d + service_d   (PayoutMath, sats × 1e18)
+///      and values the unit on the window W = the last n = min(N, d − firstDay + 1) recorded days, re-pricing every
+///      window day at the CURRENT subsidy S = S_d (fees are kept: only the subsidy halves):
+///        gross(S')  = (S'·ΣA + ΣAF) / 1e18 / n                               window average gross hashprice × 1e18
+///        avgNet(S') = max(0, (S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18) − ΣC) / n   at uptime = SLA
+///      (the settlement formula summed over the window; the floor at 0 applies to the sum, which is conservative)
+///      Halving, from chain data only: the subsidy gives the epoch e (S = 50 BTC >> e), so the next halving is at
+///      height H = 210,000·(e+1); the oracle counts difficulty retargets (a change of `bits` between consecutive
+///      recorded days is one epoch of 2,016 blocks, from the configured epoch in force on `firstDay`), which gives
+///      the height h_R of the last retarget and its day R; the next halving is estimated on day
+///        halvingDay = R + floor((H − h_R) / 144)          (144 blocks a day; early rather than late: conservative)
+///      Once the halving happens the reported subsidy halves and the whole window is re-priced at it at once.
+///        remaining = max(0, end − max(start, d + 1));  post = remaining days on or after halvingDay
+///        raw       = (avgNet(S)·(remaining − post) + avgNet(S/2)·post) · (1e4 − haircut) / (termDays · 1e4)
+///        bound     = gross(S) · remaining / termDays      (never above the remaining term at the trailing hashprice)
+///        unit_d    = min(raw, bound, unit_{d−1} · (1e4 + maxGrowthBpsPerDay) / 1e4)   (growth cap; falls uncapped;
+///                    no cap on the first day or after a day valued 0)
+///      Why: the settlement credits each unit net_d / termDays for every day of the term, so a unit still owed
+///      `remaining` days is worth remaining/termDays of an average day (Pendle-style linear decay to maturity).
+///
+///      Serving (O(1), no loop): L = latest recorded day, today = block day, accrued = wrapper.indexE36() / 1e18
+///      (exact: what a share will pay out on unwrap, already settled), end = startDay + termDays.
+///        unit = 0 if today ≥ end;  else unit_L if today ≤ L + maxAgeDays (fresh)
+///               or if today ≤ L + maxAgeDays + graceDays (stale, grace: the last value keeps serving)
+///               else unit_L · max(0, decayDays − k) / decayDays, k = today − L − maxAgeDays − graceDays (decaying)
+///        share = unit + accrued
+///        price()  = share · 10^(10 + loanDecimals)   (Morpho: 1e36 · loan base units per share; 0-decimal share)
+///        answer   = (unit_L + accrued) / 1e8           (BTC × 1e18 per share; Chainlink readers judge `updatedAt`)
+///      Stale policy: `price()` never reverts once a day is recorded. A position that became unhealthy while the
+///      oracle was fresh stays liquidatable: the last value keeps serving through the grace period and then only
+///      falls (towards the accrued sats, which are exact), so staleness never raises a price nor freezes Morpho.
+///      Precision: values are carried in sats × 1e18; the 18-decimal answer resolves 1e-10 sat (≤ 1e-8 relative
+///      for any value ≥ 0.01 sat).
 contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuationOracle {
     uint256 private constant BPS = 10_000;
     uint256 private constant E18 = 1e18;
+    uint256 private constant E36 = 1e36;
+    uint256 private constant INITIAL_SUBSIDY = 50e8;
+    uint256 private constant HALVING_INTERVAL = 210_000;
+    uint256 private constant RETARGET_INTERVAL = 2016;
+    uint256 private constant BLOCKS_PER_DAY = 144;
 
     /// @notice Default trailing window, days.
     uint16 public constant DEFAULT_WINDOW_DAYS = 30;
 
     /// @notice The hash-price oracle.
     IHashpriceOracle public immutable hashpriceOracle;
-    /// @notice The valued series.
+    /// @notice The valued series and its accumulating wrapper.
     uint256 public immutable seriesId;
-    /// @notice Sats or USD.
-    Quote public immutable quote;
-    /// @notice The BTC/USD feed (USD quote) and its heartbeat (s), decimals.
-    AggregatorV3Interface public immutable btcUsdFeed;
-    uint32 public immutable feedHeartbeat;
-    uint8 private immutable _feedDecimals;
-    /// @notice Decimals of the loan token.
+    ISeriesWrapper public immutable wrapper;
+    IHashpowerToken public immutable token;
+    uint256 private immutable _acc0;
+    /// @notice Decimals of the loan token (BTC-pegged).
     uint8 public immutable loanDecimals;
-    /// @notice Trailing window (days), haircut (bps), max age of the latest final day (days).
     uint16 public immutable windowDays;
     uint16 public immutable haircutBps;
     uint16 public immutable maxAgeDays;
-    /// @notice UTC day from which the subsidy is taken as halved (0 = halvings ignored).
-    uint32 public immutable halvingDay;
+    uint16 public immutable graceDays;
+    uint16 public immutable decayDays;
+    uint16 public immutable maxGrowthBpsPerDay;
+    uint32 public immutable firstDay;
     /// @notice Series terms used by the formula (copied from the token; terms never change).
     uint32 public immutable startDay;
     uint32 public immutable termDays;
@@ -88,39 +91,54 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     uint32 private immutable _serviceFeeUsdPerThDayE6;
     uint256 private immutable _priceScale;
 
+    /// @dev Per recorded day: running sums to that day included, and the recorded valuation.
+    struct Record {
+        uint256 cumA; // Σ r_d, × 1e36
+        uint256 cumAF; // Σ r_d · F_d
+        uint256 cumCost; // Σ (electricity + service), sats × 1e18
+        uint128 unitValueE18;
+        uint64 recordedAt;
+        uint128 accruedE18; // share's accrued sats when recorded
+    }
+
+    mapping(uint256 day => Record) private _records;
+    uint32 private _latest; // 0 until the first record
+    uint32 private _bits; // bits of the latest recorded day
+    uint32 private _retargetDay; // day of the last retarget seen (R)
+    uint64 private _retargetHeight; // its first block height (h_R)
+
     /// @dev Reverts `InvalidConfig(field)` naming the field, and the token's `UnknownSeries`. Emits `Configured`.
     constructor(Config memory c) {
-        if (c.token == address(0)) revert InvalidConfig("token");
+        if (c.wrapper == address(0)) revert InvalidConfig("wrapper");
         if (c.hashpriceOracle == address(0)) revert InvalidConfig("hashpriceOracle");
         if (c.loanToken == address(0)) revert InvalidConfig("loanToken");
         if (c.windowDays == 0) c.windowDays = DEFAULT_WINDOW_DAYS;
         if (c.windowDays > 366) revert InvalidConfig("windowDays");
         if (c.haircutBps >= BPS) revert InvalidConfig("haircutBps");
         if (c.maxAgeDays == 0) revert InvalidConfig("maxAgeDays");
+        if (c.decayDays == 0) revert InvalidConfig("decayDays");
+        if (c.firstDay == 0 || c.epochStartDay > c.firstDay) revert InvalidConfig("firstDay");
+        if (c.epochStartHeight % RETARGET_INTERVAL != 0) revert InvalidConfig("epochStartHeight");
         uint8 loanDec = IERC20Metadata(c.loanToken).decimals();
         if (loanDec > 30) revert InvalidConfig("loanToken.decimals");
-        uint8 feedDec;
-        if (c.quote == Quote.Usd) {
-            if (c.btcUsdFeed == address(0)) revert InvalidConfig("btcUsdFeed");
-            if (c.feedHeartbeat == 0) revert InvalidConfig("feedHeartbeat");
-            feedDec = AggregatorV3Interface(c.btcUsdFeed).decimals();
-            if (feedDec > 36) revert InvalidConfig("btcUsdFeed.decimals");
-        } else {
-            (c.btcUsdFeed, c.feedHeartbeat) = (address(0), 0);
-        }
-        IHashpowerToken.SeriesTerms memory t = IHashpowerToken(c.token).seriesTerms(c.seriesId);
+        ISeriesWrapper w = ISeriesWrapper(c.wrapper);
+        IHashpowerToken t_ = w.token();
+        uint256 id = w.seriesId();
+        IHashpowerToken.SeriesTerms memory t = t_.seriesTerms(id);
 
         hashpriceOracle = IHashpriceOracle(c.hashpriceOracle);
-        seriesId = c.seriesId;
-        quote = c.quote;
-        btcUsdFeed = AggregatorV3Interface(c.btcUsdFeed);
-        feedHeartbeat = c.feedHeartbeat;
-        _feedDecimals = feedDec;
+        seriesId = id;
+        wrapper = w;
+        token = t_;
+        _acc0 = w.acc0();
         loanDecimals = loanDec;
         windowDays = c.windowDays;
         haircutBps = c.haircutBps;
         maxAgeDays = c.maxAgeDays;
-        halvingDay = c.halvingDay;
+        graceDays = c.graceDays;
+        decayDays = c.decayDays;
+        maxGrowthBpsPerDay = c.maxGrowthBpsPerDay;
+        firstDay = c.firstDay;
         startDay = t.startDay;
         termDays = t.termDays;
         _efficiencyJPerThE3 = t.efficiencyJPerThE3;
@@ -128,137 +146,209 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         _slaBps = t.slaBps;
         _powerCostUsdPerKWhE6 = t.powerCostUsdPerKWhE6;
         _serviceFeeUsdPerThDayE6 = t.serviceFeeUsdPerThDayE6;
-        _priceScale = c.quote == Quote.Usd ? 10 ** (uint256(loanDec) + 2) : 10 ** (uint256(loanDec) + 10);
-        emit Configured(c.seriesId, c, loanDec);
+        _priceScale = 10 ** (uint256(loanDec) + 10);
+        _retargetDay = c.epochStartDay;
+        _retargetHeight = c.epochStartHeight;
+        emit Configured(id, c, loanDec);
+    }
+
+    // ------------------------------------------------------------------ recording
+    /// @inheritdoc ISeriesValuationOracle
+    function poke(uint256 maxDays) external returns (uint256 recorded) {
+        uint256 d = _latest == 0 ? firstDay : uint256(_latest) + 1;
+        for (; recorded < maxDays; ++recorded) {
+            IHashpriceOracle.DailyValues memory dv = hashpriceOracle.dailyValues(uint32(d));
+            if (dv.status != IHashpriceOracle.Status.Final) break;
+            _record(uint32(d), dv);
+            ++d;
+        }
     }
 
     // ------------------------------------------------------------------ Morpho Blue
-    /// @notice Morpho Blue: price of one wrapped unit (1 TH/s·day, 0 decimals) in loan-token base units × 1e36.
-    /// @dev See the contract notes for the formula. Reverts `NoOracleData`, `StaleOracle`, `StalePrice`,
-    ///      `NoFinalDays`. 0 from the term's end day on.
+    /// @notice Morpho Blue: price of one share (1 TH/s·day + accrued sats, 0 decimals) in loan-token base units ×
+    ///         1e36, after the stale policy (contract notes). Reverts `NoOracleData` before the first record only.
     function price() external view returns (uint256) {
         return valuation().price;
     }
 
     // ------------------------------------------------------------------ Chainlink
-    /// @notice 8: the answer is sats per unit (sats quote) or USD per unit × 1e8.
+    /// @notice 18: the answer is BTC per share × 1e18 (= sats × 1e10).
     function decimals() external pure returns (uint8) {
-        return 8;
+        return 18;
     }
 
-    /// @notice e.g. "wTHD-1 / BTC (sats)" or "wTHD-1 / USD".
+    /// @notice e.g. "sTHD-1 / BTC".
     function description() external view returns (string memory) {
-        return string.concat("wTHD-", Strings.toString(seriesId), quote == Quote.Usd ? " / USD" : " / BTC (sats)");
+        return string.concat("sTHD-", Strings.toString(seriesId), " / BTC");
     }
 
     /// @notice Version of this oracle's formula.
     function version() external pure returns (uint256) {
-        return 1;
+        return 2;
     }
 
-    /// @notice The valuation as of final oracle day `roundId` (see `valuationAt`): roundId = day, startedAt =
-    ///         updatedAt = end of that day, answeredInRound = roundId. Reverts `NoRound`.
+    /// @notice Round `roundId` = recorded day: its unit value plus the accrued sats when recorded, BTC × 1e18;
+    ///         startedAt = updatedAt = when it was recorded. Reverts `NoRound`.
     function getRoundData(uint80 roundId) external view returns (uint80, int256, uint256, uint256, uint80) {
         if (roundId > type(uint32).max) revert NoRound(roundId);
-        Valuation memory v = valuationAt(uint32(roundId));
-        return (roundId, v.answer, v.updatedAt, v.updatedAt, roundId);
+        Record storage r = _records[roundId];
+        if (r.recordedAt == 0) revert NoRound(roundId);
+        int256 answer = int256((uint256(r.unitValueE18) + r.accruedE18) / 1e8);
+        return (roundId, answer, r.recordedAt, r.recordedAt, roundId);
     }
 
-    /// @notice The current valuation: roundId = latest final oracle day, answer (8 decimals), startedAt =
-    ///         updatedAt = the older input's time (unix s), answeredInRound = roundId. Reverts like `price()`.
+    /// @notice roundId = latest recorded day, answer = its unit value + the share's accrued sats now (BTC × 1e18,
+    ///         no stale policy: readers judge `updatedAt`), startedAt = updatedAt = when it was recorded.
+    ///         Reverts `NoOracleData` before the first record.
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        Valuation memory v = valuation();
-        uint80 roundId = uint80(v.latestDay);
-        return (roundId, v.answer, v.updatedAt, v.updatedAt, roundId);
+        uint256 l = _latest;
+        if (l == 0) revert NoOracleData();
+        Record storage r = _records[l];
+        int256 answer = int256((uint256(r.unitValueE18) + _accruedE18()) / 1e8);
+        return (uint80(l), answer, r.recordedAt, r.recordedAt, uint80(l));
     }
 
-    // ------------------------------------------------------------------ valuations
+    // ------------------------------------------------------------------ views
     /// @inheritdoc ISeriesValuationOracle
     function valuation() public view returns (Valuation memory v) {
-        (uint256 hp, uint32 latest) = hashpriceOracle.trailingHashprice();
-        if (hp == 0 && latest == 0) revert NoOracleData();
+        uint256 l = _latest;
+        if (l == 0) revert NoOracleData();
+        Record storage r = _records[l];
+        v.latestDay = uint32(l);
+        v.recordedUnitValueE18 = r.unitValueE18;
+        v.updatedAt = r.recordedAt;
+        v.accruedE18 = _accruedE18();
         uint256 today = block.timestamp / 1 days;
-        uint256 endDay = uint256(startDay) + termDays;
-        if (today >= endDay) {
-            v.latestDay = latest;
-            v.updatedAt = endDay * 1 days;
-            return v; // term over: worth 0
+        uint256 unit = r.unitValueE18;
+        if (today >= uint256(startDay) + termDays) {
+            (v.freshness, unit) = (Freshness.Ended, 0);
+        } else if (today <= l + maxAgeDays) {
+            v.freshness = Freshness.Fresh;
+        } else if (today <= l + maxAgeDays + graceDays) {
+            v.freshness = Freshness.Grace;
+        } else {
+            uint256 k = today - l - maxAgeDays - graceDays;
+            if (k >= decayDays) (v.freshness, unit) = (Freshness.Expired, 0);
+            else (v.freshness, unit) = (Freshness.Decaying, (unit * (decayDays - k)) / decayDays);
         }
-        if (today > uint256(latest) + maxAgeDays) revert StaleOracle(latest, today);
-        uint256 feedAt = type(uint256).max;
-        uint256 btcUsd;
-        if (quote == Quote.Usd) (btcUsd, feedAt) = _feedPrice();
-        v = _valueAt(latest, btcUsd);
-        uint256 dayEnd = (uint256(latest) + 1) * 1 days;
-        v.updatedAt = dayEnd < feedAt ? dayEnd : feedAt;
+        v.unitValueE18 = unit;
+        v.shareValueE18 = unit + v.accruedE18;
+        v.price = v.shareValueE18 * _priceScale;
+        v.answer = int256((uint256(r.unitValueE18) + v.accruedE18) / 1e8);
     }
 
     /// @inheritdoc ISeriesValuationOracle
-    function valuationAt(uint32 day) public view returns (Valuation memory v) {
-        IHashpriceOracle.DailyValues memory d = hashpriceOracle.dailyValues(day);
-        if (d.status != IHashpriceOracle.Status.Final) revert NoRound(day);
-        v = _valueAt(day, quote == Quote.Usd ? d.btcUsdE8 : 0);
-        v.updatedAt = (uint256(day) + 1) * 1 days;
+    function recordedValue(uint32 day) external view returns (uint256 unitValueE18, uint256 recordedAt) {
+        Record storage r = _records[day];
+        return (r.unitValueE18, r.recordedAt);
     }
 
-    /// @notice Net yield per TH/s·day of this series on a day with gross hashprice `hashpriceE18` and BTC/USD
-    ///         `btcUsdE8`, at uptime = SLA: the settlement formula (`PayoutMath.perThDay`), sats × 1e18, floored
-    ///         at 0. Reverts `IHashpriceOracle.NoPrice` when btcUsdE8 is 0.
-    function netPerThDayE18(uint256 hashpriceE18, uint256 btcUsdE8) public view returns (uint256) {
-        ISettlement.Breakdown memory b;
-        return _netAtSla(b, _formulaTerms(), hashpriceE18, btcUsdE8);
+    /// @inheritdoc ISeriesValuationOracle
+    function latestDay() external view returns (uint32) {
+        return _latest;
+    }
+
+    /// @notice The retarget state: day and first height of the last difficulty epoch seen.
+    function lastRetarget() external view returns (uint32 day, uint64 height) {
+        return (_retargetDay, _retargetHeight);
     }
 
     // ------------------------------------------------------------------ internals
-    /// @dev The formula of the contract notes with window end `latest` and, for the USD quote, `btcUsdE8`.
-    function _valueAt(uint32 latest, uint256 btcUsdE8) private view returns (Valuation memory v) {
-        v.latestDay = latest;
-        v.btcUsdE8 = btcUsdE8;
-        uint256 endDay = uint256(startDay) + termDays;
-        uint256 from = uint256(latest) + 1;
-        if (from < startDay) from = startDay;
-        if (from >= endDay) return v; // nothing left: value 0
-        v.remainingDays = uint32(endDay - from);
-
-        uint256 halving = halvingDay;
-        uint256 post = halving == 0 ? 0 : endDay - (halving > from ? (halving < endDay ? halving : endDay) : from);
-        v.remainingAfterHalving = uint32(post);
-
-        uint256 first = latest + 1 > windowDays ? uint256(latest) + 1 - windowDays : 0;
+    /// @dev Records day `d` (the formula of the contract notes). Emits `DayRecorded`.
+    function _record(uint32 d, IHashpriceOracle.DailyValues memory dv) private {
         IHashpowerToken.SeriesTerms memory t = _formulaTerms();
-        ISettlement.Breakdown memory b; // scratch for the formula, reused every day
-        uint256 sum;
-        uint256 sumAfter;
-        uint256 count;
-        for (uint256 d = first; d <= latest; ++d) {
-            IHashpriceOracle.DailyValues memory dv = hashpriceOracle.dailyValues(uint32(d));
-            if (dv.status != IHashpriceOracle.Status.Final || dv.btcUsdE8 == 0) continue;
-            uint256 net = _netAtSla(b, t, dv.hashpriceE18, dv.btcUsdE8);
-            sum += net;
-            ++count;
-            if (halving != 0) {
-                uint256 reward = uint256(dv.subsidySats) + dv.feesPerBlockSats;
-                if (d < halving && reward != 0) {
-                    uint256 hp = (uint256(dv.hashpriceE18) * (dv.subsidySats / 2 + dv.feesPerBlockSats)) / reward;
-                    net = _netAtSla(b, t, hp, dv.btcUsdE8);
-                }
-                sumAfter += net;
-            }
+        Record storage prev = _records[uint256(d) - 1];
+        Record storage rec = _records[d];
+        {
+            uint256 reward = uint256(dv.subsidySats) + dv.feesPerBlockSats;
+            uint256 r = reward == 0 ? 0 : (uint256(dv.hashpriceE18) * E18) / reward;
+            ISettlement.Breakdown memory b;
+            PayoutMath.perThDay(b, t, 0, t.slaBps, dv.btcUsdE8); // costs only (hashprice 0)
+            rec.cumA = prev.cumA + r;
+            rec.cumAF = prev.cumAF + r * dv.feesPerBlockSats;
+            rec.cumCost = prev.cumCost + b.electricityE18 + b.serviceE18;
         }
-        if (count == 0) revert NoFinalDays(latest);
-        v.daysUsed = uint32(count);
-        v.avgNetE18 = sum / count;
-        v.avgNetAfterHalvingE18 = halving == 0 ? v.avgNetE18 : sumAfter / count;
-        v.unitValueE18 = (
-            (v.avgNetE18 * (v.remainingDays - post) + v.avgNetAfterHalvingE18 * post) * (BPS - haircutBps)
+        if (_latest != 0 && dv.bits != _bits) (_retargetDay, _retargetHeight) = (d, _retargetHeight + uint64(RETARGET_INTERVAL));
+        _bits = dv.bits;
+
+        DayValuation memory v = _valuate(d, dv.subsidySats, t);
+        uint256 accrued = _accruedE18();
+        rec.unitValueE18 = uint128(v.unitValueE18);
+        rec.recordedAt = uint64(block.timestamp);
+        rec.accruedE18 = uint128(accrued);
+        _latest = d;
+        emit DayRecorded(d, v, accrued);
+    }
+
+    /// @dev The valuation of recorded day `d` at subsidy `s` (contract notes), growth cap included.
+    function _valuate(uint32 d, uint256 s, IHashpowerToken.SeriesTerms memory t)
+        private
+        view
+        returns (DayValuation memory v)
+    {
+        v.day = d;
+        v.subsidySats = uint64(s);
+        v.epochHeight = _retargetHeight;
+        uint256 n = uint256(d) - firstDay + 1;
+        if (n > windowDays) n = windowDays;
+        v.daysUsed = uint32(n);
+        uint256 sa;
+        uint256 saf;
+        {
+            Record storage rec = _records[d];
+            Record storage w0 = _records[uint256(d) - n];
+            sa = rec.cumA - w0.cumA;
+            saf = rec.cumAF - w0.cumAF;
+            uint256 sc = rec.cumCost - w0.cumCost;
+            v.avgNetE18 = _avgNet(s, sa, saf, sc, n, t);
+            v.avgNetHalvedE18 = _avgNet(s / 2, sa, saf, sc, n, t);
+        }
+        uint256 end = uint256(startDay) + termDays;
+        uint256 from = uint256(d) + 1 > startDay ? uint256(d) + 1 : startDay;
+        uint256 remaining = end > from ? end - from : 0;
+        v.remainingDays = uint32(remaining);
+        uint256 halving = _nextHalvingDay(s);
+        v.halvingDay = uint32(halving);
+        if (halving < end) {
+            uint256 post = end - (halving > from ? halving : from);
+            v.postHalvingDays = uint32(post > remaining ? remaining : post);
+        }
+        v.rawValueE18 = (
+            (v.avgNetE18 * (remaining - v.postHalvingDays) + v.avgNetHalvedE18 * v.postHalvingDays) * (BPS - haircutBps)
         ) / (uint256(termDays) * BPS);
-        if (quote == Quote.Usd) {
-            v.price = v.unitValueE18 * btcUsdE8 * _priceScale;
-            v.answer = int256((v.unitValueE18 * btcUsdE8) / 1e26);
-        } else {
-            v.price = v.unitValueE18 * _priceScale;
-            v.answer = int256(v.unitValueE18 / E18);
+        v.boundE18 = (((s * sa + saf) / E18 / n) * remaining) / termDays;
+        uint256 value = v.rawValueE18 < v.boundE18 ? v.rawValueE18 : v.boundE18;
+        uint256 last = _records[uint256(d) - 1].unitValueE18;
+        if (_latest != 0 && last != 0) {
+            uint256 cap = (last * (BPS + maxGrowthBpsPerDay)) / BPS;
+            if (value > cap) value = cap;
         }
+        v.unitValueE18 = value;
+    }
+
+    /// @dev avgNet(S') of the contract notes, sats per TH/s·day × 1e18.
+    function _avgNet(uint256 s, uint256 sa, uint256 saf, uint256 sc, uint256 n, IHashpowerToken.SeriesTerms memory t)
+        private
+        pure
+        returns (uint256)
+    {
+        uint256 plus = ((s * sa + saf) * (BPS - t.poolFeeBps) * t.slaBps) / (BPS * BPS * E18);
+        return plus > sc ? (plus - sc) / n : 0;
+    }
+
+    /// @dev Estimated UTC day of the next halving after subsidy `s` (contract notes); type(uint32).max for s = 0.
+    function _nextHalvingDay(uint256 s) private view returns (uint256) {
+        if (s == 0) return type(uint32).max;
+        uint256 e;
+        while ((INITIAL_SUBSIDY >> e) > s) ++e;
+        uint256 h = HALVING_INTERVAL * (e + 1);
+        uint256 hr = _retargetHeight;
+        return h > hr ? uint256(_retargetDay) + (h - hr) / BLOCKS_PER_DAY : _retargetDay;
+    }
+
+    /// @dev The share's accrued sats × 1e18: (token accumulator − acc0) / 1e18.
+    function _accruedE18() private view returns (uint256) {
+        return (token.accPerUnitE36(seriesId) - _acc0) / E18;
     }
 
     /// @dev The series' formula terms (only the fields `PayoutMath.perThDay` reads; the others stay 0).
@@ -268,29 +358,5 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         t.slaBps = _slaBps;
         t.powerCostUsdPerKWhE6 = _powerCostUsdPerKWhE6;
         t.serviceFeeUsdPerThDayE6 = _serviceFeeUsdPerThDayE6;
-    }
-
-    /// @dev `netE18` of `PayoutMath.perThDay` at uptime = SLA, computed in the scratch breakdown `b`.
-    function _netAtSla(
-        ISettlement.Breakdown memory b,
-        IHashpowerToken.SeriesTerms memory t,
-        uint256 hashpriceE18,
-        uint256 btcUsdE8
-    ) private pure returns (uint256) {
-        PayoutMath.perThDay(b, t, hashpriceE18, t.slaBps, btcUsdE8);
-        return b.netE18;
-    }
-
-    /// @dev BTC/USD × 1e8 from the feed and its updatedAt; reverts `StalePrice` unless answer > 0 and
-    ///      0 ≤ now − updatedAt ≤ heartbeat.
-    function _feedPrice() private view returns (uint256 priceE8, uint256 updatedAt) {
-        int256 answer;
-        (, answer,, updatedAt,) = btcUsdFeed.latestRoundData();
-        if (answer <= 0 || updatedAt > block.timestamp || block.timestamp - updatedAt > feedHeartbeat) {
-            revert StalePrice(answer, updatedAt);
-        }
-        uint256 d = _feedDecimals;
-        priceE8 = d >= 8 ? uint256(answer) / 10 ** (d - 8) : uint256(answer) * 10 ** (8 - d);
-        if (priceE8 == 0) revert StalePrice(answer, updatedAt);
     }
 }

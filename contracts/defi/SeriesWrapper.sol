@@ -7,43 +7,44 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IERC1155} from "@openzeppelin/contracts/token/ERC1155/IERC1155.sol";
 import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IHashpowerToken} from "../interfaces/IHashpowerToken.sol";
 import {ISeriesWrapper} from "../interfaces/ISeriesWrapper.sol";
 
 /// @title SeriesWrapper
-/// @notice ERC-20 of one hash-power series. **1 wrapped token = 1 unit = 1 TH/s·day; decimals 0.** Wrapping and
-///         unwrapping are 1:1; the series' yield follows the ERC-20: whoever holds a wrapped token when a day is
-///         settled earns exactly what an unwrapped unit earns that day.
+/// @notice Accumulating ERC-20 share of one hash-power series: **1 share = 1 unit (1 TH/s·day) + `index` sats**,
+///         decimals 0. The units' payouts stay inside the wrapper and raise the index of every share equally, as
+///         wstETH's exchange rate or sDAI's `chi`: a holder earns by holding through time, never by holding at an
+///         instant. A share is a plain OpenZeppelin ERC-20 (no transfer hooks), so Morpho Blue takes it as
+///         collateral directly: no adapter, no per-borrower records, a liquidator seizes the yield with the units.
 /// @dev Deployed by `SeriesWrapperFactory` at a CREATE2 address (salt = series id).
 ///
-///      Yield pass-through. The wrapper holds `totalSupply()` units of the series (every mint and burn of the
-///      ERC-20 is matched by an ERC-1155 transfer in or out), so in the token it accrues `totalSupply · Δacc`
-///      where `acc` is the series' accumulator (sats per unit × 1e36). It passes that on with an accumulator of
-///      its own whose per-unit value *is* the token's: each holder has a checkpoint `paidE36` and a 1e36-scaled
-///      `accruedE36`, settled (`accrued += balance · (acc − paid); paid = acc`) for both parties in `_update`
-///      before every balance change (mints, burns, transfers). Hence, exactly, at 1e36 scale:
-///        Σ holders' accrual (settled + unsettled) = wrapper's accrual in the token + (harvested − claimed) · 1e36
-///      A wrapped unit earns bit-for-bit what an unwrapped unit earns (no re-distribution, so no second rounding
-///      and no remainder to carry: the token carries the distribution remainder), and the record date is the
-///      token's: a transfer needs no harvest, only a read of the token's accumulator. A claim pays
-///      `floor(accrued / 1e36)` sats, keeps the sub-sat remainder, and harvests from the token first when the
-///      wrapper's balance is short; since Σ floor ≤ floor Σ, the wrapper can always pay every holder.
+///      Accounting (all from the token's accumulator `acc` of the series, sats per unit × 1e36):
+///        indexE36   = acc − acc0,  acc0 = acc when the wrapper was created (so the index starts at 0)
+///        wrap n     : pays in  ceil(n · indexE36 / 1e36) sats  (rounded in the wrapper's favour)
+///        unwrap n   : pays out floor(n · indexE36 / 1e36) sats (rounded in the wrapper's favour)
+///        reserve    = Σ wrap payments + Σ harvests − Σ unwrap payments (sats; a counter, never balanceOf)
+///      Solvency (exact, at 1e36 scale): the wrapper holds `supply` units in the token, so it accrues
+///      `supply · Δacc` there, exactly what its shares' claim `supply · ΔindexE36` grows by; every wrap pays at
+///      least, and every unwrap pays at most, the exact claim of the shares it mints or burns. Hence
+///        reserve · 1e36 + wrapper's unclaimed accrual in the token ≥ supply · indexE36
+///      and an unwrap of n ≤ supply shares can always be paid (after a harvest: floor(n·I) ≤ reserve + floor(T)).
+///      Edge cases: the index does not depend on the supply or on any balance, so the first wrapper of an
+///      empty wrapper pays the same per share as every other (no first-depositor inflation); with supply 0 the
+///      index still follows `acc` and a later wrap pays it in. Units arrive only through `wrap` (a plain
+///      ERC-1155 transfer or a mint to the wrapper is refused), and donated sats are not in `reserve`: a
+///      donation moves nothing. Flash loans: a flash borrower of shares returns the shares it took, and shares
+///      unwrapped inside the loan must be wrapped back at the then-current index (the token also refuses to
+///      settle a series whose units moved in the same transaction: `SeriesMovedInTransaction`).
 ///
-///      Contract holders (Morpho Blue) accrue like anyone; their claimer (set by the factory's CLAIMER_ADMIN,
-///      Aave v3's `setClaimer` model) claims for them, e.g. `MorphoCollateralAdapter` for Morpho.
-///
-///      Trust: the token's CLAIMER_ADMIN could name a claimer for this wrapper in the token and drain the yield
-///      not yet harvested; the factory's CLAIMER_ADMIN can redirect the yield of contract holders (never EOAs).
+///      Trust: none beyond the token (no admin, no upgrade). The token's CLAIMER_ADMIN could name a claimer for
+///      this wrapper in the token and take its unharvested yield; that role should be held by a timelock.
 contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISeriesWrapper {
     using SafeERC20 for IERC20;
 
-    /// @notice Role (in the factory's AccessControl) that may call `setClaimerFor`.
-    bytes32 public constant CLAIMER_ADMIN_ROLE = keccak256("CLAIMER_ADMIN_ROLE");
-    /// @notice Scale of the accumulator and of accruals.
-    uint256 public constant ACC_SCALE = 1e36;
+    uint256 private constant ACC_SCALE = 1e36;
 
     /// @inheritdoc ISeriesWrapper
     IHashpowerToken public immutable token;
@@ -51,77 +52,83 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
     uint256 public immutable seriesId;
     /// @inheritdoc ISeriesWrapper
     IERC20 public immutable payoutAsset;
-    /// @notice The factory that deployed this wrapper; its AccessControl holds CLAIMER_ADMIN_ROLE.
-    address public immutable factory;
+    /// @inheritdoc ISeriesWrapper
+    uint256 public immutable acc0;
 
-    /// @dev Holder checkpoint: accumulator at the last settlement and settled unclaimed sats × 1e36.
-    struct Checkpoint {
-        uint256 paidE36;
-        uint256 accruedE36;
-    }
-
-    mapping(address holder => Checkpoint) private _checkpoints;
-    mapping(address holder => address) private _claimers;
+    uint256 private _reserve;
     uint256 private _harvested;
-    uint256 private _claimed;
+    /// @dev Set only inside `wrap`, so `onERC1155Received` accepts exactly the units `wrap` pulls.
+    bool private transient _wrapping;
 
     /// @param token_ the hash-power token; @param id the series to wrap (reverts `UnknownSeries` via the token).
     constructor(IHashpowerToken token_, uint256 id)
         ERC20(
-            string.concat("Wrapped hashpower series ", Strings.toString(id), unicode" (1 token = 1 TH/s·day)"),
-            string.concat("wTHD-", Strings.toString(id))
+            string.concat("Hashpower series ", Strings.toString(id), unicode" share (1 TH/s·day + accrued sats)"),
+            string.concat("sTHD-", Strings.toString(id))
         )
     {
         token = token_;
         seriesId = id;
         payoutAsset = IERC20(token_.seriesTerms(id).payoutAsset);
-        factory = msg.sender;
+        acc0 = token_.accPerUnitE36(id);
     }
 
-    /// @notice 0: one wrapped token is one indivisible unit of one TH/s·day.
+    /// @notice 0: one share is one indivisible unit of one TH/s·day plus its accrued sats.
     function decimals() public pure override returns (uint8) {
         return 0;
     }
 
     // ------------------------------------------------------------------ wrap / unwrap
     /// @inheritdoc ISeriesWrapper
-    function wrap(uint256 units, address to) external nonReentrant {
+    function wrap(uint256 units, address to) external nonReentrant returns (uint256 sats) {
         if (units == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
-        // The token calls back `onERC1155Received`, which mints to `to` and emits `Wrapped`.
-        IERC1155(address(token)).safeTransferFrom(msg.sender, address(this), seriesId, units, abi.encode(to));
+        if (to == address(this)) revert InvalidRecipient(to);
+        uint256 index = indexE36();
+        sats = Math.mulDiv(units, index, ACC_SCALE, Math.Rounding.Ceil);
+        if (sats != 0) {
+            _reserve += sats;
+            payoutAsset.safeTransferFrom(msg.sender, address(this), sats);
+        }
+        _wrapping = true;
+        IERC1155(address(token)).safeTransferFrom(msg.sender, address(this), seriesId, units, "");
+        _wrapping = false;
+        _mint(to, units);
+        emit Wrapped(msg.sender, to, units, sats, index);
     }
 
     /// @inheritdoc ISeriesWrapper
-    function unwrap(uint256 units, address to) external nonReentrant {
+    function unwrap(uint256 units, address to) external nonReentrant returns (uint256 sats) {
         if (units == 0) revert ZeroAmount();
         if (to == address(0)) revert ZeroAddress();
+        if (to == address(this)) revert InvalidRecipient(to);
+        uint256 index = indexE36();
         _burn(msg.sender, units);
-        emit Unwrapped(msg.sender, to, units);
+        sats = Math.mulDiv(units, index, ACC_SCALE);
+        if (sats != 0) {
+            if (_reserve < sats) _harvest();
+            _reserve -= sats; // cannot underflow: solvency invariant (contract notes)
+        }
+        emit Unwrapped(msg.sender, to, units, sats, index);
         IERC1155(address(token)).safeTransferFrom(address(this), to, seriesId, units, "");
+        if (sats != 0) payoutAsset.safeTransfer(to, sats);
     }
 
-    /// @notice ERC-1155 receipt hook: a receipt of `value` units of the series mints `value` wrapped tokens to
-    ///         the address ABI-encoded in `data`, or to `from` when `data` is empty. So a holder may also wrap by
-    ///         a plain `safeTransferFrom` to the wrapper, and a farm may mint straight into it with
-    ///         `data = abi.encode(recipient)`.
-    /// @dev Reverts `NotHashpowerToken`, `WrongSeries`, `ZeroAmount`, `InvalidData`, `ZeroAddress` (no recipient),
-    ///      `InvalidRecipient` (the wrapper itself, e.g. an unwrap to the wrapper).
-    ///      Emits `Wrapped(from, to, value)`.
-    function onERC1155Received(address, address from, uint256 id, uint256 value, bytes calldata data)
+    /// @inheritdoc ISeriesWrapper
+    function harvest() external nonReentrant returns (uint256 amount) {
+        return _harvest();
+    }
+
+    /// @notice ERC-1155 receipt hook: accepts the units `wrap` pulls, refuses everything else.
+    /// @dev Reverts `NotHashpowerToken`, `DirectDepositRefused` (any receipt not initiated by `wrap`: a plain
+    ///      transfer or a mint to the wrapper would add units without paying the index in).
+    function onERC1155Received(address operator, address, uint256, uint256, bytes calldata)
         external
+        view
         returns (bytes4)
     {
         if (msg.sender != address(token)) revert NotHashpowerToken(msg.sender);
-        if (id != seriesId) revert WrongSeries(id);
-        if (value == 0) revert ZeroAmount();
-        address to = from;
-        if (data.length == 32) to = abi.decode(data, (address));
-        else if (data.length != 0) revert InvalidData();
-        if (to == address(0)) revert ZeroAddress();
-        if (to == address(this)) revert InvalidRecipient(to);
-        _mint(to, value);
-        emit Wrapped(from, to, value);
+        if (operator != address(this) || !_wrapping) revert DirectDepositRefused(operator);
         return IERC1155Receiver.onERC1155Received.selector;
     }
 
@@ -139,63 +146,25 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
         return interfaceId == type(IERC1155Receiver).interfaceId || interfaceId == type(IERC165).interfaceId;
     }
 
-    // ------------------------------------------------------------------ yield
-    /// @inheritdoc ISeriesWrapper
-    function harvest() external nonReentrant returns (uint256 amount) {
-        return _harvest();
-    }
-
-    /// @inheritdoc ISeriesWrapper
-    function claim(address receiver) external nonReentrant returns (uint256 amount) {
-        return _claim(msg.sender, receiver);
-    }
-
-    /// @inheritdoc ISeriesWrapper
-    function claimOnBehalf(address holder, address receiver) external nonReentrant returns (uint256 amount) {
-        address claimer = _claimers[holder];
-        if (claimer == address(0) || claimer != msg.sender) revert NotClaimer(holder, msg.sender);
-        return _claim(holder, receiver);
-    }
-
-    /// @inheritdoc ISeriesWrapper
-    function setClaimer(address claimer) external {
-        _claimers[msg.sender] = claimer;
-        emit ClaimerSet(msg.sender, claimer, false);
-    }
-
-    /// @inheritdoc ISeriesWrapper
-    function setClaimerFor(address holder, address claimer) external {
-        if (!IAccessControl(factory).hasRole(CLAIMER_ADMIN_ROLE, msg.sender)) revert NotClaimerAdmin(msg.sender);
-        if (holder == address(0)) revert ZeroAddress();
-        if (holder.code.length == 0) revert NotContract(holder);
-        _claimers[holder] = claimer;
-        emit ClaimerSet(holder, claimer, true);
-    }
-
     // ------------------------------------------------------------------ views
     /// @inheritdoc ISeriesWrapper
-    function claimable(address account) external view returns (uint256) {
-        Checkpoint storage c = _checkpoints[account];
-        uint256 accrued = c.accruedE36;
-        uint256 balance = balanceOf(account);
-        if (balance != 0) accrued += balance * (_acc() - c.paidE36);
-        return accrued / ACC_SCALE;
+    function indexE36() public view returns (uint256) {
+        return token.accPerUnitE36(seriesId) - acc0;
     }
 
     /// @inheritdoc ISeriesWrapper
-    function accPerUnitE36() external view returns (uint256) {
-        return _acc();
+    function previewWrap(uint256 units) external view returns (uint256) {
+        return Math.mulDiv(units, indexE36(), ACC_SCALE, Math.Rounding.Ceil);
     }
 
     /// @inheritdoc ISeriesWrapper
-    function checkpoint(address account) external view returns (uint256 paidE36, uint256 accruedE36) {
-        Checkpoint storage c = _checkpoints[account];
-        return (c.paidE36, c.accruedE36);
+    function previewUnwrap(uint256 units) external view returns (uint256) {
+        return Math.mulDiv(units, indexE36(), ACC_SCALE);
     }
 
     /// @inheritdoc ISeriesWrapper
-    function claimerOf(address holder) external view returns (address) {
-        return _claimers[holder];
+    function reserve() external view returns (uint256) {
+        return _reserve;
     }
 
     /// @inheritdoc ISeriesWrapper
@@ -203,58 +172,17 @@ contract SeriesWrapper is ERC20, IERC1155Receiver, ReentrancyGuardTransient, ISe
         return _harvested;
     }
 
-    /// @inheritdoc ISeriesWrapper
-    function totalClaimed() external view returns (uint256) {
-        return _claimed;
-    }
-
     // ------------------------------------------------------------------ internals
-    /// @dev Settles both parties at the token's accumulator before OpenZeppelin moves the balance.
-    function _update(address from, address to, uint256 value) internal override {
-        uint256 acc = _acc();
-        if (from != address(0)) _settle(from, acc);
-        if (to != address(0) && to != from) _settle(to, acc);
-        super._update(from, to, value);
-    }
-
-    /// @dev `accrued += balance · (acc − paid); paid = acc` (accumulator.ts `settle`).
-    function _settle(address account, uint256 acc) private {
-        Checkpoint storage c = _checkpoints[account];
-        uint256 paid = c.paidE36;
-        if (paid == acc) return;
-        uint256 balance = balanceOf(account);
-        if (balance != 0) c.accruedE36 += balance * (acc - paid);
-        c.paidE36 = acc;
-    }
-
-    /// @dev Settles `holder`, pays `floor(accrued / 1e36)` sats, keeps the remainder; harvests when short.
-    function _claim(address holder, address receiver) private returns (uint256 amount) {
-        if (receiver == address(0)) revert ZeroAddress();
-        _settle(holder, _acc());
-        Checkpoint storage c = _checkpoints[holder];
-        amount = c.accruedE36 / ACC_SCALE;
-        if (amount == 0) return 0;
-        c.accruedE36 -= amount * ACC_SCALE;
-        _claimed += amount;
-        if (payoutAsset.balanceOf(address(this)) < amount) _harvest();
-        payoutAsset.safeTransfer(receiver, amount);
-        emit Claimed(holder, receiver, msg.sender, amount);
-    }
-
-    /// @dev Claims the wrapper's whole-sat accrual in the token into the wrapper.
+    /// @dev Claims the wrapper's whole-sat accrual in the token into the reserve.
     function _harvest() private returns (uint256 amount) {
         uint256[] memory ids = new uint256[](1);
         ids[0] = seriesId;
         amount = token.claim(ids, address(this))[0];
         if (amount != 0) {
+            _reserve += amount;
             uint256 total = _harvested + amount;
             _harvested = total;
             emit Harvested(amount, total);
         }
-    }
-
-    /// @dev The series' accumulator in the token, sats per unit × 1e36.
-    function _acc() private view returns (uint256) {
-        return token.accPerUnitE36(seriesId);
     }
 }

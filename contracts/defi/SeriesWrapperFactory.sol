@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IHashpowerToken} from "../interfaces/IHashpowerToken.sol";
 import {SeriesWrapper} from "./SeriesWrapper.sol";
 
 /// @title SeriesWrapperFactory
-/// @notice Deploys one `SeriesWrapper` ERC-20 (1 token = 1 TH/s·day, decimals 0) per series of the hash-power
-///         token, permissionlessly, at a deterministic CREATE2 address (salt = series id), and holds the
-///         CLAIMER_ADMIN_ROLE that its wrappers consult for `setClaimerFor`.
-contract SeriesWrapperFactory is AccessControl {
-    /// @notice Role that may set the claimer of contract holders in every wrapper of this factory.
-    bytes32 public constant CLAIMER_ADMIN_ROLE = keccak256("CLAIMER_ADMIN_ROLE");
-
+/// @notice Deploys one `SeriesWrapper` accumulating ERC-20 share (1 share = 1 TH/s·day + accrued sats, decimals
+///         0) per series of the hash-power token, permissionlessly, at a deterministic CREATE2 address
+///         (salt = series id). No admin.
+contract SeriesWrapperFactory {
     /// @notice The hash-power token whose series are wrapped.
     IHashpowerToken public immutable token;
     /// @notice Wrapper of series `id`, or address(0) before `createWrapper(id)`.
@@ -28,12 +24,10 @@ contract SeriesWrapperFactory is AccessControl {
     error WrapperExists(uint256 id, address wrapper);
     error ZeroAddress();
 
-    /// @param token_ the hash-power token; @param admin DEFAULT_ADMIN_ROLE (grants CLAIMER_ADMIN_ROLE).
-    /// @dev Reverts `ZeroAddress`.
-    constructor(IHashpowerToken token_, address admin) {
-        if (address(token_) == address(0) || admin == address(0)) revert ZeroAddress();
+    /// @param token_ the hash-power token. Reverts `ZeroAddress`.
+    constructor(IHashpowerToken token_) {
+        if (address(token_) == address(0)) revert ZeroAddress();
         token = token_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
     /// @notice Deploys the wrapper of series `id` at `predictWrapper(id)`; anyone may call.

@@ -65,6 +65,9 @@ interface IHashpowerToken {
     error DayOutsideTerm(uint256 id, uint32 day);
     error AlreadyDistributed(uint256 id, uint32 day);
     error NoSupply(uint256 id);
+    /// @notice A balance of series `id` changed earlier in this transaction, so it cannot be distributed in it
+    ///         (record-date rule: units held only within one transaction earn nothing).
+    error SeriesMovedInTransaction(uint256 id);
     error ZeroAmount();
     error ZeroAddress();
     error NotClaimer(address holder, address caller);
@@ -86,10 +89,11 @@ interface IHashpowerToken {
     // ------------------------------------------------------------------ payouts
     /// @notice Credits `amount` of the payout asset, pulled from msg.sender, pro rata to the holders of `id` for `day`.
     /// @dev DISTRIBUTOR_ROLE; not while paused. O(1) in holders. Reverts `DayOutsideTerm`, `AlreadyDistributed`,
-    ///      `NoSupply` (when amount > 0 and supply is 0). `amount` may be 0 (marks the day done).
+    ///      `NoSupply` (when amount > 0 and supply is 0), `SeriesMovedInTransaction` (a balance of `id` changed
+    ///      earlier in this transaction: record-date rule). `amount` may be 0 (marks the day done).
     function distribute(uint256 id, uint32 day, uint256 amount) external;
     /// @notice Credits a debt repayment of `amount` (pulled from msg.sender) to the current holders of `id`.
-    /// @dev DISTRIBUTOR_ROLE; not while paused. Reverts `NoSupply`, `ZeroAmount`.
+    /// @dev DISTRIBUTOR_ROLE; not while paused. Reverts `NoSupply`, `ZeroAmount`, `SeriesMovedInTransaction`.
     function distributeRepayment(uint256 id, uint256 amount) external;
     /// @notice Claims msg.sender's yield in each of `ids` and sends it to `receiver`. Never blocked by pause.
     /// @return amounts paid per id, asset base units.

@@ -5,73 +5,58 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IHashpowerToken} from "./IHashpowerToken.sol";
 
 /// @title ISeriesWrapper
-/// @notice ERC-20 wrapper of one hash-power series: **1 wrapped token = 1 ERC-1155 unit = 1 TH/s·day**
-///         (decimals 0), wrapped and unwrapped 1:1, with the series' yield passed through to whoever holds the
-///         ERC-20 when each day is settled (the token's record-date rule), so it can serve as collateral in
-///         ERC-20-only protocols (Morpho Blue) without losing the yield.
-/// @dev Units: token amounts in units (TH/s·days); payouts in sats (base units of the series' 8-decimal payout
-///      asset); accumulator and per-holder accruals in sats per unit × 1e36 / sats × 1e36.
+/// @notice Accumulating ERC-20 share of one hash-power series (as wstETH or sDAI): **1 share = 1 ERC-1155 unit
+///         (1 TH/s·day) + `index` sats**, decimals 0. The wrapper holds the units and keeps their payouts inside;
+///         the index grows with every settled day exactly as one unit's accumulator does. Wrapping pays the
+///         current index in, unwrapping pays it out. A share is a plain ERC-20 (no hooks, no per-holder records),
+///         so a lending market (Morpho Blue) can hold it and a flash borrower returns exactly what it took.
+/// @dev Units: shares and units in TH/s·days; payouts in sats (base units of the series' 8-decimal payout asset);
+///      index in sats per share × 1e36 (`E36`).
+///        indexE36   = token.accPerUnitE36(id) − acc0      (acc0 = the token's accumulator at the wrapper's creation)
+///        wrap n     : pulls n units and ceil(n · indexE36 / 1e36) sats from the caller, mints n shares
+///        unwrap n   : burns n shares, sends n units and floor(n · indexE36 / 1e36) sats
+///      Everything is computed from the token's accumulator and the wrapper's own counters, never from
+///      `balanceOf(this)`: donated units are refused and donated sats change nothing.
 interface ISeriesWrapper {
     // ------------------------------------------------------------------ events
-    /// @notice `units` of the series were deposited by `from` (their ERC-1155 owner; address(0) when minted
-    ///         straight into the wrapper) and `units` wrapped tokens minted to `to`.
-    event Wrapped(address indexed from, address indexed to, uint256 units);
-    /// @notice `units` wrapped tokens of `from` were burned and `units` ERC-1155 units sent to `to`.
-    event Unwrapped(address indexed from, address indexed to, uint256 units);
-    /// @notice `amount` sats of the series' yield were claimed from the token into the wrapper;
-    ///         `totalHarvested` is the running total (sats).
+    /// @notice `from` deposited `units` and paid `sats` (the index in force, rounded up); `units` shares were
+    ///         minted to `to`.
+    event Wrapped(address indexed from, address indexed to, uint256 units, uint256 sats, uint256 indexE36);
+    /// @notice `units` shares of `from` were burned; `units` ERC-1155 units and `sats` (the index in force, rounded
+    ///         down) were sent to `to`.
+    event Unwrapped(address indexed from, address indexed to, uint256 units, uint256 sats, uint256 indexE36);
+    /// @notice `amount` sats of the wrapper's yield were claimed from the token into its reserve; `totalHarvested`
+    ///         is the running total (sats).
     event Harvested(uint256 amount, uint256 totalHarvested);
-    /// @notice `holder`'s yield of `amount` sats was claimed by `caller` and sent to `receiver`.
-    event Claimed(address indexed holder, address indexed receiver, address caller, uint256 amount);
-    /// @notice `claimer` may now claim `holder`'s yield (address(0) revokes). `admin` is true when set by a
-    ///         CLAIMER_ADMIN through `setClaimerFor`.
-    event ClaimerSet(address indexed holder, address indexed claimer, bool admin);
 
     // ------------------------------------------------------------------ errors
     /// @notice An ERC-1155 receipt from a contract other than the hash-power token.
     error NotHashpowerToken(address caller);
-    /// @notice An ERC-1155 receipt of another series than the wrapper's.
-    error WrongSeries(uint256 id);
-    /// @notice Batch receipts are refused: wrap with `wrap` or a single `safeTransferFrom`.
+    /// @notice Units arrive only through `wrap` (a plain transfer or mint to the wrapper is refused: it would
+    ///         not pay the index in).
+    error DirectDepositRefused(address operator);
+    /// @notice Batch receipts are refused.
     error BatchNotSupported();
     error ZeroAmount();
     error ZeroAddress();
-    /// @notice The receipt's `data` is neither empty nor one ABI-encoded address.
-    error InvalidData();
-    /// @notice Wrapped tokens cannot be minted to the wrapper itself (they would be locked).
+    /// @notice Shares or units cannot be sent to the wrapper itself.
     error InvalidRecipient(address to);
-    /// @notice `caller` is not `holder`'s claimer.
-    error NotClaimer(address holder, address caller);
-    /// @notice `caller` lacks the factory's CLAIMER_ADMIN_ROLE.
-    error NotClaimerAdmin(address caller);
-    /// @notice `setClaimerFor` only serves contracts (a lending market, a pool): an EOA sets its own claimer.
-    error NotContract(address holder);
 
     // ------------------------------------------------------------------ wrap / unwrap
-    /// @notice Pulls `units` of the series from msg.sender (ERC-1155 `safeTransferFrom`; msg.sender must have
-    ///         `setApprovalForAll(wrapper, true)` on the token) and mints `units` wrapped tokens to `to`.
-    /// @dev Equivalent to sending the units to the wrapper with `data = abi.encode(to)`. Reverts `ZeroAmount`,
-    ///      `ZeroAddress`, `InvalidRecipient` (the wrapper), the token's ERC-1155 errors. Emits `Wrapped`.
-    function wrap(uint256 units, address to) external;
-    /// @notice Burns `units` wrapped tokens of msg.sender and sends `units` ERC-1155 units to `to`. The yield
-    ///         accrued so far stays claimable by msg.sender. Reverts `ZeroAmount`, `ZeroAddress`,
-    ///         `InvalidRecipient` (the wrapper), `ERC20InsufficientBalance`. Emits `Unwrapped`.
-    function unwrap(uint256 units, address to) external;
-
-    // ------------------------------------------------------------------ yield
-    /// @notice Claims the wrapper's yield from the token into the wrapper (permissionless; also done whenever a
-    ///         claim needs the sats). Returns the sats received. Emits `Harvested` when non-zero.
+    /// @notice Pulls `units` of the series (msg.sender must have `setApprovalForAll(wrapper, true)` on the token)
+    ///         and `previewWrap(units)` sats of the payout asset (ERC-20 allowance) from msg.sender and mints
+    ///         `units` shares to `to`. Returns the sats paid.
+    /// @dev Reverts `ZeroAmount`, `ZeroAddress`, `InvalidRecipient`, the token's ERC-1155 and the asset's ERC-20
+    ///      errors. Moves units of the series, so a settlement of it cannot follow in the same transaction
+    ///      (the token's record-date rule). Emits `Wrapped`.
+    function wrap(uint256 units, address to) external returns (uint256 sats);
+    /// @notice Burns `units` shares of msg.sender and sends `units` ERC-1155 units and `previewUnwrap(units)` sats
+    ///         to `to` (harvesting the wrapper's claim in the token when its reserve is short). Returns the sats.
+    /// @dev Reverts `ZeroAmount`, `ZeroAddress`, `InvalidRecipient`, `ERC20InsufficientBalance`. Emits `Unwrapped`.
+    function unwrap(uint256 units, address to) external returns (uint256 sats);
+    /// @notice Claims the wrapper's yield from the token into its reserve (permissionless; unwrap does it when
+    ///         needed). Returns the sats received. Emits `Harvested` when non-zero.
     function harvest() external returns (uint256 amount);
-    /// @notice Pays msg.sender's yield (sats) to `receiver`. Reverts `ZeroAddress`. Emits `Claimed` when non-zero.
-    function claim(address receiver) external returns (uint256 amount);
-    /// @notice Pays `holder`'s yield to `receiver` as its claimer. Reverts `NotClaimer`, `ZeroAddress`.
-    function claimOnBehalf(address holder, address receiver) external returns (uint256 amount);
-    /// @notice Lets `claimer` claim msg.sender's yield (address(0) revokes). Emits `ClaimerSet`.
-    function setClaimer(address claimer) external;
-    /// @notice The factory's CLAIMER_ADMIN sets the claimer of a contract holder that cannot call `setClaimer`
-    ///         itself (Morpho Blue: its claimer is the collateral adapter), as Aave v3's `setClaimer`.
-    /// @dev Reverts `NotClaimerAdmin`, `ZeroAddress`, `NotContract`. Emits `ClaimerSet`.
-    function setClaimerFor(address holder, address claimer) external;
 
     // ------------------------------------------------------------------ views
     /// @notice The hash-power token (ERC-1155) whose series this wraps.
@@ -80,18 +65,17 @@ interface ISeriesWrapper {
     function seriesId() external view returns (uint256);
     /// @notice The series' payout asset (8 decimals, sats).
     function payoutAsset() external view returns (IERC20);
-    /// @notice Sats `account` can claim now (floor of its 1e36-scaled accrual, including days settled in the
-    ///         token but not yet harvested).
-    function claimable(address account) external view returns (uint256);
-    /// @notice The per-unit accumulator in force: the token's `accPerUnitE36` of the series (sats per unit × 1e36).
-    function accPerUnitE36() external view returns (uint256);
-    /// @notice `account`'s checkpoint: accumulator at its last settlement and its settled, unclaimed accrual
-    ///         (sats × 1e36).
-    function checkpoint(address account) external view returns (uint256 paidE36, uint256 accruedE36);
-    /// @notice The claimer `holder` authorised (or a CLAIMER_ADMIN set), or address(0).
-    function claimerOf(address holder) external view returns (address);
+    /// @notice The token's accumulator of the series when this wrapper was created (sats per unit × 1e36).
+    function acc0() external view returns (uint256);
+    /// @notice Sats per share × 1e36 on top of the unit: `token.accPerUnitE36(id) − acc0`. Only grows.
+    function indexE36() external view returns (uint256);
+    /// @notice Sats `wrap(units)` costs now: ceil(units · indexE36 / 1e36).
+    function previewWrap(uint256 units) external view returns (uint256);
+    /// @notice Sats `unwrap(units)` pays now: floor(units · indexE36 / 1e36).
+    function previewUnwrap(uint256 units) external view returns (uint256);
+    /// @notice Sats the wrapper holds for its shares (wrap payments + harvests − unwrap payments); donations
+    ///         are not counted.
+    function reserve() external view returns (uint256);
     /// @notice Sats ever harvested from the token into this wrapper.
     function totalHarvested() external view returns (uint256);
-    /// @notice Sats ever paid out of this wrapper to holders' receivers (≤ totalHarvested).
-    function totalClaimed() external view returns (uint256);
 }

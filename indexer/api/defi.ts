@@ -1,11 +1,9 @@
 /**
- * The owner view's DeFi parts: units held through the series' `SeriesWrapper` (ERC-20) and collateral inside
- * Morpho Blue markets on it (through the `MorphoCollateralAdapter` or directly), with the on-chain lending
- * valuation of the market's `SeriesValuationOracle` next to the holder's view. Every amount is computed as of one
- * block `n` with the contracts' own formulas (`domain/wrapper.ts`, `domain/adapter.ts`, `domain/morpho.ts`,
- * `domain/valuation.ts`), so it equals the contracts' views at that block.
+ * The owner view's DeFi parts: shares of the series' `SeriesWrapper` (accumulating ERC-20) and collateral inside
+ * Morpho Blue markets on it, with the on-chain lending valuation of the market's `SeriesValuationOracle` next to
+ * the holder's view. Every amount is computed as of one block `n` with the contracts' own formulas
+ * (`domain/wrapper.ts`, `domain/morpho.ts`, `domain/valuation.ts`), so it equals the contracts' views at that block.
  */
-import * as adapter from "../domain/adapter.js";
 import { ORACLE_PRICE_SCALE, WAD, health } from "../domain/morpho.js";
 import { E18, formatScaled } from "../domain/units.js";
 import * as wrap from "../domain/wrapper.js";
@@ -16,7 +14,7 @@ import { at } from "./snapshot.js";
 type Row = Record<string, any>;
 
 /** How an address holds units: as their owner, or as a DeFi contract holding them for owners. */
-export type HolderKind = "holder" | "wrapper" | "collateralAdapter" | "morpho";
+export type HolderKind = "holder" | "wrapper" | "morpho";
 
 /** Whether the DeFi contracts are indexed (the wrapper factory is configured). */
 export const defiEnabled = (read: ReadContext) => !!read.ctx.config.contracts.wrapperFactory;
@@ -25,7 +23,6 @@ export const defiEnabled = (read: ReadContext) => !!read.ctx.config.contracts.wr
 export async function kindOf(read: ReadContext, n: number, address: string): Promise<HolderKind> {
   const c = read.ctx.config.contracts;
   if (c.morpho && address === c.morpho) return "morpho";
-  if (c.collateralAdapter && address === c.collateralAdapter) return "collateralAdapter";
   if (defiEnabled(read) && n >= 0 && (await read.snaps.defiAt(n)).wrappers.has(address)) return "wrapper";
   return "holder";
 }
@@ -53,39 +50,54 @@ export async function holderValuation(read: ReadContext, n: number, sr: Row, uni
   };
 }
 
-/** `LendingValuation` of `units` by valuation oracle `address` at block `n` (null: not an oracle of the token). */
+/**
+ * `LendingValuation` of `units` shares by valuation oracle `address` at block `n`: what its `valuation()` serves
+ * (null: not an oracle of the factory's wrappers).
+ */
 export async function lendingValuation(read: ReadContext, n: number, address: string, units: bigint) {
   const l = await read.snaps.lendingAt(n, address);
   if (!l) return null;
-  const { o, v, today } = l;
+  const { o, served, accruedE18, today } = l;
   const d = await read.snaps.defiAt(n);
   const marketIds = [...d.markets.values()].filter((m) => m.oracle === address).map((m) => m.id as string).sort();
+  const opt = (x: unknown) => (x === null || x === undefined ? null : String(x));
   return {
     oracle: address,
     seriesId: String(o.series_id),
-    quote: o.quote === 1 ? "usd" : "sats",
-    status: v.status,
+    wrapper: o.wrapper,
     loanToken: o.loan_token,
     loanDecimals: o.loan_decimals,
     windowDays: o.window_days,
     haircutBps: o.haircut_bps,
     maxAgeDays: o.max_age_days,
-    halvingDay: Number(o.halving_day),
+    graceDays: o.grace_days,
+    decayDays: o.decay_days,
+    maxGrowthBpsPerDay: o.max_growth_bps_per_day,
     asOfDay: today,
-    latestDay: v.status === "noOracleData" ? null : v.latestDay,
-    daysUsed: v.daysUsed,
-    remainingDays: v.remainingDays,
-    avgNetE18: v.avgNetE18.toString(),
-    remainingAfterHalving: v.remainingAfterHalving,
-    avgNetAfterHalvingE18: v.avgNetAfterHalvingE18.toString(),
-    unitValueE18: v.unitValueE18.toString(),
-    priceE36: v.price?.toString() ?? null,
-    answer: v.answer?.toString() ?? null,
+    latestDay: Number(o.latest_day) === 0 ? null : Number(o.latest_day),
+    recordedBlock: o.recorded_block === null ? null : Number(o.recorded_block),
+    freshness: served?.freshness ?? null,
+    daysUsed: o.days_used,
+    remainingDays: o.remaining_days,
+    halvingDay: o.halving_day === null ? null : Number(o.halving_day),
+    postHalvingDays: o.post_halving_days,
+    avgNetE18: opt(o.avg_net_e18),
+    avgNetHalvedE18: opt(o.avg_net_halved_e18),
+    boundE18: opt(o.bound_e18),
+    rawValueE18: opt(o.raw_value_e18),
+    recordedUnitValueE18: opt(o.unit_value_e18),
+    unitValueE18: opt(served?.unitValueE18),
+    accruedE18: accruedE18.toString(),
+    shareValueE18: opt(served?.shareValueE18),
+    priceE36: opt(served?.price),
+    answer: opt(served?.answer),
     units: units.toString(),
-    valueSats: ((units * v.unitValueE18) / E18).toString(),
-    valueLoanAssets: v.price === null ? null : ((units * v.price) / ORACLE_PRICE_SCALE).toString(),
+    valueSats: served ? ((units * served.shareValueE18) / E18).toString() : null,
+    valueLoanAssets: served ? ((units * served.price) / ORACLE_PRICE_SCALE).toString() : null,
     marketIds,
-    _price: v.price,
+    _price: served?.price ?? null,
+    _shareValueE18: served?.shareValueE18 ?? null,
+    _btcUsdE8: l.btcUsdE8,
   };
 }
 
@@ -98,11 +110,10 @@ export async function lendingValuations(read: ReadContext, n: number, id: string
   return out.filter((x) => x !== null);
 }
 
-/** One market's rows of a holder: its Morpho position and its adapter record (null: none). */
+/** One market's rows of a holder: its Morpho position. */
 export interface CollateralRows {
   marketId: string;
   morpho: Row | null;
-  record: Row | null;
 }
 
 /** Wrapped and collateral rows of some holders at one block, by `holder|seriesId`. */
@@ -113,23 +124,22 @@ export interface Holdings {
 
 const key = (holder: string, id: unknown) => `${holder}|${String(id)}`;
 
-/** Loads the wrapped positions, Morpho positions and adapter records of `holders` at block `n` (3 statements). */
+/** Loads the share positions and Morpho positions of `holders` at block `n` (2 statements). */
 export async function loadHoldings(read: ReadContext, n: number, holders: string[]): Promise<Holdings> {
   const out: Holdings = { wrapped: new Map(), collateral: new Map() };
   if (!defiEnabled(read) || holders.length === 0 || n < 0) return out;
   const q = (table: string) => read.ctx.db.query(`SELECT t.* FROM ${table} t WHERE t.holder = ANY($1::text[]) AND ${at("t", n)}`, [holders]);
-  const [wrapped, morpho, records] = await Promise.all([q("wrapper_positions"), q("morpho_positions"), q("adapter_accounts")]);
+  const [wrapped, morpho] = await Promise.all([q("wrapper_positions"), q("morpho_positions")]);
   for (const r of wrapped) out.wrapped.set(key(r.holder, r.series_id), r);
   const entry = (r: Row) => {
     const k = key(r.holder, r.series_id);
     let list = out.collateral.get(k);
     if (!list) out.collateral.set(k, (list = []));
     let e = list.find((x) => x.marketId === r.market_id);
-    if (!e) list.push((e = { marketId: r.market_id, morpho: null, record: null }));
+    if (!e) list.push((e = { marketId: r.market_id, morpho: null }));
     return e;
   };
   for (const r of morpho) entry(r).morpho = r;
-  for (const r of records) entry(r).record = r;
   for (const list of out.collateral.values()) list.sort((a, b) => (a.marketId < b.marketId ? -1 : 1));
   return out;
 }
@@ -141,23 +151,20 @@ export function defiSeriesOf(h: Holdings, holder: string): string[] {
   return [...ids];
 }
 
-/** The token's accumulator of series row `sr` (sats per unit × 1e36). */
-const accOf = (sr: Row) => BigInt(sr.acc_per_unit_e36);
+/** The share index of wrapper row `w` in series row `sr` (sats per share × 1e36). */
+const indexOf = (sr: Row, w: Row | undefined) => wrap.indexE36(BigInt(sr.acc_per_unit_e36), BigInt(w?.acc0_e36 ?? 0));
 
 /** `WrappedHolding` of `holder` in series row `sr` at block `n` (null: no wrapped position ever). */
-export function wrappedHolding(read: ReadContext, n: number, sr: Row, r: Row | undefined) {
+export async function wrappedHolding(read: ReadContext, n: number, sr: Row, r: Row | undefined) {
   if (!r) return null;
-  const acc = accOf(sr);
-  const h = { balance: BigInt(r.balance), paidE36: BigInt(r.paid_e36), accruedE36: BigInt(r.accrued_e36) };
-  const claimable = wrap.claimable(h, acc);
+  const index = indexOf(sr, (await read.snaps.defiAt(n)).wrappers.get(r.wrapper));
+  const h = { balance: BigInt(r.balance) };
+  const claimable = wrap.unwrapPayout(h.balance, index);
   return {
     wrapper: r.wrapper,
     balance: h.balance.toString(),
     claimableSats: claimable.toString(),
-    claimedSats: String(r.claimed),
-    paidE36: h.paidE36.toString(),
-    accruedE36: h.accruedE36.toString(),
-    accPerUnitE36: acc.toString(),
+    indexE36: index.toString(),
     updatedBlock: Number(r.block_from),
     valuation: () => holderValuation(read, n, sr, h.balance),
     lendingValuations: () => lendingValuations(read, n, String(sr.id), h.balance),
@@ -170,33 +177,15 @@ export function wrappedHolding(read: ReadContext, n: number, sr: Row, r: Row | u
 export async function collateralHoldings(read: ReadContext, n: number, sr: Row, entries: CollateralRows[]) {
   if (entries.length === 0) return [];
   const d = await read.snaps.defiAt(n);
-  const hasAdapter = !!read.ctx.config.contracts.collateralAdapter;
-  const acc = accOf(sr);
   const out = [];
   for (const e of entries) {
     const m = d.markets.get(e.marketId);
-    const wrapper = (m?.collateral_token ?? e.record?.wrapper) as string;
-    // the adapter's `claimable` view: pool + what the wrapper owes Morpho now, over max(recorded, held)
-    let claimable: bigint | null = null;
-    const recorded = e.record ? BigInt(e.record.collateral) : 0n;
-    if (hasAdapter) {
-      const pr = d.pools.get(wrapper);
-      const pool: adapter.AdapterPool = pr
-        ? {
-            totalRecorded: BigInt(pr.total_recorded), accPerUnitE36: BigInt(pr.acc_per_unit_e36), carryE36: BigInt(pr.carry_e36),
-            unallocatedE36: BigInt(pr.unallocated_e36), received: BigInt(pr.received), paid: BigInt(pr.paid),
-          }
-        : adapter.emptyPool();
-      const mh = d.morphoHeld.get(wrapper);
-      const held = mh ? { balance: BigInt(mh.balance), paidE36: BigInt(mh.paid_e36), accruedE36: BigInt(mh.accrued_e36) } : null;
-      const account: adapter.AdapterAccount = e.record
-        ? { collateral: recorded, paidE36: BigInt(e.record.paid_e36), accruedE36: BigInt(e.record.accrued_e36) }
-        : { collateral: 0n, paidE36: 0n, accruedE36: 0n };
-      claimable = adapter.claimable(pool, account, held ? wrap.claimable(held, acc) : 0n, held?.balance ?? 0n);
-    }
+    const wrapper = m?.collateral_token as string;
     const collateral = e.morpho ? BigInt(e.morpho.collateral) : m ? 0n : null;
     const borrowShares = e.morpho ? BigInt(e.morpho.borrow_shares) : m ? 0n : null;
-    const units = collateral ?? recorded;
+    const units = collateral ?? 0n;
+    // the sats the collateral shares carry (floor(collateral · index)): part of the share price Morpho uses
+    const claimable: bigint | null = collateral === null ? null : wrap.unwrapPayout(collateral, indexOf(sr, d.wrappers.get(wrapper)));
     const lending = m ? await lendingValuation(read, n, m.oracle, units) : null;
     const hl =
       m && collateral !== null && borrowShares !== null
@@ -209,6 +198,7 @@ export async function collateralHoldings(read: ReadContext, n: number, sr: Row, 
             BigInt(m.lltv), lending?._price ?? null,
           )
         : null;
+    const lender = m && hl ? lenderView(m, units, hl, lending) : null;
     out.push({
       marketId: e.marketId,
       market: m ? marketObj(m) : null,
@@ -216,17 +206,15 @@ export async function collateralHoldings(read: ReadContext, n: number, sr: Row, 
       collateral: collateral?.toString() ?? null,
       borrowShares: borrowShares?.toString() ?? null,
       borrowedAssets: hl?.borrowedAssets.toString() ?? null,
-      recordedCollateral: hasAdapter ? recorded.toString() : null,
       claimableSats: claimable?.toString() ?? null,
-      claimedSats: hasAdapter ? String(e.record?.claimed ?? 0) : null,
       collateralValueLoanAssets: hl?.collateralValue?.toString() ?? null,
       maxBorrowAssets: hl?.maxBorrow?.toString() ?? null,
-      ltvBps: hl?.ltvBps?.toString() ?? null,
+      ltvBps: hl?.ltvBps === null || hl?.ltvBps === undefined ? null : Number(hl.ltvBps),
       lltvBps: m ? Number((BigInt(m.lltv) * 10_000n) / WAD) : null,
       healthy: hl?.healthy ?? null,
-      valuation: () => holderValuation(read, n, sr, units),
+      ...(lender ?? { healthFactor: null, collateralSats: null, debtSats: null, collateralUsdE8: null, debtUsdE8: null, liquidationPriceSats: null, liquidationPriceUsdE8: null }),
       lendingValuation: lending,
-      updatedBlock: Math.max(Number(e.morpho?.block_from ?? -1), Number(e.record?.block_from ?? -1)),
+      updatedBlock: Number(e.morpho?.block_from ?? -1),
       _units: collateral ?? 0n,
       _claimable: claimable ?? 0n,
       _active: units > 0n || (claimable ?? 0n) > 0n || (borrowShares ?? 0n) > 0n,
@@ -267,22 +255,38 @@ export async function wrapperInfo(read: ReadContext, n: number, sr: Row) {
     holderCount: w.holders,
     harvestedSats: String(w.harvested),
     claimedSats: String(w.claimed),
-    accPerUnitE36: String(sr.acc_per_unit_e36),
+    indexE36: String(indexOf(sr, w)),
+    acc0E36: String(w.acc0_e36),
     createdBlock: Number(w.created_block),
     markets: markets.map(marketObj),
-    adapterPool: poolObj(d.pools.get(w.address)),
   };
 }
 
-/** The adapter's pool of a wrapper (`AdapterPool`, `poolOf`), null before its first use. */
-function poolObj(r: Row | undefined) {
-  if (!r) return null;
+
+/**
+ * The lender's view of one position at the market's price (the oracle's `price()`, Morpho's own rule; loan token
+ * BTC-pegged, so loan base units convert to sats by 10^(8 − decimals); USD at the hash-price oracle's latest final
+ * BTC/USD):
+ *   healthFactor      = collateral · price / 1e36 · lltv / borrowed        (≥ 1: healthy; null without debt)
+ *   liquidationPrice  = borrowed / (collateral · lltv), per share          (the share price at which health = 1)
+ */
+function lenderView(m: Row, units: bigint, hl: ReturnType<typeof health>, lending: Awaited<ReturnType<typeof lendingValuation>>) {
+  const dec = BigInt(lending?.loanDecimals ?? 8);
+  const toSatsE18 = (loanAssets: bigint) => (dec >= 8n ? (loanAssets * E18) / 10n ** (dec - 8n) : loanAssets * E18 * 10n ** (8n - dec));
+  const lltv = BigInt(m.lltv);
+  const btc = lending?._btcUsdE8 ?? null;
+  const usdE8 = (satsE18: bigint | null) => (satsE18 === null || btc === null ? null : ((satsE18 * btc) / (E18 * 10n ** 8n)).toString());
+  const debtE18 = toSatsE18(hl.borrowedAssets);
+  const collE18 = lending?._shareValueE18 == null ? null : units * lending._shareValueE18;
+  const liqE18 = hl.borrowedAssets === 0n || units === 0n ? null : (debtE18 * WAD) / (units * lltv);
   return {
-    totalRecorded: String(r.total_recorded),
-    accPerUnitE36: String(r.acc_per_unit_e36),
-    carryE36: String(r.carry_e36),
-    unallocatedE36: String(r.unallocated_e36),
-    receivedSats: String(r.received),
-    paidSats: String(r.paid),
+    healthFactor:
+      hl.borrowedAssets === 0n || hl.maxBorrow === null ? null : formatScaled((hl.maxBorrow * 10n ** 18n) / hl.borrowedAssets, 18, 4),
+    collateralSats: collE18 === null ? null : formatScaled(collE18, 18, 8),
+    debtSats: formatScaled(debtE18, 18, 8),
+    collateralUsdE8: usdE8(collE18),
+    debtUsdE8: usdE8(debtE18),
+    liquidationPriceSats: liqE18 === null ? null : formatScaled(liqE18, 18, 8),
+    liquidationPriceUsdE8: usdE8(liqE18),
   };
 }

@@ -88,8 +88,8 @@ type Meta {
 
 """
 An address and what it holds. \`positions\` is the **owner view**: per series, the units the address holds directly
-(ERC-1155), through the series' SeriesWrapper (ERC-20) and as collateral in Morpho Blue markets on that wrapper
-(supplied through the MorphoCollateralAdapter or directly), each with what it can claim and its valuations.
+(ERC-1155), as shares of the series' SeriesWrapper (accumulating ERC-20) and as collateral in Morpho Blue markets
+on that wrapper, each with what it can claim or carries and its valuations.
 """
 type Account {
   address: String!
@@ -110,8 +110,6 @@ enum HolderKind {
   holder
   "a SeriesWrapper of the indexed factory: holds the ERC-1155 units of every wrapped token"
   wrapper
-  "the MorphoCollateralAdapter (holds wrapped units only within its own transactions)"
-  collateralAdapter
   "Morpho Blue: holds wrapped units as its borrowers' collateral"
   morpho
 }
@@ -154,30 +152,24 @@ type Position {
   collateral: [CollateralHolding!]!
   "Owner view total: direct + wrapped + Morpho collateral (position(id, holder).collateral), units."
   totalUnits: String!
-  "Owner view total claimable: from the token + from the wrapper + from the adapter, sats."
+  "Owner view total: claimable from the token + sats carried by the shares (wrapped and in Morpho), sats."
   totalClaimableSats: String!
   "Block of the last change of any of these."
   updatedBlock: Int!
 }
 
-"Units of a series held as the SeriesWrapper's ERC-20 (1 wrapped token = 1 unit = 1 TH/s·day)."
+"Shares of a series' SeriesWrapper (accumulating ERC-20: 1 share = 1 unit of 1 TH/s·day + indexE36 / 1e36 sats)."
 type WrappedHolding {
   wrapper: String!
-  "Wrapped units held (SeriesWrapper.balanceOf)."
+  "Shares held (SeriesWrapper.balanceOf); each holds one unit."
   balance: String!
   """
-  Sats claimable from the wrapper (SeriesWrapper.claimable): floor((accruedE36 + balance × (accPerUnitE36 −
-  paidE36)) / 1e36), the wrapper's accounting against the token's accumulator.
+  Sats the shares carry: floor(balance × indexE36 / 1e36) = SeriesWrapper.previewUnwrap(balance), paid out with
+  the units on unwrap.
   """
   claimableSats: String!
-  "Claimed from the wrapper so far, sats."
-  claimedSats: String!
-  "Checkpoint (SeriesWrapper.checkpoint): accumulator at the last settlement, sats per unit × 1e36."
-  paidE36: String!
-  "Checkpoint: settled unclaimed accrual, sats × 1e36."
-  accruedE36: String!
-  "The token's accumulator of the series at this block (SeriesWrapper.accPerUnitE36), sats per unit × 1e36."
-  accPerUnitE36: String!
+  "The share index at this block (SeriesWrapper.indexE36 = token accumulator − acc0), sats per share × 1e36."
+  indexE36: String!
   "Holder's view of the wrapped units."
   valuation: Valuation!
   "On-chain lending valuation of the wrapped units by each valuation oracle of the series."
@@ -186,10 +178,9 @@ type WrappedHolding {
 }
 
 """
-Wrapped units of a series inside one Morpho Blue market (collateral = the series' wrapper), as Morpho and the
-MorphoCollateralAdapter record them. Loan amounts are in base units of the market's loan token. Morpho-side fields
-are null when the market is not followed (created before its wrapper); adapter-side fields are null without an
-adapter configured.
+Shares of a series inside one Morpho Blue market (collateral = the series' wrapper), as Morpho records them. Loan
+amounts are in base units of the market's loan token. Morpho-side fields are null when the market is not followed
+(created before its wrapper).
 """
 type CollateralHolding {
   marketId: ID!
@@ -204,28 +195,33 @@ type CollateralHolding {
   units. Interest accrues into the totals when Morpho is next touched; this is the debt as of the last accrual.
   """
   borrowedAssets: String
-  """
-  Collateral the adapter last recorded for the holder (accountOf(id, holder).collateral), units. Differs from
-  \`collateral\` after a liquidation or a direct Morpho action until someone calls the adapter's sync.
-  """
-  recordedCollateral: String
-  "Sats claimable through the adapter (MorphoCollateralAdapter.claimable(id, holder), pending wrapper yield included)."
+  "Sats the collateral shares carry (floor(collateral × indexE36 / 1e36)): counted in the price Morpho uses."
   claimableSats: String
-  "Claimed through the adapter so far, sats."
-  claimedSats: String
   "collateral × price / 1e36 (floor): Morpho's value of the collateral at the oracle price, loan base units."
   collateralValueLoanAssets: String
   "collateralValueLoanAssets × lltv / 1e18: the most Morpho lets the holder owe."
   maxBorrowAssets: String
   "LTV: borrowedAssets / collateralValueLoanAssets, bps (null without a price or with a value of 0)."
-  ltvBps: String
+  ltvBps: Int
   "The market's LLTV, bps (liquidatable when ltvBps exceeds it)."
   lltvBps: Int
-  "Morpho's health rule at the oracle price: maxBorrowAssets ≥ borrowedAssets (null: the oracle cannot price now)."
+  "Morpho's health rule at the oracle price: maxBorrowAssets ≥ borrowedAssets (null: no price yet)."
   healthy: Boolean
-  "Holder's view of the collateral units."
-  valuation: Valuation!
-  "On-chain lending valuation by the market's oracle (null: not a SeriesValuationOracle of the token)."
+  "maxBorrowAssets / borrowedAssets (decimal, 4 places; < 1: liquidatable; null without debt)."
+  healthFactor: String
+  "The collateral at the market's valuation, sats (decimal, 8 places)."
+  collateralSats: String
+  "The debt, sats (loan token BTC-pegged; decimal, 8 places)."
+  debtSats: String
+  "collateralSats in USD × 1e8, at the hash-price oracle's latest final BTC/USD."
+  collateralUsdE8: String
+  "debtSats in USD × 1e8, same price."
+  debtUsdE8: String
+  "Share price at which the position becomes liquidatable: debt / (collateral × LLTV), sats per share (8 places)."
+  liquidationPriceSats: String
+  "The same in USD × 1e8 per share."
+  liquidationPriceUsdE8: String
+  "The valuation the market uses (its oracle's price()), applied to the collateral shares."
   lendingValuation: LendingValuation
   updatedBlock: Int!
 }
@@ -258,104 +254,91 @@ type SeriesWrapper {
   holderCount: Int!
   "Sats claimed from the token into the wrapper (totalHarvested)."
   harvestedSats: String!
-  "Sats paid by the wrapper to holders (totalClaimed)."
+  "Sats paid out by unwraps (Σ Unwrapped.sats)."
   claimedSats: String!
-  "The accumulator the wrapper settles against: the token's, sats per unit × 1e36."
-  accPerUnitE36: String!
+  "The share index at this block: the token's accumulator − acc0, sats per share × 1e36."
+  indexE36: String!
+  "The token's accumulator of the series when the wrapper was created, sats per unit × 1e36."
+  acc0E36: String!
   createdBlock: Int!
   markets: [LendingMarket!]!
-  "The MorphoCollateralAdapter's pool of this wrapper (null: not used yet, or no adapter configured)."
-  adapterPool: AdapterPool
 }
 
-"""
-The MorphoCollateralAdapter's pool of one wrapper (poolOf): the yield the wrapper paid Morpho's address, split over
-the recorded collateral of every market on the wrapper with an accumulator over max(recorded, Morpho's holding).
-"""
-type AdapterPool {
-  "Collateral recorded across markets, units."
-  totalRecorded: String!
-  "Sats per recorded unit × 1e36."
-  accPerUnitE36: String!
-  "Distribution remainder, sats × 1e36."
-  carryE36: String!
-  "Set aside for units Morpho holds that nobody recorded (deposits that bypassed the adapter), sats × 1e36."
-  unallocatedE36: String!
-  "Claimed from the wrapper."
-  receivedSats: String!
-  "Paid to borrowers and swept."
-  paidSats: String!
-}
-
-enum LendingQuote {
-  "loan token BTC-pegged: price in sats of it"
-  sats
-  "loan token a USD stablecoin: price through a Chainlink BTC/USD feed"
-  usd
-}
-
-"What the oracle's valuation() does at this block."
-enum LendingStatus {
-  "it returns a valuation"
-  ok
-  "the term is over: worth 0"
+"What a SeriesValuationOracle's price() serves at this block (its stale policy)."
+enum LendingFreshness {
+  "today ≤ latest recorded day + maxAgeDays"
+  fresh
+  "stale: the last recorded unit value keeps serving (graceDays)"
+  grace
+  "stale beyond the grace period: the unit value falls linearly to 0 over decayDays"
+  decaying
+  "decayed: the share is priced at its accrued sats only"
+  expired
+  "the term is over: the unit is worth 0, the share its accrued sats"
   ended
-  "reverts NoOracleData: the hash-price oracle has no final day yet"
-  noOracleData
-  "reverts StaleOracle: the latest final day is more than maxAgeDays before today (Morpho borrow/withdraw/liquidate revert)"
-  staleOracle
-  "reverts NoFinalDays: no final day in the window"
-  noFinalDays
 }
 
 """
-On-chain lending valuation: what SeriesValuationOracle.valuation() returns at this block (the price Morpho Blue
-uses), recomputed from the indexed oracle reports with domain/valuation.ts, bit for bit, and applied to \`units\`.
-Per unit: the trailing average net yield per TH/s·day of the final oracle days in the window ending at the latest
-final day, at the series' SLA uptime, × remaining days of the term after that day ÷ termDays × (1 − haircut), with
-the days on or after \`halvingDay\` at a halved subsidy. Not the holder's view (Valuation): other window, SLA uptime
-instead of settled uptime, haircut, halving-aware, and it is what a lender liquidates against.
+The lending valuation **the Morpho market uses**: what its SeriesValuationOracle's valuation() / price() serves at
+this block, for \`units\` shares. Per share: the unit value the oracle recorded for its latest recorded day
+(trailing net yield at SLA uptime re-priced at the current subsidy, the days after the estimated halving at half
+the subsidy, × remaining days ÷ termDays × (1 − haircut), bounded by the trailing hashprice and growth-capped),
+after the stale policy, plus the share's accrued sats (exact). Read from the oracle's DayRecorded events; the
+accrued part from the token's accumulator and the wrapper's acc0 at this block. Not the holder's view (Valuation).
 """
 type LendingValuation {
   "The SeriesValuationOracle (found from its Configured event)."
   oracle: String!
   seriesId: ID!
-  quote: LendingQuote!
-  status: LendingStatus!
+  "The share it prices (the series' SeriesWrapper)."
+  wrapper: String!
   loanToken: String!
   loanDecimals: Int!
   windowDays: Int!
   haircutBps: Int!
   maxAgeDays: Int!
-  "UTC day of the next halving the oracle assumes (0: ignored)."
-  halvingDay: Int!
+  graceDays: Int!
+  decayDays: Int!
+  maxGrowthBpsPerDay: Int!
   "UTC day of the block read (the oracle's today)."
   asOfDay: Int!
-  "Latest final oracle day: the window's end (null: none yet)."
+  "Latest recorded oracle day (null: none yet; price() reverts NoOracleData)."
   latestDay: Int
-  "Final days found in the window."
-  daysUsed: Int!
+  "Block of that DayRecorded."
+  recordedBlock: Int
+  freshness: LendingFreshness
+  "Days in the window of the latest record."
+  daysUsed: Int
   "Days of the term after latestDay."
-  remainingDays: Int!
-  "Trailing average net yield at SLA uptime, sats per TH/s·day × 1e18."
-  avgNetE18: String!
+  remainingDays: Int
+  "Estimated UTC day of the next halving (from the difficulty-retarget count and the reported subsidy)."
+  halvingDay: Int
   "Of remainingDays, those on or after halvingDay."
-  remainingAfterHalving: Int!
-  "The window's average with the pre-halving days' subsidy halved, sats per TH/s·day × 1e18."
-  avgNetAfterHalvingE18: String!
-  "Value of one unit after the haircut, sats × 1e18."
-  unitValueE18: String!
-  """
-  price(): loan base units per unit × 1e36 (status ok or ended). Null when valuation() reverts, and for a USD quote
-  (it needs the live Chainlink feed, which the indexer does not follow; unitValueE18 is exact).
-  """
+  postHalvingDays: Int
+  "Window average net yield per TH/s·day at SLA uptime at the current subsidy, sats × 1e18."
+  avgNetE18: String
+  "The same with the subsidy halved (fees kept), sats × 1e18."
+  avgNetHalvedE18: String
+  "remaining/termDays × window average gross hashprice: the cap, sats × 1e18."
+  boundE18: String
+  "The formula's unit value before the bound and the growth cap, sats × 1e18."
+  rawValueE18: String
+  "The unit value recorded for latestDay, sats × 1e18."
+  recordedUnitValueE18: String
+  "The unit value served now (after the stale policy), sats × 1e18."
+  unitValueE18: String
+  "The share's accrued sats (wrapper index / 1e18), sats × 1e18."
+  accruedE18: String!
+  "unitValueE18 + accruedE18: one share, sats × 1e18."
+  shareValueE18: String
+  "price(): loan base units per share × 1e36 (null before the first record)."
   priceE36: String
-  "latestRoundData() answer, 8 decimals: sats per unit (sats quote)."
+  "latestRoundData() answer, 18 decimals: BTC per share (recorded unit value + accrued; no stale policy)."
   answer: String
-  "Units valued."
+  "Shares valued."
   units: String!
-  "units × unitValueE18 / 1e18, sats."
-  valueSats: String!
+  "units × shareValueE18 / 1e18, sats."
+  valueSats: String
   "units × priceE36 / 1e36: the collateral value Morpho computes, loan base units."
   valueLoanAssets: String
   "Followed Morpho markets that use this oracle."

@@ -8,7 +8,9 @@ import type { IndexerContext } from "../context.js";
 import { perThDay } from "../domain/settlement.js";
 import { dayOfTimestamp } from "../domain/units.js";
 import { TRAILING_LONG, trailingMean } from "../domain/yield.js";
-import { oracleValuation, type OracleDayValues, type OracleValuation } from "../domain/valuation.js";
+import { accruedE18, serve } from "../domain/valuation.js";
+
+type Served = ReturnType<typeof serve>;
 
 type Row = Record<string, any>;
 
@@ -125,73 +127,61 @@ export function createSnapshots(ctx: IndexerContext, keep = 32) {
 
   /**
    * DeFi state at block `n` (small tables: one row per wrapper, market, pool, oracle): wrappers by address and by
-   * series, followed Morpho markets, the adapter's pools, Morpho's wrapped position in each wrapper, and the
-   * valuation oracles of the token.
+   * series, followed Morpho markets, and the valuation oracles of the wrappers.
    */
   function defiAt(n: number): Promise<DefiSnapshot> {
     return memo(`defi:${n}`, async () => {
-      const morpho = ctx.config.contracts.morpho ?? "";
-      const [wrappers, markets, pools, held, oracles] = await Promise.all([
+      const [wrappers, markets, oracles] = await Promise.all([
         ctx.db.query(`SELECT t.* FROM wrappers t WHERE ${at("t", n)}`),
         ctx.db.query(`SELECT t.* FROM morpho_markets t WHERE ${at("t", n)}`),
-        ctx.db.query(`SELECT t.* FROM adapter_pools t WHERE ${at("t", n)}`),
-        ctx.db.query(`SELECT t.* FROM wrapper_positions t WHERE t.holder = $1 AND ${at("t", n)}`, [morpho]),
         ctx.db.query(`SELECT t.* FROM valuation_oracles t WHERE ${at("t", n)} ORDER BY t.address`),
       ]);
       return {
         wrappers: new Map(wrappers.map((r) => [r.address as string, r])),
         wrapperOfSeries: new Map(wrappers.map((r) => [String(r.series_id), r])),
         markets: new Map(markets.map((r) => [r.id as string, r])),
-        pools: new Map(pools.map((r) => [r.wrapper as string, r])),
-        morphoHeld: new Map(held.map((r) => [r.wrapper as string, r])),
         oracles: new Map(oracles.map((r) => [r.address as string, r])),
       };
     });
   }
 
-  /** The hash-price oracle's latest final day at block `n` (null: none) and the final days of the 366 before it. */
-  function finalsAt(n: number): Promise<{ latest: number | null; days: Map<number, OracleDayValues> }> {
-    return memo(`finals:${n}`, async () => {
-      const [m] = await ctx.db.query(`SELECT max(t.day) AS day FROM daily_reports t WHERE t.status = 'final' AND ${at("t", n)}`);
-      const latest = m?.day === null || m?.day === undefined ? null : Number(m.day);
-      const days = new Map<number, OracleDayValues>();
-      if (latest !== null) {
-        const rows = await ctx.db.query(
-          `SELECT t.day, t.hashprice_e18, t.btc_usd_e8, t.subsidy_sats, t.fees_per_block_sats FROM daily_reports t
-           WHERE t.status = 'final' AND t.day > $1 AND ${at("t", n)}`,
-          [latest - 367],
-        );
-        for (const r of rows) {
-          days.set(r.day, {
-            hashpriceE18: BigInt(r.hashprice_e18), btcUsdE8: BigInt(r.btc_usd_e8), subsidySats: BigInt(r.subsidy_sats),
-            feesPerBlockSats: BigInt(r.fees_per_block_sats),
-          });
-        }
-      }
-      return { latest, days };
+  /** BTC/USD × 1e8 of the hash-price oracle's latest final day at block `n` (null: none). */
+  function btcUsdAt(n: number): Promise<bigint | null> {
+    return memo(`btcusd:${n}`, async () => {
+      const [r] = await ctx.db.query(
+        `SELECT t.btc_usd_e8 FROM daily_reports t WHERE t.status = 'final' AND ${at("t", n)} ORDER BY t.day DESC LIMIT 1`,
+      );
+      return r ? BigInt(r.btc_usd_e8) : null;
     });
   }
 
-  /** What valuation oracle `address` (`valuation()`) says at block `n`, per unit; null for an unknown oracle. */
-  function lendingAt(n: number, address: string): Promise<{ o: Row; v: OracleValuation; today: number } | null> {
+  /**
+   * What valuation oracle `address` serves at block `n` (`valuation()`: the latest recorded unit value after the
+   * stale policy, plus the share's accrued sats = (series accumulator − wrapper acc0) / 1e18); null for an unknown
+   * oracle. `served` is null before its first recorded day (`price()` reverts NoOracleData).
+   */
+  function lendingAt(n: number, address: string): Promise<{ o: Row; served: Served | null; accruedE18: bigint; today: number; btcUsdE8: bigint | null } | null> {
     return memo(`lending:${n}:${address}`, async () => {
-      const o = (await defiAt(n)).oracles.get(address);
+      const d = await defiAt(n);
+      const o = d.oracles.get(address);
       const s = o && (await seriesAt(n)).get(String(o.series_id));
       if (!o || !s) return null;
       const today = await dayAt(n);
-      const { latest, days } = await finalsAt(n);
-      const v = oracleValuation(
-        {
-          terms: {
-            startDay: s.start_day, termDays: s.term_days, efficiencyJPerThE3: Number(s.efficiency_j_per_th_e3), poolFeeBps: s.pool_fee_bps,
-            slaBps: s.sla_bps, powerCostUsdPerKWhE6: Number(s.power_cost_usd_per_kwh_e6), serviceFeeUsdPerThDayE6: Number(s.service_fee_usd_per_th_day_e6),
-          },
-          quote: o.quote === 1 ? 1 : 0, loanDecimals: o.loan_decimals, windowDays: o.window_days, haircutBps: o.haircut_bps,
-          maxAgeDays: o.max_age_days, halvingDay: Number(o.halving_day),
-        },
-        today, latest, (d) => days.get(d),
-      );
-      return { o, v, today };
+      const w = d.wrappers.get(o.wrapper);
+      const acc = BigInt(s.acc_per_unit_e36);
+      const acc0 = BigInt(w?.acc0_e36 ?? 0);
+      const accrued = accruedE18(acc > acc0 ? acc - acc0 : 0n);
+      const served =
+        Number(o.latest_day) === 0
+          ? null
+          : serve(
+              {
+                terms: { startDay: s.start_day, termDays: s.term_days } as never, loanDecimals: o.loan_decimals, maxAgeDays: o.max_age_days,
+                graceDays: o.grace_days, decayDays: o.decay_days,
+              },
+              Number(o.latest_day), BigInt(o.unit_value_e18), today, accrued,
+            );
+      return { o, served, accruedE18: accrued, today, btcUsdE8: await btcUsdAt(n) };
     });
   }
 
@@ -203,9 +193,6 @@ export interface DefiSnapshot {
   wrappers: Map<string, Row>;
   wrapperOfSeries: Map<string, Row>;
   markets: Map<string, Row>;
-  pools: Map<string, Row>;
-  /** Morpho's row in each wrapper (by wrapper) */
-  morphoHeld: Map<string, Row>;
   oracles: Map<string, Row>;
 }
 

@@ -1,178 +1,193 @@
 /**
- * The collateral valuation of one unit (1 TH/s·day) of a series, bit-identical to `SeriesValuationOracle.sol`.
+ * The collateral valuation of one share of a series' accumulating wrapper, bit-identical to
+ * `SeriesValuationOracle.sol` (see its NatSpec for the rationale). Two parts:
  *
- *   window     = final oracle days d in [L − N + 1, L]   (L = latest final day, N = windowDays; others skipped)
- *   net_d      = perThDay(terms, hashprice_d, uptime = slaBps, btcUsd_d).netE18        (settlement.ts)
- *   avgNet     = floor(Σ net_d / count)
- *   remaining  = max(0, startDay + termDays − max(startDay, L + 1))
- *   unitValue  = floor(avgNet · remaining · (1e4 − haircutBps) / (termDays · 1e4))      sats × 1e18
- * Quotes (collateral has 0 decimals; loan token with `d` decimals):
- *   sats: price = unitValue · 10^(10 + d),            answer = floor(unitValue / 1e18)            (sats)
- *   USD:  price = unitValue · btcUsdE8 · 10^(d + 2),  answer = floor(unitValue · btcUsdE8 / 1e26) (USD × 1e8)
- * Optional halving awareness (halvingDay H ≠ 0): remaining days ≥ H are valued at the window's average recomputed
- * with the subsidy of its days before H halved, hp'_d = floor(hp_d · (subsidy_d/2 + fees_d) / (subsidy_d + fees_d)):
- *   unitValue = floor((avgNet · before + avgNet' · after) · (1e4 − haircutBps) / (termDays · 1e4)); H = 0: as above.
- * Rationale and freshness rules: see the contract's NatSpec.
+ * Recording (`recordDay`, once per final oracle day d, in order; running sums A, AF, C over recorded days):
+ *   r_d        = floor(hp_d · 1e18 / (S_d + F_d))                     hashprice per sat of block reward × 1e36
+ *   A += r_d;  AF += r_d · F_d;  C += electricity_d + service_d      (settlement formula's costs, sats × 1e18)
+ *   n          = min(N, d − firstDay + 1);  ΣX = X_d − X_{d−n}
+ *   avgNet(S') = max(0, floor((S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18)) − ΣC) / n     (floors as written)
+ *   halving    = R + floor((210,000·(e+1) − h_R) / 144), S = 50 BTC >> e; (R, h_R) the last retarget seen
+ *   remaining  = max(0, end − max(start, d + 1)); post = remaining days ≥ halving
+ *   raw        = floor((avgNet(S)·(remaining − post) + avgNet(S/2)·post)·(1e4 − haircut) / (termDays·1e4))
+ *   bound      = floor(floor(floor((S·ΣA + ΣAF)/1e18)/n)·remaining / termDays)
+ *   unit_d     = min(raw, bound, floor(unit_{d−1}·(1e4 + growth)/1e4) unless first or unit_{d−1} = 0)
+ * Serving (`serve`): the stale policy on the latest recorded unit value, plus the share's accrued sats.
  */
 import { BPS, E18 } from "./units.js";
 import { perThDay, type FormulaTerms } from "./settlement.js";
 
+const E36 = 10n ** 36n;
+
 /** Series terms the valuation needs. */
 export interface ValuationTerms extends FormulaTerms {
   startDay: number;
+  termDays: number;
 }
 
-/** One final oracle day's inputs (`IHashpriceOracle.DailyValues`, final days only). */
+/** One final oracle day's inputs (`IHashpriceOracle.DailyValues`). */
 export interface OracleDayValues {
+  bits: number;
   hashpriceE18: bigint;
   btcUsdE8: bigint;
-  /** needed only with a halving day */
-  subsidySats?: bigint;
-  feesPerBlockSats?: bigint;
+  subsidySats: bigint;
+  feesPerBlockSats: bigint;
 }
 
-/** A valuation and its parts. */
-export interface UnitValuation {
-  latestDay: number;
+/** The oracle's configuration (`ISeriesValuationOracle.Config`, with the series' terms). */
+export interface OracleConfig {
+  terms: ValuationTerms;
+  loanDecimals: number;
+  windowDays: number;
+  haircutBps: number;
+  maxAgeDays: number;
+  graceDays: number;
+  decayDays: number;
+  maxGrowthBpsPerDay: number;
+  firstDay: number;
+  epochStartDay: number;
+  epochStartHeight: number;
+}
+
+/** A recorded day (`DayValuation` of the contract). */
+export interface DayValuation {
+  day: number;
   daysUsed: number;
   remainingDays: number;
-  /** trailing average net yield, sats per TH/s·day × 1e18 */
+  halvingDay: number;
+  postHalvingDays: number;
+  subsidySats: bigint;
+  epochHeight: number;
   avgNetE18: bigint;
-  /** of `remainingDays`, those on or after the halving day (0 without one) */
-  remainingAfterHalving: number;
-  /** the window's average with pre-halving days' subsidy halved (= avgNetE18 without a halving day) */
-  avgNetAfterHalvingE18: bigint;
-  /** value of one unit, sats × 1e18, after the haircut */
+  avgNetHalvedE18: bigint;
+  boundE18: bigint;
+  rawValueE18: bigint;
   unitValueE18: bigint;
 }
+
+/** The recorder's state (running sums by day, retarget, last record). */
+export interface RecorderState {
+  sums: Map<number, { a: bigint; af: bigint; c: bigint; unit: bigint }>;
+  latest: number;
+  bits: number;
+  retargetDay: number;
+  retargetHeight: number;
+}
+
+/** A fresh recorder for `c`. */
+export function newRecorder(c: OracleConfig): RecorderState {
+  return { sums: new Map(), latest: 0, bits: 0, retargetDay: c.epochStartDay, retargetHeight: c.epochStartHeight };
+}
+
+function avgNet(s: bigint, sa: bigint, saf: bigint, sc: bigint, n: bigint, t: FormulaTerms): bigint {
+  const plus = ((s * sa + saf) * (BPS - BigInt(t.poolFeeBps)) * BigInt(t.slaBps)) / (BPS * BPS * E18);
+  return plus > sc ? (plus - sc) / n : 0n;
+}
+
+/** Estimated day of the next halving after subsidy `s` (the contract's `_nextHalvingDay`). */
+export function nextHalvingDay(s: bigint, retargetDay: number, retargetHeight: number): number {
+  if (s === 0n) return 2 ** 32 - 1;
+  let e = 0n;
+  while (5_000_000_000n >> e > s) e++;
+  const h = 210_000 * (Number(e) + 1);
+  return h > retargetHeight ? retargetDay + Math.floor((h - retargetHeight) / 144) : retargetDay;
+}
+
+/** Records day `d` (must be `latest + 1`, or `firstDay` first) — `SeriesValuationOracle._record`. */
+export function recordDay(c: OracleConfig, st: RecorderState, d: number, dv: OracleDayValues): DayValuation {
+  const t = c.terms;
+  const zero = { a: 0n, af: 0n, c: 0n, unit: 0n };
+  const prev = st.sums.get(d - 1) ?? zero;
+  const reward = dv.subsidySats + dv.feesPerBlockSats;
+  const r = reward === 0n ? 0n : (dv.hashpriceE18 * E18) / reward;
+  const costs = perThDay(t, 0n, t.slaBps, dv.btcUsdE8);
+  const rec = { a: prev.a + r, af: prev.af + r * dv.feesPerBlockSats, c: prev.c + costs.electricityE18 + costs.serviceE18, unit: 0n };
+  st.sums.set(d, rec);
+  if (st.latest !== 0 && dv.bits !== st.bits) {
+    st.retargetDay = d;
+    st.retargetHeight += 2016;
+  }
+  st.bits = dv.bits;
+
+  let n = d - c.firstDay + 1;
+  if (n > c.windowDays) n = c.windowDays;
+  const w0 = st.sums.get(d - n) ?? zero;
+  const sa = rec.a - w0.a;
+  const saf = rec.af - w0.af;
+  const sc = rec.c - w0.c;
+  const s = dv.subsidySats;
+  const N = BigInt(n);
+  const v: DayValuation = {
+    day: d, daysUsed: n, remainingDays: 0, halvingDay: 0, postHalvingDays: 0, subsidySats: s, epochHeight: st.retargetHeight,
+    avgNetE18: avgNet(s, sa, saf, sc, N, t), avgNetHalvedE18: avgNet(s / 2n, sa, saf, sc, N, t), boundE18: 0n, rawValueE18: 0n, unitValueE18: 0n,
+  };
+  const end = t.startDay + t.termDays;
+  const from = d + 1 > t.startDay ? d + 1 : t.startDay;
+  const remaining = end > from ? end - from : 0;
+  v.remainingDays = remaining;
+  v.halvingDay = nextHalvingDay(s, st.retargetDay, st.retargetHeight);
+  if (v.halvingDay < end) {
+    const post = end - (v.halvingDay > from ? v.halvingDay : from);
+    v.postHalvingDays = post > remaining ? remaining : post;
+  }
+  const term = BigInt(t.termDays);
+  v.rawValueE18 =
+    ((v.avgNetE18 * BigInt(remaining - v.postHalvingDays) + v.avgNetHalvedE18 * BigInt(v.postHalvingDays)) * (BPS - BigInt(c.haircutBps))) /
+    (term * BPS);
+  v.boundE18 = (((s * sa + saf) / E18 / N) * BigInt(remaining)) / term;
+  let value = v.rawValueE18 < v.boundE18 ? v.rawValueE18 : v.boundE18;
+  const last = prev.unit;
+  if (st.latest !== 0 && last !== 0n) {
+    const cap = (last * (BPS + BigInt(c.maxGrowthBpsPerDay))) / BPS;
+    if (value > cap) value = cap;
+  }
+  v.unitValueE18 = value;
+  rec.unit = value;
+  st.latest = d;
+  return v;
+}
+
+/** What `price()` serves: `fresh`, `grace`, `decaying`, `expired` (decayed to 0) or `ended` (term over). */
+export type Freshness = "fresh" | "grace" | "decaying" | "expired" | "ended";
+export const FRESHNESS: Freshness[] = ["fresh", "grace", "decaying", "expired", "ended"];
+
+/** `valuation()` of the contract at a block of day `today`, from the latest recorded day and its unit value. */
+export function serve(
+  c: Pick<OracleConfig, "terms" | "loanDecimals" | "maxAgeDays" | "graceDays" | "decayDays">,
+  latestDay: number,
+  recordedUnitValueE18: bigint,
+  today: number,
+  accruedE18: bigint,
+): { freshness: Freshness; unitValueE18: bigint; shareValueE18: bigint; price: bigint; answer: bigint } {
+  let unit = recordedUnitValueE18;
+  let freshness: Freshness;
+  if (today >= c.terms.startDay + c.terms.termDays) [freshness, unit] = ["ended", 0n];
+  else if (today <= latestDay + c.maxAgeDays) freshness = "fresh";
+  else if (today <= latestDay + c.maxAgeDays + c.graceDays) freshness = "grace";
+  else {
+    const k = today - latestDay - c.maxAgeDays - c.graceDays;
+    if (k >= c.decayDays) [freshness, unit] = ["expired", 0n];
+    else [freshness, unit] = ["decaying", (unit * BigInt(c.decayDays - k)) / BigInt(c.decayDays)];
+  }
+  const shareValueE18 = unit + accruedE18;
+  return {
+    freshness, unitValueE18: unit, shareValueE18,
+    price: morphoPrice(shareValueE18, c.loanDecimals),
+    answer: (recordedUnitValueE18 + accruedE18) / 10n ** 8n,
+  };
+}
+
+/** Morpho Blue `IOracle.price()` of one share worth `shareValueE18` (sats × 1e18), loan token with `loanDecimals`. */
+export function morphoPrice(shareValueE18: bigint, loanDecimals: number): bigint {
+  return shareValueE18 * 10n ** BigInt(10 + loanDecimals);
+}
+
+/** The share's accrued sats × 1e18 from the share index (sats per share × 1e36). */
+export const accruedE18 = (indexE36: bigint): bigint => indexE36 / E18;
 
 /** Net yield per TH/s·day at uptime = the series' SLA, sats × 1e18 (settlement formula, floored at 0). */
 export function netAtSlaE18(terms: FormulaTerms, hashpriceE18: bigint, btcUsdE8: bigint): bigint {
   return perThDay(terms, hashpriceE18, terms.slaBps, btcUsdE8).netE18;
 }
 
-/**
- * Values one unit with the window ending at final day `latestDay`. `finalDay(d)` returns day d's values when
- * final, else undefined. `halvingDay` 0 ignores halvings. Throws "NoFinalDays" when the window holds no final day
- * (and value remains).
- */
-export function unitValuation(
-  terms: ValuationTerms,
-  latestDay: number,
-  finalDay: (day: number) => OracleDayValues | undefined,
-  windowDays = 30,
-  haircutBps = 0,
-  halvingDay = 0,
-): UnitValuation {
-  const endDay = terms.startDay + terms.termDays;
-  const from = Math.max(terms.startDay, latestDay + 1);
-  const out: UnitValuation = {
-    latestDay,
-    daysUsed: 0,
-    remainingDays: 0,
-    avgNetE18: 0n,
-    remainingAfterHalving: 0,
-    avgNetAfterHalvingE18: 0n,
-    unitValueE18: 0n,
-  };
-  if (from >= endDay) return out;
-  out.remainingDays = endDay - from;
-  out.remainingAfterHalving = halvingDay === 0 ? 0 : endDay - Math.max(from, Math.min(halvingDay, endDay));
-  let sum = 0n;
-  let sumAfter = 0n;
-  let count = 0;
-  for (let d = Math.max(0, latestDay + 1 - windowDays); d <= latestDay; d++) {
-    const v = finalDay(d);
-    if (!v || v.btcUsdE8 === 0n) continue;
-    let net = netAtSlaE18(terms, v.hashpriceE18, v.btcUsdE8);
-    sum += net;
-    count++;
-    if (halvingDay !== 0) {
-      const subsidy = v.subsidySats ?? 0n;
-      const fees = v.feesPerBlockSats ?? 0n;
-      if (d < halvingDay && subsidy + fees !== 0n) {
-        net = netAtSlaE18(terms, (v.hashpriceE18 * (subsidy / 2n + fees)) / (subsidy + fees), v.btcUsdE8);
-      }
-      sumAfter += net;
-    }
-  }
-  if (count === 0) throw new Error("NoFinalDays");
-  out.daysUsed = count;
-  out.avgNetE18 = sum / BigInt(count);
-  out.avgNetAfterHalvingE18 = halvingDay === 0 ? out.avgNetE18 : sumAfter / BigInt(count);
-  const before = BigInt(out.remainingDays - out.remainingAfterHalving);
-  out.unitValueE18 =
-    ((out.avgNetE18 * before + out.avgNetAfterHalvingE18 * BigInt(out.remainingAfterHalving)) *
-      (BPS - BigInt(haircutBps))) /
-    (BigInt(terms.termDays) * BPS);
-  return out;
-}
-
-/** Morpho Blue `IOracle.price()` of one unit: loan-token base units × 1e36 (loan token with `loanDecimals`). */
-export function morphoPrice(unitValueE18: bigint, loanDecimals: number, btcUsdE8?: bigint): bigint {
-  return btcUsdE8 === undefined
-    ? unitValueE18 * 10n ** BigInt(10 + loanDecimals)
-    : unitValueE18 * btcUsdE8 * 10n ** BigInt(loanDecimals + 2);
-}
-
-/** Chainlink answer (8 decimals): whole sats per unit, or USD per unit × 1e8 when `btcUsdE8` is given. */
-export function chainlinkAnswer(unitValueE18: bigint, btcUsdE8?: bigint): bigint {
-  return btcUsdE8 === undefined ? unitValueE18 / E18 : (unitValueE18 * btcUsdE8) / 10n ** 26n;
-}
-
-/** A `SeriesValuationOracle`'s configuration (its `Configured` event). */
-export interface OracleConfig {
-  terms: ValuationTerms;
-  /** 0 = sats, 1 = USD */
-  quote: 0 | 1;
-  loanDecimals: number;
-  windowDays: number;
-  haircutBps: number;
-  maxAgeDays: number;
-  halvingDay: number;
-}
-
-/**
- * What `valuation()` does at a block of UTC day `today`: `ok` (a valuation), `ended` (term over: worth 0, no
- * freshness check), or the reason it reverts: `noOracleData` (no final day yet), `staleOracle` (latest final day
- * more than `maxAgeDays` before today), `noFinalDays` (no final day in the window).
- */
-export type OracleStatus = "ok" | "ended" | "noOracleData" | "staleOracle" | "noFinalDays";
-
-/** `valuation()` with its status; `price`/`answer` null when it reverts, or for a USD quote without `btcUsdE8`. */
-export interface OracleValuation extends UnitValuation {
-  status: OracleStatus;
-  price: bigint | null;
-  answer: bigint | null;
-}
-
-/**
- * `SeriesValuationOracle.valuation()` as of a block of day `today`: `latestDay` = the hash-price oracle's latest
- * final day (null: none yet), `finalDay(d)` = day d's values when final. A USD quote needs the BTC/USD the
- * contract reads from its Chainlink feed at that block (`btcUsdE8`); without it the unit value is exact but
- * `price`/`answer` are null.
- */
-export function oracleValuation(
-  c: OracleConfig,
-  today: number,
-  latestDay: number | null,
-  finalDay: (day: number) => OracleDayValues | undefined,
-  btcUsdE8?: bigint,
-): OracleValuation {
-  const zero: UnitValuation = {
-    latestDay: latestDay ?? 0, daysUsed: 0, remainingDays: 0, avgNetE18: 0n, remainingAfterHalving: 0, avgNetAfterHalvingE18: 0n, unitValueE18: 0n,
-  };
-  if (latestDay === null) return { ...zero, status: "noOracleData", price: null, answer: null };
-  if (today >= c.terms.startDay + c.terms.termDays) return { ...zero, status: "ended", price: 0n, answer: 0n };
-  if (today > latestDay + c.maxAgeDays) return { ...zero, status: "staleOracle", price: null, answer: null };
-  let v: UnitValuation;
-  try {
-    v = unitValuation(c.terms, latestDay, finalDay, c.windowDays, c.haircutBps, c.halvingDay);
-  } catch (e) {
-    if ((e as Error).message === "NoFinalDays") return { ...zero, status: "noFinalDays", price: null, answer: null };
-    throw e;
-  }
-  const usd = c.quote === 1;
-  if (usd && btcUsdE8 === undefined) return { ...v, status: "ok", price: null, answer: null };
-  return { ...v, status: "ok", price: morphoPrice(v.unitValueE18, c.loanDecimals, usd ? btcUsdE8 : undefined), answer: chainlinkAnswer(v.unitValueE18, usd ? btcUsdE8 : undefined) };
-}
+export { E36 };

@@ -1,50 +1,25 @@
 /**
- * The accounting of `SeriesWrapper.sol` (the series' ERC-20: 1 wrapped token = 1 unit = 1 TH/s·day), bit-identical
- * to the contract. The wrapper keeps no accumulator of its own: a holder's checkpoint is settled against the
- * token's `accPerUnitE36` of the series (sats per unit × 1e36), read at the moment of the balance change, so a
- * wrapped unit earns exactly what an unwrapped unit earns:
- *   settle(h, acc):  if paid ≠ acc: accrued += balance · (acc − paid); paid = acc          (`_settle`)
- *   transfer:        settle(from, acc); settle(to, acc) unless to = from; then move the balance  (`_update`)
- *   claimable(h):    floor((accrued + balance · (acc − paid)) / 1e36)                         (`claimable`)
- *   claim(h):        settle(h, acc); pay floor(accrued / 1e36); keep the sub-sat remainder   (`_claim`)
- * (`from`/`to` null = mint on wrap / burn on unwrap.)
+ * The accounting of `SeriesWrapper.sol`, the accumulating share of a series (1 share = 1 unit of 1 TH/s·day +
+ * `index` sats), bit-identical to the contract. The index is the token's accumulator of the series (sats per unit
+ * × 1e36) since the wrapper was created:
+ *   indexE36     = acc − acc0                          (`indexE36`)
+ *   wrap n       : pays in  ceil(n · indexE36 / 1e36)  (`previewWrap`)
+ *   unwrap n     : pays out floor(n · indexE36 / 1e36) (`previewUnwrap`; also what n shares carry, in sats)
+ * A share transfer is a plain ERC-20 transfer: nothing to settle.
  */
 import { ACC_SCALE } from "./units.js";
-import type { HolderAcc } from "./accumulator.js";
 
-/** Settles `h` at the token's accumulator `accE36` (the wrapper's `_settle`). */
-export function settle(h: HolderAcc, accE36: bigint): void {
-  if (h.paidE36 === accE36) return;
-  if (h.balance !== 0n) h.accruedE36 += h.balance * (accE36 - h.paidE36);
-  h.paidE36 = accE36;
+/** The share index, sats per share × 1e36: the token's accumulator `accE36` minus the wrapper's `acc0E36`. */
+export function indexE36(accE36: bigint, acc0E36: bigint): bigint {
+  return accE36 > acc0E36 ? accE36 - acc0E36 : 0n;
 }
 
-/**
- * An ERC-20 balance change of `value` wrapped units (the wrapper's `_update`): both parties are settled at the
- * token's accumulator `accE36` first. `from` null mints, `to` null burns; `from` = `to` is a self-transfer.
- * Throws "ERC20InsufficientBalance" like the contract.
- */
-export function transfer(accE36: bigint, from: HolderAcc | null, to: HolderAcc | null, value: bigint): void {
-  if (from) settle(from, accE36);
-  if (to && to !== from) settle(to, accE36);
-  if (from) {
-    if (from.balance < value) throw new Error("ERC20InsufficientBalance");
-    from.balance -= value;
-  }
-  if (to) to.balance += value;
+/** Sats `wrap(units)` pulls at `index` (rounded up, in the wrapper's favour). */
+export function wrapCost(units: bigint, index: bigint): bigint {
+  return (units * index + ACC_SCALE - 1n) / ACC_SCALE;
 }
 
-/** Sats `h` can claim from the wrapper when the token's accumulator is `accE36` (`SeriesWrapper.claimable`). */
-export function claimable(h: HolderAcc, accE36: bigint): bigint {
-  let accrued = h.accruedE36;
-  if (h.balance !== 0n) accrued += h.balance * (accE36 - h.paidE36);
-  return accrued / ACC_SCALE;
-}
-
-/** A claim (`_claim`): settles, pays the whole sats, keeps the remainder. Returns the sats paid. */
-export function claim(h: HolderAcc, accE36: bigint): bigint {
-  settle(h, accE36);
-  const amount = h.accruedE36 / ACC_SCALE;
-  h.accruedE36 -= amount * ACC_SCALE;
-  return amount;
+/** Sats `unwrap(units)` pays at `index` (rounded down): the accrued sats `units` shares carry. */
+export function unwrapPayout(units: bigint, index: bigint): bigint {
+  return (units * index) / ACC_SCALE;
 }

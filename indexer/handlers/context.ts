@@ -22,8 +22,6 @@ export interface PrefetchScope {
   seriesAssets: Map<bigint, string>;
   /** series of wrappers created earlier in this range */
   wrapperSeries: Map<string, bigint>;
-  /** wrapper of adapter markets registered earlier in this range */
-  adapterMarkets: Map<string, string>;
   contracts: HandlerContracts;
   /** work to do once the first round of rows is loaded (e.g. keys that depend on a series' asset) */
   later: (() => void)[];

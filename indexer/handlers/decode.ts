@@ -37,8 +37,15 @@ const TRANSFER_SINGLE = toEventSelector(
 export const WRAPPER_CREATED = toEventSelector("WrapperCreated(uint256,address)") as Hex;
 /** Selector of `ISeriesValuationOracle.Configured` (valuation oracles are found from it, at any address). */
 export const CONFIGURED = toEventSelector(
-  "Configured(uint256,(address,address,uint256,uint8,address,address,uint32,uint16,uint16,uint16,uint32),uint8)",
+  "Configured(uint256,(address,address,address,uint16,uint16,uint16,uint16,uint16,uint16,uint32,uint32,uint64),uint8)",
 ) as Hex;
+/** Selector of `ISeriesValuationOracle.DayRecorded` (fetched at any address with `Configured`; the handler keeps
+ *  those of the oracles it follows). */
+export const DAY_RECORDED = toEventSelector(
+  "DayRecorded(uint32,(uint32,uint32,uint32,uint32,uint32,uint64,uint64,uint256,uint256,uint256,uint256,uint256),uint256)",
+) as Hex;
+/** The valuation oracles' events fetched at any address. */
+export const VALUATION_ORACLE_TOPICS = [CONFIGURED, DAY_RECORDED];
 
 /** Event items of an ABI by selector. */
 function bySelector(abi: readonly unknown[]): Map<string, AbiEvent> {
@@ -49,8 +56,8 @@ function bySelector(abi: readonly unknown[]): Map<string, AbiEvent> {
 
 /**
  * Builds a decoder for the configured contract addresses. `isWrapper(address)` tells a wrapper of the factory
- * (found by the sync from `WrapperCreated`); with `valuationOracles`, a `Configured` log from any other address is
- * decoded as a valuation oracle's (the handler keeps those of the indexed token).
+ * (found by the sync from `WrapperCreated`); with `valuationOracles`, a `Configured` or `DayRecorded` log from any
+ * other address is decoded as a valuation oracle's (the handlers keep those of the factory's wrappers).
  */
 export function createDecoder(
   addresses: Partial<Record<ContractName, string>>,
@@ -70,7 +77,7 @@ export function createDecoder(
     if (log.topics.length === 0) return null;
     const c =
       byAddress.get(address) ??
-      (opts.isWrapper?.(address) ? wrapper : opts.valuationOracles && log.topics[0] === CONFIGURED ? oracle : undefined);
+      (opts.isWrapper?.(address) ? wrapper : opts.valuationOracles && VALUATION_ORACLE_TOPICS.includes(log.topics[0] as Hex) ? oracle : undefined);
     if (!c) return null;
     const block = Number(log.blockNumber);
     const logIndex = Number(log.logIndex);

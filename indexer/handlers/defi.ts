@@ -1,16 +1,15 @@
 /**
- * DeFi handlers: the wrapper factory (wrappers), each `SeriesWrapper` (wrapped balances and yield checkpoints,
- * replayed with `domain/wrapper.ts` against the token's accumulator as of the same log), Morpho Blue (markets whose
- * collateral is a wrapper: totals and borrowers' collateral and borrow shares), the `MorphoCollateralAdapter`
- * (pools and records, replayed with `domain/adapter.ts`) and `SeriesValuationOracle`s of the token (their
- * configuration). Values the events carry are checked against the replayed model (`indexer_model_mismatch_total`).
+ * DeFi handlers: the wrapper factory (wrappers, with the token's accumulator of the series at creation: the share
+ * index base `acc0`), each `SeriesWrapper` (accumulating share: balances; the sats paid in by wraps and out by
+ * unwraps are checked against `domain/wrapper.ts` at the token's accumulator as of the same log), Morpho Blue
+ * (markets whose collateral is a wrapper: totals and borrowers' collateral and borrow shares) and
+ * `SeriesValuationOracle`s of the wrappers (their configuration). Values the events carry are checked against the
+ * replayed model (`indexer_model_mismatch_total`).
  */
-import * as adapter from "../domain/adapter.js";
-import type { HolderAcc } from "../domain/accumulator.js";
 import { zeroFloorSub } from "../domain/morpho.js";
 import * as wrap from "../domain/wrapper.js";
-import type { AdapterAccountRow, AdapterPoolRow, Batch, MorphoMarketRow, WrapperPositionRow } from "../store/entities.js";
-import { accessControlHandlers, adminHandler, jsonArgs, ref, type Handler, type HandlerContext, type PrefetchScope } from "./context.js";
+import type { Batch, MorphoMarketRow, WrapperPositionRow } from "../store/entities.js";
+import { accessControlHandlers, jsonArgs, ref, type Handler, type HandlerContext, type PrefetchScope } from "./context.js";
 import type { Ev } from "./decode.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -33,12 +32,14 @@ export const wrapperFactoryHandlers: Record<string, Handler> = {
   WrapperCreated: {
     prefetch(ev, b, scope) {
       b.wrappers.want(ev.args.wrapper);
+      b.seriesState.want(ev.args.id);
       scope.wrapperSeries.set(ev.args.wrapper, ev.args.id);
     },
     apply(ev, b) {
       const { id, wrapper } = ev.args;
+      const acc0 = b.seriesState.get(id)?.acc_per_unit_e36 ?? 0n;
       b.wrappers.touch(ev.block, [wrapper], () => ({
-        address: wrapper, series_id: id, supply: 0n, holders: 0, harvested: 0n, claimed: 0n, created_block: ev.block,
+        address: wrapper, series_id: id, supply: 0n, holders: 0, harvested: 0n, claimed: 0n, acc0_e36: acc0, created_block: ev.block,
       }));
       record(ev, b);
     },
@@ -56,27 +57,20 @@ function wantWrapper(b: Batch, scope: PrefetchScope, w: string, holders: string[
   });
 }
 
-/** The wrapper of `ev` and the token's accumulator of its series as of this log (sats per unit × 1e36). */
+/** The wrapper of `ev` and its share index as of this log (`acc − acc0`, sats per share × 1e36). */
 function wrapperAt(ev: Ev, b: Batch, ctx: HandlerContext) {
   const w = b.wrappers.get(ev.address);
   if (!w) {
     ctx.mismatch(ev, "wrapper", "created by the factory", ev.address);
     return null;
   }
-  return { w: b.wrappers.touch(ev.block, [ev.address]), acc: b.seriesState.get(w.series_id)?.acc_per_unit_e36 ?? 0n };
+  const acc = b.seriesState.get(w.series_id)?.acc_per_unit_e36 ?? 0n;
+  return { w: b.wrappers.touch(ev.block, [ev.address]), index: wrap.indexE36(acc, w.acc0_e36) };
 }
 
 const emptyWrapped = (wrapper: string, holder: string, id: bigint) => (): WrapperPositionRow => ({
-  wrapper, holder, series_id: id, balance: 0n, paid_e36: 0n, accrued_e36: 0n, claimed: 0n,
+  wrapper, holder, series_id: id, balance: 0n,
 });
-
-/** Row ↔ domain holder view. */
-const holderOf = (r: WrapperPositionRow): HolderAcc => ({ balance: r.balance, paidE36: r.paid_e36, accruedE36: r.accrued_e36 });
-function store(r: WrapperPositionRow, h: HolderAcc): void {
-  r.balance = h.balance;
-  r.paid_e36 = h.paidE36;
-  r.accrued_e36 = h.accruedE36;
-}
 
 /** `SeriesWrapper` handlers (every wrapper of the factory). */
 export const wrapperHandlers: Record<string, Handler> = {
@@ -85,40 +79,23 @@ export const wrapperHandlers: Record<string, Handler> = {
     apply(ev, b, ctx) {
       const at = wrapperAt(ev, b, ctx);
       if (!at) return;
-      const { w, acc } = at;
+      const { w } = at;
       const { from, to, value } = ev.args;
       const fr = from === ZERO ? null : b.wrapperPositions.touch(ev.block, [ev.address, from], emptyWrapped(ev.address, from, w.series_id));
       const tr = to === ZERO ? null : b.wrapperPositions.touch(ev.block, [ev.address, to], emptyWrapped(ev.address, to, w.series_id));
       const fromBefore = fr?.balance ?? 0n;
       const toBefore = tr?.balance ?? 0n;
-      const fh = fr ? holderOf(fr) : null;
-      const th = tr === fr ? fh : tr ? holderOf(tr) : null;
-      wrap.transfer(acc, fh, th, value);
-      if (fr && fh) store(fr, fh);
-      if (tr && th) store(tr, th);
+      if (fr) {
+        if (fr.balance < value) ctx.mismatch(ev, "wrapper balance", fr.balance, value);
+        fr.balance -= value;
+      }
+      if (tr) tr.balance += value;
       if (fr !== tr) {
         if (fr && fromBefore > 0n && fr.balance === 0n) w.holders -= 1;
         if (tr && toBefore === 0n && tr.balance > 0n) w.holders += 1;
       }
       if (!fr) w.supply += value;
       if (!tr) w.supply -= value;
-      record(ev, b);
-    },
-  },
-  Claimed: {
-    prefetch: (ev, b, scope) => wantWrapper(b, scope, ev.address, [ev.args.holder]),
-    apply(ev, b, ctx) {
-      const at = wrapperAt(ev, b, ctx);
-      if (!at) return;
-      const { w, acc } = at;
-      const { holder, amount } = ev.args;
-      const r = b.wrapperPositions.touch(ev.block, [ev.address, holder], emptyWrapped(ev.address, holder, w.series_id));
-      const h = holderOf(r);
-      const paid = wrap.claim(h, acc);
-      if (paid !== amount) ctx.mismatch(ev, "wrapper claim", paid, amount);
-      store(r, h);
-      r.claimed += amount;
-      w.claimed += amount;
       record(ev, b);
     },
   },
@@ -132,16 +109,29 @@ export const wrapperHandlers: Record<string, Handler> = {
       record(ev, b);
     },
   },
-  ClaimerSet: {
-    prefetch: (ev, b) => b.kv.want("wrapper", `${ev.address}:claimer:${ev.args.holder}`),
-    apply(ev, b) {
-      const key = `${ev.address}:claimer:${ev.args.holder}`;
-      b.kv.touch(ev.block, ["wrapper", key], () => ({ contract: "wrapper", key, value: "" })).value = ev.args.claimer;
+  Wrapped: {
+    prefetch: (ev, b, scope) => wantWrapper(b, scope, ev.address, []),
+    apply(ev, b, ctx) {
+      const at = wrapperAt(ev, b, ctx);
+      if (!at) return;
+      if (at.index !== ev.args.indexE36) ctx.mismatch(ev, "wrapper index", at.index, ev.args.indexE36);
+      const sats = wrap.wrapCost(ev.args.units, at.index);
+      if (sats !== ev.args.sats) ctx.mismatch(ev, "wrap sats", sats, ev.args.sats);
       record(ev, b);
     },
   },
-  Wrapped: recordOnly,
-  Unwrapped: recordOnly,
+  Unwrapped: {
+    prefetch: (ev, b, scope) => wantWrapper(b, scope, ev.address, []),
+    apply(ev, b, ctx) {
+      const at = wrapperAt(ev, b, ctx);
+      if (!at) return;
+      if (at.index !== ev.args.indexE36) ctx.mismatch(ev, "wrapper index", at.index, ev.args.indexE36);
+      const sats = wrap.unwrapPayout(ev.args.units, at.index);
+      if (sats !== ev.args.sats) ctx.mismatch(ev, "unwrap sats", sats, ev.args.sats);
+      at.w.claimed += sats;
+      record(ev, b);
+    },
+  },
   // Approval: allowances are not followed
 };
 
@@ -231,155 +221,41 @@ export const morphoHandlers: Record<string, Handler> = {
   // SetOwner, SetFeeRecipient, EnableIrm, EnableLltv, FlashLoan, SetAuthorization, IncrementNonce: not followed
 };
 
-// ------------------------------------------------------------------ collateral adapter
-const marketKey = (id: string) => `market:${id}`;
-
-/** Prefetches the adapter's record of (`ev`'s market, `user`), and the market's wrapper pool (second round). */
-function wantRecord(ev: Ev, b: Batch, scope: PrefetchScope, user: string): void {
-  const id = marketId(ev);
-  b.kv.want("adapter", marketKey(id));
-  b.adapterAccounts.want(id, user);
-  scope.later.push(() => {
-    const w = scope.adapterMarkets.get(id) ?? b.kv.get("adapter", marketKey(id))?.value;
-    if (w) {
-      b.adapterPools.want(w);
-      b.wrappers.want(w);
-    }
-  });
-}
-
-const poolOf = (r: AdapterPoolRow): adapter.AdapterPool => ({
-  totalRecorded: r.total_recorded, accPerUnitE36: r.acc_per_unit_e36, carryE36: r.carry_e36, unallocatedE36: r.unallocated_e36,
-  received: r.received, paid: r.paid,
-});
-function storePool(r: AdapterPoolRow, p: adapter.AdapterPool): void {
-  r.total_recorded = p.totalRecorded;
-  r.acc_per_unit_e36 = p.accPerUnitE36;
-  r.carry_e36 = p.carryE36;
-  r.unallocated_e36 = p.unallocatedE36;
-  r.received = p.received;
-  r.paid = p.paid;
-}
-const emptyPoolRow = (wrapper: string) => (): AdapterPoolRow => ({
-  wrapper, total_recorded: 0n, acc_per_unit_e36: 0n, carry_e36: 0n, unallocated_e36: 0n, received: 0n, paid: 0n,
-});
-
-/** The record of (`ev`'s market, `user`) and its pool, as mutable rows with their domain views. */
-function recordOf(ev: Ev, b: Batch, ctx: HandlerContext, user: string) {
-  const id = marketId(ev);
-  const wrapper = b.kv.get("adapter", marketKey(id))?.value;
-  const w = wrapper ? b.wrappers.get(wrapper) : undefined;
-  if (!wrapper || !w) {
-    ctx.mismatch(ev, "adapter market", "registered, on a wrapper of the factory", id);
-    return null;
-  }
-  const pr = b.adapterPools.touch(ev.block, [wrapper], emptyPoolRow(wrapper));
-  const ar = b.adapterAccounts.touch(ev.block, [id, user], (): AdapterAccountRow => ({
-    market_id: id, holder: user, wrapper, series_id: w.series_id, collateral: 0n, paid_e36: 0n, accrued_e36: 0n, claimed: 0n,
-  }));
-  const p = poolOf(pr);
-  const a: adapter.AdapterAccount = { collateral: ar.collateral, paidE36: ar.paid_e36, accruedE36: ar.accrued_e36 };
-  return {
-    pr, ar, p, a,
-    save() {
-      storePool(pr, p);
-      ar.collateral = a.collateral;
-      ar.paid_e36 = a.paidE36;
-      ar.accrued_e36 = a.accruedE36;
-    },
-  };
-}
-
-/** `MorphoCollateralAdapter` handlers. */
-export const adapterHandlers: Record<string, Handler> = {
-  MarketRegistered: {
-    prefetch(ev, b, scope) {
-      b.kv.want("adapter", marketKey(marketId(ev)));
-      scope.adapterMarkets.set(marketId(ev), ev.args.wrapper);
-    },
-    apply(ev, b) {
-      const key = marketKey(marketId(ev));
-      b.kv.touch(ev.block, ["adapter", key], () => ({ contract: "adapter", key, value: "" })).value = ev.args.wrapper;
-      record(ev, b);
-    },
-  },
-  Harvested: {
-    prefetch(ev, b, scope) {
-      b.adapterPools.want(ev.args.wrapper);
-      if (scope.contracts.morpho) b.wrapperPositions.want(ev.args.wrapper, scope.contracts.morpho);
-    },
-    apply(ev, b, ctx) {
-      const { wrapper, amount, accPerUnitE36, unallocated, recorded, held } = ev.args;
-      const pr = b.adapterPools.touch(ev.block, [wrapper], emptyPoolRow(wrapper));
-      const p = poolOf(pr);
-      if (p.totalRecorded !== recorded) ctx.mismatch(ev, "adapter recorded", p.totalRecorded, recorded);
-      const morpho = ctx.contracts.morpho;
-      const heldModel = morpho ? (b.wrapperPositions.get(wrapper, morpho)?.balance ?? 0n) : held;
-      if (heldModel !== held) ctx.mismatch(ev, "wrapped units held by Morpho", heldModel, held);
-      const u = adapter.harvest(p, amount, held);
-      if (p.accPerUnitE36 !== accPerUnitE36) ctx.mismatch(ev, "adapter accPerUnitE36", p.accPerUnitE36, accPerUnitE36);
-      if (u !== unallocated) ctx.mismatch(ev, "adapter unallocated", u, unallocated);
-      storePool(pr, p);
-      record(ev, b);
-    },
-  },
-  CollateralSynced: {
-    prefetch: (ev, b, scope) => wantRecord(ev, b, scope, ev.args.user),
-    apply(ev, b, ctx) {
-      const r = recordOf(ev, b, ctx, ev.args.user);
-      if (!r) return;
-      const { oldUnits, newUnits, totalRecorded } = ev.args;
-      if (r.a.collateral !== oldUnits) ctx.mismatch(ev, "adapter record", r.a.collateral, oldUnits);
-      adapter.sync(r.p, r.a, newUnits);
-      if (r.p.totalRecorded !== totalRecorded) ctx.mismatch(ev, "adapter totalRecorded", r.p.totalRecorded, totalRecorded);
-      r.save();
-      record(ev, b);
-    },
-  },
-  Claimed: {
-    prefetch: (ev, b, scope) => wantRecord(ev, b, scope, ev.args.user),
-    apply(ev, b, ctx) {
-      const r = recordOf(ev, b, ctx, ev.args.user);
-      if (!r) return;
-      const paid = adapter.claim(r.p, r.a);
-      if (paid !== ev.args.amount) ctx.mismatch(ev, "adapter claim", paid, ev.args.amount);
-      r.save();
-      r.ar.claimed += ev.args.amount;
-      record(ev, b);
-    },
-  },
-  UnallocatedSwept: {
-    prefetch: (ev, b) => b.adapterPools.want(ev.args.wrapper),
-    apply(ev, b, ctx) {
-      const pr = b.adapterPools.touch(ev.block, [ev.args.wrapper], emptyPoolRow(ev.args.wrapper));
-      const p = poolOf(pr);
-      const swept = adapter.sweep(p);
-      if (swept !== ev.args.amount) ctx.mismatch(ev, "adapter swept", swept, ev.args.amount);
-      storePool(pr, p);
-      record(ev, b);
-    },
-  },
-  CollateralSupplied: recordOnly,
-  CollateralWithdrawn: recordOnly,
-  OwnershipTransferStarted: adminHandler((ev) => [["pendingOwner", ev.args.newOwner]]),
-  OwnershipTransferred: adminHandler((ev) => [["owner", ev.args.newOwner]]),
-};
-
 // ------------------------------------------------------------------ valuation oracles
-/** `SeriesValuationOracle` handlers: `Configured` of an oracle of the indexed token (and hash-price oracle). */
+/** `SeriesValuationOracle` handlers: `Configured` of an oracle of one of the factory's wrappers, and its `DayRecorded`. */
 export const valuationOracleHandlers: Record<string, Handler> = {
   Configured: {
-    prefetch: (ev, b) => b.valuationOracles.want(ev.address),
+    prefetch(ev, b) {
+      b.valuationOracles.want(ev.address);
+      b.wrappers.want(lower(ev.args.config.wrapper));
+    },
     apply(ev, b, ctx) {
       const c = ev.args.config;
-      if (lower(c.token) !== ctx.contracts.token) return; // another token's oracle
+      if (!b.wrappers.get(lower(c.wrapper))) return; // not an oracle of one of our wrappers
       if (ctx.contracts.oracle && lower(c.hashpriceOracle) !== ctx.contracts.oracle) return;
       b.valuationOracles.touch(ev.block, [ev.address], () => ({
-        address: ev.address, series_id: ev.args.seriesId, hashprice_oracle: lower(c.hashpriceOracle), quote: Number(c.quote),
-        loan_token: lower(c.loanToken), loan_decimals: Number(ev.args.loanDecimals), btc_usd_feed: lower(c.btcUsdFeed),
-        feed_heartbeat: Number(c.feedHeartbeat), window_days: Number(c.windowDays), haircut_bps: Number(c.haircutBps),
-        max_age_days: Number(c.maxAgeDays), halving_day: Number(c.halvingDay),
+        address: ev.address, series_id: ev.args.seriesId, wrapper: lower(c.wrapper), hashprice_oracle: lower(c.hashpriceOracle),
+        loan_token: lower(c.loanToken), loan_decimals: Number(ev.args.loanDecimals), window_days: Number(c.windowDays),
+        haircut_bps: Number(c.haircutBps), max_age_days: Number(c.maxAgeDays), grace_days: Number(c.graceDays), decay_days: Number(c.decayDays),
+        max_growth_bps_per_day: Number(c.maxGrowthBpsPerDay), first_day: Number(c.firstDay), latest_day: 0, recorded_block: null, days_used: null,
+        remaining_days: null, halving_day: null, post_halving_days: null, avg_net_e18: null, avg_net_halved_e18: null, bound_e18: null,
+        raw_value_e18: null, unit_value_e18: null,
       }));
+      record(ev, b);
+    },
+  },
+  DayRecorded: {
+    prefetch: (ev, b) => b.valuationOracles.want(ev.address),
+    apply(ev, b, ctx) {
+      if (!b.valuationOracles.get(ev.address)) return; // an oracle we do not follow
+      const o = b.valuationOracles.touch(ev.block, [ev.address]);
+      const v = ev.args.v;
+      if (o.latest_day !== 0 && Number(v.day) !== o.latest_day + 1) ctx.mismatch(ev, "oracle day order", o.latest_day + 1, v.day);
+      Object.assign(o, {
+        latest_day: Number(v.day), recorded_block: ev.block, days_used: Number(v.daysUsed), remaining_days: Number(v.remainingDays),
+        halving_day: Number(v.halvingDay), post_halving_days: Number(v.postHalvingDays), avg_net_e18: v.avgNetE18, avg_net_halved_e18: v.avgNetHalvedE18,
+        bound_e18: v.boundE18, raw_value_e18: v.rawValueE18, unit_value_e18: v.unitValueE18,
+      });
       record(ev, b);
     },
   },

@@ -11,7 +11,7 @@ import type { Ev } from "./decode.js";
 import { oracleHandlers } from "./oracle.js";
 import { settlementHandlers } from "./settlement.js";
 import { tokenHandlers } from "./token.js";
-import { adapterHandlers, morphoHandlers, valuationOracleHandlers, wrapperFactoryHandlers, wrapperHandlers } from "./defi.js";
+import { morphoHandlers, valuationOracleHandlers, wrapperFactoryHandlers, wrapperHandlers } from "./defi.js";
 
 /** All handlers, by contract and event name. */
 export const handlers: Record<ContractName, Record<string, Handler>> = {
@@ -20,7 +20,6 @@ export const handlers: Record<ContractName, Record<string, Handler>> = {
   settlement: settlementHandlers,
   wrapperFactory: wrapperFactoryHandlers,
   wrapper: wrapperHandlers,
-  adapter: adapterHandlers,
   morpho: morphoHandlers,
   valuationOracle: valuationOracleHandlers,
 };
@@ -29,7 +28,7 @@ export const handlers: Record<ContractName, Record<string, Handler>> = {
 export async function applyEvents(sql: Sql, events: Ev[], ctx: HandlerContext): Promise<number> {
   if (events.length === 0) return 0;
   const b = createBatch();
-  const scope: PrefetchScope = { seriesAssets: new Map(), wrapperSeries: new Map(), adapterMarkets: new Map(), contracts: ctx.contracts, later: [] };
+  const scope: PrefetchScope = { seriesAssets: new Map(), wrapperSeries: new Map(), contracts: ctx.contracts, later: [] };
   const hs = events.map((ev) => handlers[ev.contract][ev.name]);
   events.forEach((ev, i) => hs[i]?.prefetch(ev, b, scope));
   await loadBatch(sql, b);

@@ -27,24 +27,19 @@ export interface DailyReportRow {
   hashprice_e18: bigint; btc_usd_e8: bigint; price_from_feed: boolean; trailing_e18: bigint | null;
 }
 export interface KvRow { contract: string; key: string; value: string }
-export interface WrapperRow { address: string; series_id: bigint; supply: bigint; holders: number; harvested: bigint; claimed: bigint; created_block: number }
-export interface WrapperPositionRow {
-  wrapper: string; holder: string; series_id: bigint; balance: bigint; paid_e36: bigint; accrued_e36: bigint; claimed: bigint;
-}
+export interface WrapperRow { address: string; series_id: bigint; supply: bigint; holders: number; harvested: bigint; claimed: bigint; acc0_e36: bigint; created_block: number }
+export interface WrapperPositionRow { wrapper: string; holder: string; series_id: bigint; balance: bigint }
 export interface MorphoMarketRow {
   id: string; series_id: bigint; loan_token: string; collateral_token: string; oracle: string; irm: string; lltv: bigint; fee: bigint;
   total_supply_assets: bigint; total_supply_shares: bigint; total_borrow_assets: bigint; total_borrow_shares: bigint; created_block: number;
 }
 export interface MorphoPositionRow { market_id: string; holder: string; series_id: bigint; collateral: bigint; borrow_shares: bigint }
-export interface AdapterPoolRow {
-  wrapper: string; total_recorded: bigint; acc_per_unit_e36: bigint; carry_e36: bigint; unallocated_e36: bigint; received: bigint; paid: bigint;
-}
-export interface AdapterAccountRow {
-  market_id: string; holder: string; wrapper: string; series_id: bigint; collateral: bigint; paid_e36: bigint; accrued_e36: bigint; claimed: bigint;
-}
 export interface ValuationOracleRow {
-  address: string; series_id: bigint; hashprice_oracle: string; quote: number; loan_token: string; loan_decimals: number;
-  btc_usd_feed: string; feed_heartbeat: number; window_days: number; haircut_bps: number; max_age_days: number; halving_day: number;
+  address: string; series_id: bigint; wrapper: string; hashprice_oracle: string; loan_token: string; loan_decimals: number;
+  window_days: number; haircut_bps: number; max_age_days: number; grace_days: number; decay_days: number; max_growth_bps_per_day: number;
+  first_day: number; latest_day: number; recorded_block: number | null; days_used: number | null; remaining_days: number | null;
+  halving_day: number | null; post_halving_days: number | null; avg_net_e18: bigint | null; avg_net_halved_e18: bigint | null;
+  bound_e18: bigint | null; raw_value_e18: bigint | null; unit_value_e18: bigint | null;
 }
 
 /** Fields of every event row. */
@@ -84,8 +79,6 @@ export function createBatch() {
     wrapperPositions: new VersionedTable<WrapperPositionRow>(versionedTables.wrapper_positions),
     morphoMarkets: new VersionedTable<MorphoMarketRow>(versionedTables.morpho_markets),
     morphoPositions: new VersionedTable<MorphoPositionRow>(versionedTables.morpho_positions),
-    adapterPools: new VersionedTable<AdapterPoolRow>(versionedTables.adapter_pools),
-    adapterAccounts: new VersionedTable<AdapterAccountRow>(versionedTables.adapter_accounts),
     valuationOracles: new VersionedTable<ValuationOracleRow>(versionedTables.valuation_oracles),
     transfers: new EventTable<TransferRow>(eventTables.transfers),
     distributions: new EventTable<DistributionRow>(eventTables.distributions),

@@ -129,11 +129,10 @@ export interface Fingerprint {
   /** DeFi contracts ("" = not indexed); absent from stores made before they were indexed, which read as "" */
   wrapperFactory?: string;
   morpho?: string;
-  collateralAdapter?: string;
 }
 
 /** Settings added after version 1: a store without them was indexed without them. */
-const OPTIONAL = { wrapperFactory: true, morpho: true, collateralAdapter: true };
+const OPTIONAL = { wrapperFactory: true, morpho: true };
 
 /**
  * Records the fingerprint on a fresh store, or checks it against the stored one. Throws naming the first

@@ -64,12 +64,12 @@ export const versionedTables = {
   wrappers: {
     name: "wrappers",
     key: ["address"],
-    cols: { address: t, series_id: n, supply: n, holders: i, harvested: n, claimed: n, created_block: b },
+    cols: { address: t, series_id: n, supply: n, holders: i, harvested: n, claimed: n, acc0_e36: n, created_block: b },
   },
   wrapper_positions: {
     name: "wrapper_positions",
     key: ["wrapper", "holder"],
-    cols: { wrapper: t, holder: t, series_id: n, balance: n, paid_e36: n, accrued_e36: n, claimed: n },
+    cols: { wrapper: t, holder: t, series_id: n, balance: n },
   },
   morpho_markets: {
     name: "morpho_markets",
@@ -84,22 +84,13 @@ export const versionedTables = {
     key: ["market_id", "holder"],
     cols: { market_id: t, holder: t, series_id: n, collateral: n, borrow_shares: n },
   },
-  adapter_pools: {
-    name: "adapter_pools",
-    key: ["wrapper"],
-    cols: { wrapper: t, total_recorded: n, acc_per_unit_e36: n, carry_e36: n, unallocated_e36: n, received: n, paid: n },
-  },
-  adapter_accounts: {
-    name: "adapter_accounts",
-    key: ["market_id", "holder"],
-    cols: { market_id: t, holder: t, wrapper: t, series_id: n, collateral: n, paid_e36: n, accrued_e36: n, claimed: n },
-  },
   valuation_oracles: {
     name: "valuation_oracles",
     key: ["address"],
     cols: {
-      address: t, series_id: n, hashprice_oracle: t, quote: i, loan_token: t, loan_decimals: i, btc_usd_feed: t, feed_heartbeat: b,
-      window_days: i, haircut_bps: i, max_age_days: i, halving_day: b,
+      address: t, series_id: n, wrapper: t, hashprice_oracle: t, loan_token: t, loan_decimals: i, window_days: i, haircut_bps: i, max_age_days: i,
+      grace_days: i, decay_days: i, max_growth_bps_per_day: i, first_day: b, latest_day: b, recorded_block: b, days_used: i, remaining_days: i,
+      halving_day: b, post_halving_days: i, avg_net_e18: n, avg_net_halved_e18: n, bound_e18: n, raw_value_e18: n, unit_value_e18: n,
     },
   },
 } satisfies Record<string, TableSpec>;

@@ -28,7 +28,7 @@
  */
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
-import { CONFIGURED, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
+import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
 import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, bloomMayContain, sleep, type Header } from "./rpc.js";
@@ -80,7 +80,7 @@ export function createSync(ctx: IndexerContext) {
   /** the checkpoint must be re-read from the database before the next step */
   let checkpointStale = false;
   const c = config.contracts;
-  const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho, c.collateralAdapter].filter(
+  const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho].filter(
     (a): a is `0x${string}` => !!a,
   );
   const factory = c.wrapperFactory;
@@ -89,7 +89,7 @@ export function createSync(ctx: IndexerContext) {
   let wrappersLoaded = false;
   const fresh = new Set<string>();
   const decode = createDecoder(
-    { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho, adapter: c.collateralAdapter },
+    { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho },
     { isWrapper: (a) => wrappers.has(a) || fresh.has(a), valuationOracles: !!factory },
   );
   let range = config.rpc.initialRange;
@@ -129,7 +129,7 @@ export function createSync(ctx: IndexerContext) {
     }
     if (fresh.size > 0) logs.push(...(await rpc.getLogs(from, to, [...fresh])));
     const seen = new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`));
-    for (const l of await rpc.getLogs(from, to, null, [CONFIGURED])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
+    for (const l of await rpc.getLogs(from, to, null, [VALUATION_ORACLE_TOPICS])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
     return logs;
   }
 

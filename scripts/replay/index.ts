@@ -4,7 +4,7 @@
  * code path:
  *   1. start a Hardhat node whose clock starts the day before `--from` (chain.ts);
  *   2. deploy with the Ignition modules and register the farms (deploy.ts), and the lending layer (Morpho Blue, the
- *      wrapper factory and the collateral adapter: lending.ts);
+ *      wrapper factory: lending.ts);
  *   3. start the indexer beside it, following the DeFi contracts too (indexer.ts);
  *   4. report the warm-up day, issue and sell the first series (market.ts), open a Morpho loan (lending.ts);
  *   5. replay every day (loop.ts), printing progress;
@@ -89,7 +89,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     await reportDay(w, reporter, opts.warmup.day);
     for (const [k, s] of plan.series.entries()) if (s.issueDay <= opts.fromDay) await issueSeries(w, k, opts.fromDay);
     w.lending = await openLoan(conn, w, lendingBase, 0, opts.fromDay);
-    log(`Morpho Blue market on series ${w.ids[0]}: holder 0 supplied ${w.lending.supplied} units through the adapter and borrowed ${w.lending.borrowed} sats`);
+    log(`Morpho Blue market on series ${w.ids[0]}: holder 0 supplied ${w.lending.supplied} shares to Morpho and borrowed ${w.lending.borrowed} sats`);
     log(`${plan.farms.length} farms, ${w.ids.filter(Boolean).length} series issued, ${w.stats.sales} primary sales to ${opts.holders} holders; replaying ${opts.days.length} days ...`);
 
     const provider = conn.ethers.provider;

@@ -27,7 +27,7 @@ export interface LiveIndexer {
 export async function startLiveIndexer(
   sys: System,
   rpcUrl: string,
-  opts: { apiPort: number; databaseUrl?: string; defi?: { wrapperFactory: string; morpho: string; collateralAdapter: string } },
+  opts: { apiPort: number; databaseUrl?: string; defi?: { wrapperFactory: string; morpho: string } },
 ): Promise<LiveIndexer> {
   const dataDir = opts.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), "hashpower-pglite-"));
   let indexer: Indexer;

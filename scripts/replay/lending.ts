@@ -1,19 +1,20 @@
 /**
  * One holder borrows against its tokens: a real Morpho Blue market (deployed with the Ignition modules
- * `DevMorpho` and `Collateral` before the indexer starts, `SeriesMarket` once the series is sold) takes the first series, wrapped as an ERC-20, as collateral and
- * lends test WBTC. The borrower (holder 0) supplies 80 % of its units through the collateral adapter (so its
- * yield keeps flowing to it while borrowed) and borrows 85 % of the maximum; every week it claims that yield
- * through the adapter and repays the loan with it (a self-repaying loan, while the collateral's value runs down
- * with its remaining term). Every day a liquidator checks the position with Morpho's own
- * health rule and liquidates it with Morpho's `liquidate` once it is unhealthy; a keeper then syncs the adapter.
+ * `DevMorpho` and `Collateral` before the indexer starts, `SeriesMarket` once the series is sold) takes the first
+ * series' accumulating share (`SeriesWrapper`: 1 unit + its accrued sats) as collateral and lends test WBTC. The
+ * borrower (holder 0) wraps 80 % of its units and supplies the shares to Morpho directly (their yield accrues
+ * inside the shares, which the oracle prices in) and borrows 85 % of the maximum; the day before the halving is
+ * reported it levers up to 99.9 % of its maximum (a greedy borrower). Every day a liquidator checks the position
+ * with Morpho's own health rule and liquidates it with Morpho's `liquidate` once it is unhealthy.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { AbiCoder, keccak256, type Wallet } from "ethers";
 import Collateral from "../../ignition/modules/Collateral.js";
 import DevMorpho from "../../ignition/modules/DevMorpho.js";
 import SeriesMarket from "../../ignition/modules/SeriesMarket.js";
-import type { Morpho, MorphoCollateralAdapter, SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
+import type { FlashSettleAttacker, Morpho, SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 import type { DayInputs } from "../../indexer/domain/data.js";
+import { epochAnchor } from "../../indexer/domain/epochs.js";
 import { ACCOUNTS } from "./actors.js";
 import type { Connection } from "./chain.js";
 import { send, type World } from "./market.js";
@@ -44,7 +45,6 @@ export interface MarketParams {
 /** The lending side of the replay and what happened to the loan. */
 export interface Lending {
   morpho: Morpho;
-  adapter: MorphoCollateralAdapter;
   wrapper: SeriesWrapper;
   valuation: SeriesValuationOracle;
   params: MarketParams;
@@ -59,9 +59,17 @@ export interface Lending {
   halvingDay: number;
   supplied: bigint;
   borrowed: bigint;
-  /** yield the borrower claimed through the adapter, and the part used to repay */
-  claimedViaAdapter: bigint;
+  /** debt repaid by the borrower (0: the loan is left to run) */
   repaid: bigint;
+  /**
+   * The flash-loan-around-settlement attempt (once, on the loan's 7th day): an attacker contract flash-borrows every
+   * share Morpho holds (Morpho's own flashLoan) and calls Settlement.settle for the day while holding them.
+   */
+  flash: { day: number; shares: bigint; gainedSats: bigint; borrowerCreditedSats: bigint; borrowerOwedSats: bigint } | null;
+  /** the day the borrower levered up to 99.9 % of its maximum (the eve of the halving report), and its LTV then */
+  leveredUp: { day: number; ltvBps: bigint } | null;
+  /** the attacker contract (test-only `FlashSettleAttacker`) */
+  attacker: FlashSettleAttacker;
   liquidations: { day: number; seized: bigint; repaidByLiquidator: bigint; ltvBps: bigint }[];
   /** highest loan-to-value seen, bps of the collateral's value */
   maxLtvBps: bigint;
@@ -98,18 +106,17 @@ export async function position(l: Lending) {
   return { collateral, borrowShares, borrowed, price, value, maxBorrow, healthy: borrowed <= maxBorrow, ltvBps: value === 0n ? 0n : (borrowed * 10_000n) / value };
 }
 
-/** The lending layer deployed before any series: Morpho Blue, its IRM, the wrapper factory and the adapter. */
+/** The lending layer deployed before any series: Morpho Blue, its IRM and the wrapper factory. */
 export interface LendingBase {
   morpho: { getAddress(): Promise<string> };
   irm: { getAddress(): Promise<string> };
   factory: { getAddress(): Promise<string> };
-  adapter: { getAddress(): Promise<string> };
   /** lowercase addresses, for the indexer */
-  addresses: { morpho: string; wrapperFactory: string; collateralAdapter: string };
+  addresses: { morpho: string; wrapperFactory: string };
 }
 
 /**
- * Deploys Morpho (`DevMorpho`) and the wrapper factory and adapter (`Collateral`), so that the indexer can follow
+ * Deploys Morpho (`DevMorpho`) and the wrapper factory (`Collateral`), so that the indexer can follow
  * them from the start (the wrappers and the valuation oracle it then finds by itself).
  */
 export async function deployLending(conn: Connection, token: string): Promise<LendingBase> {
@@ -117,15 +124,15 @@ export async function deployLending(conn: Connection, token: string): Promise<Le
   const admin = signers[ACCOUNTS.admin];
   const config = { blockPollingInterval: 20 };
   const { morpho, irm } = await conn.ignition.deploy(DevMorpho, { config, defaultSender: admin.address, parameters: { DevMorpho: { lltv: LLTV } } });
-  const { factory, adapter } = await conn.ignition.deploy(Collateral, {
+  const { factory } = await conn.ignition.deploy(Collateral, {
     config,
     defaultSender: admin.address,
-    parameters: { Collateral: { token, morpho: await morpho.getAddress(), admin: admin.address } },
+    parameters: { Collateral: { token } },
   });
   const lower = async (c: { getAddress(): Promise<string> }) => (await c.getAddress()).toLowerCase();
   return {
-    morpho, irm, factory, adapter,
-    addresses: { morpho: await lower(morpho), wrapperFactory: await lower(factory), collateralAdapter: await lower(adapter) },
+    morpho, irm, factory,
+    addresses: { morpho: await lower(morpho), wrapperFactory: await lower(factory) },
   };
 }
 
@@ -139,16 +146,19 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
   const signers = await ethers.getSigners();
   const admin = signers[ACCOUNTS.admin];
   const config = { blockPollingInterval: 20 };
-  const { morpho, irm, factory, adapter } = base;
+  const { morpho, irm, factory } = base;
   const halvingDay = nextHalving(w.data, day, w.plan.toDay);
   const loanToken = await w.sys.wbtc.getAddress();
+  const firstDay = day - 1; // the warm-up day, the only one final when the loan opens
+  const anchor = epochAnchor(firstDay, w.data);
   const mk = await conn.ignition.deploy(SeriesMarket, {
     config,
     defaultSender: admin.address,
     parameters: {
       SeriesMarket: {
-        token: w.sys.addresses.token, hashpriceOracle: w.sys.addresses.oracle, factory: await factory.getAddress(), adapter: await adapter.getAddress(),
-        morpho: await morpho.getAddress(), irm: await irm.getAddress(), loanToken, seriesId: w.ids[k]!, lltv: LLTV, halvingDay,
+        hashpriceOracle: w.sys.addresses.oracle, factory: await factory.getAddress(),
+        morpho: await morpho.getAddress(), irm: await irm.getAddress(), loanToken, seriesId: w.ids[k]!, lltv: LLTV, firstDay,
+        epochStartDay: anchor.epochStartDay, epochStartHeight: anchor.epochStartHeight,
       },
     },
   });
@@ -157,13 +167,14 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
   const params: MarketParams = { loanToken, collateralToken: await wrapper.getAddress(), oracle: await valuation.getAddress(), irm: await irm.getAddress(), lltv: LLTV };
   const l: Lending = {
     morpho: (await ethers.getContractAt("Morpho", await morpho.getAddress())) as unknown as Morpho,
-    adapter: (await ethers.getContractAt("MorphoCollateralAdapter", await adapter.getAddress())) as unknown as MorphoCollateralAdapter,
     wrapper, valuation, params, marketId: marketIdOf(params), series: k, borrowerIndex: 0, borrower: w.holders[0],
     lender: signers[ACCOUNTS.lender], liquidator: signers[ACCOUNTS.liquidator], halvingDay,
-    supplied: 0n, borrowed: 0n, claimedViaAdapter: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n,
+    supplied: 0n, borrowed: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n, flash: null, leveredUp: null,
+    attacker: (await ethers.deployContract("FlashSettleAttacker", [w.sys.token, w.sys.settlement, w.sys.wbtc])) as unknown as FlashSettleAttacker,
   };
 
   const { wbtc, token } = w.sys;
+  await send(w, valuation.connect(w.sys.keeper).poke(400)); // the keeper records the final days
   await send(w, wbtc.mint(l.lender.address, SUPPLY));
   await send(w, wbtc.connect(l.lender).approve(l.morpho, 2n ** 255n));
   await send(w, l.morpho.connect(l.lender).supply(params, SUPPLY, 0n, l.lender.address, "0x"));
@@ -175,8 +186,8 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
   if (units === 0n) throw new Error("the borrower holds no units of the collateral series");
   await send(w, token.connect(b).setApprovalForAll(wrapper, true));
   await send(w, wrapper.connect(b).wrap(units, b.address));
-  await send(w, wrapper.connect(b).approve(l.adapter, units));
-  await send(w, l.adapter.connect(b).supplyCollateral(params, units, b.address));
+  await send(w, wrapper.connect(b).approve(l.morpho, units));
+  await send(w, l.morpho.connect(b).supplyCollateral(params, units, b.address, "0x"));
   w.balances[l.borrowerIndex].set(id, w.balances[l.borrowerIndex].get(id)! - units);
   l.supplied = units;
   const p = await position(l);
@@ -188,24 +199,21 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
 }
 
 /**
- * The loan's day (after `day` was settled): weekly, the borrower claims its yield through the adapter and repays
- * with it; then the liquidator liquidates an unhealthy position (seizing what repays at most 99 % of the debt)
- * and the keeper syncs the adapter's record of it.
+ * The loan's day (after `day` was settled): the collateral's yield accrues inside the shares (their index), which
+ * the oracle prices in; the liquidator liquidates an unhealthy position (seizing what repays at most 99 % of the
+ * debt).
  */
 export async function loanDay(w: World, l: Lending, day: number): Promise<void> {
   const b = l.borrower;
+  await send(w, l.valuation.connect(w.sys.keeper).poke(400)); // the keeper records the day just reported
   let p = await position(l);
-  if ((day - w.plan.fromDay) % 7 === 6) {
-    const due = await l.adapter.claimable(l.marketId, b.address);
-    if (due > 0n) {
-      await send(w, l.adapter.connect(b).claim(l.marketId, b.address));
-      l.claimedViaAdapter += due;
-    }
-    if (due > 0n && p.borrowShares > 0n) {
-      // repay with it: by assets while the debt is larger, else the whole debt by shares (exact, no dust left)
-      const byShares = due >= p.borrowed;
-      await send(w, l.morpho.connect(b).repay(l.params, byShares ? 0n : due, byShares ? p.borrowShares : 0n, b.address, "0x"));
-      l.repaid += byShares ? p.borrowed : due;
+  if (l.halvingDay !== 0 && day === l.halvingDay - 1 && p.healthy && p.collateral > 0n) {
+    // lever up to 99.9 % of the maximum on the eve of the halving report
+    const more = (p.maxBorrow * 999n) / 1000n - p.borrowed;
+    if (more > 0n) {
+      await send(w, l.morpho.connect(b).borrow(l.params, more, 0n, b.address, b.address));
+      l.borrowed += more;
+      l.leveredUp = { day, ltvBps: (await position(l)).ltvBps };
       p = await position(l);
     }
   }
@@ -218,7 +226,30 @@ export async function loanDay(w: World, l: Lending, day: number): Promise<void> 
   const before = await w.sys.wbtc.balanceOf(l.liquidator.address);
   await send(w, w.sys.wbtc.mint(l.liquidator.address, p.borrowed));
   await send(w, l.morpho.connect(l.liquidator).liquidate(l.params, b.address, seized, 0n, "0x"));
-  await send(w, l.adapter.connect(w.sys.keeper).sync(l.marketId, b.address));
   const after = await w.sys.wbtc.balanceOf(l.liquidator.address);
   l.liquidations.push({ day, seized, repaidByLiquidator: before + p.borrowed - after, ltvBps: p.ltvBps });
+}
+
+/**
+ * Before the keeper settles `day` (series `ks`): on the loan's 7th day, an attacker contract flash-borrows every
+ * share Morpho holds (Morpho Blue's own `flashLoan`) and settles the day for every series in `ks` while holding
+ * them. The settlement goes through; the attacker returns the shares and gains nothing, and the borrower's
+ * collateral shares are credited in full through the index. Returns true when the day was settled this way (the
+ * keeper then has nothing to settle).
+ */
+export async function flashAroundSettle(w: World, l: Lending, day: number, ks: number[]): Promise<boolean> {
+  if (l.flash || day !== w.plan.fromDay + 6 || ks.length === 0 || !ks.includes(l.series)) return false;
+  const attacker = l.attacker;
+  await send(w, attacker.start());
+  const id = w.ids[l.series]!;
+  const b = l.borrower.address;
+  const collateral = (await l.morpho.position(l.marketId, b)).collateral;
+  const shares = await l.wrapper.balanceOf(await l.morpho.getAddress());
+  const before = await l.wrapper.previewUnwrap(collateral);
+  const accBefore = await w.sys.token.accPerUnitE36(id);
+  await send(w, attacker.attackMorpho(await l.morpho.getAddress(), await l.wrapper.getAddress(), ks.map((k) => w.ids[k]!), ks.map(() => day), false));
+  const credited = (await l.wrapper.previewUnwrap(collateral)) - before;
+  const owed = (collateral * ((await w.sys.token.accPerUnitE36(id)) - accBefore)) / E36;
+  l.flash = { day, shares, gainedSats: await attacker.gained(id), borrowerCreditedSats: credited, borrowerOwedSats: owed };
+  return true;
 }

@@ -12,7 +12,7 @@ import { CsvSource, type UptimeSource } from "../reporter/sources.js";
 import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
-import { loanDay } from "./lending.js";
+import { flashAroundSettle, loanDay } from "./lending.js";
 import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
@@ -72,6 +72,7 @@ export async function step(w: World, reporter: Reporter, rpcUrl: string, day: nu
   await timed(w, "fund", () => fundDay(w, day));
   const ks = activeSeries(w, day);
   await timed(w, "settle", async () => {
+    if (w.lending && (await flashAroundSettle(w, w.lending, day, ks))) return; // an attacker settled it, gaining 0
     if (ks.length > 0) await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
   });
   await timed(w, "issue", async () => {

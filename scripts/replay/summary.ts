@@ -63,8 +63,12 @@ export interface LoanSummary {
   halvingDay: number;
   supplied: bigint;
   borrowed: bigint;
-  claimedViaAdapter: bigint;
+  /** sats the borrower's collateral shares carry at the end: floor(collateral × index / 1e36) */
+  yieldInShares: bigint;
   repaid: bigint;
+  /** the flash-loan-around-settlement attempt (see lending.ts `flashAroundSettle`) */
+  flash: { day: number; shares: bigint; gainedSats: bigint; borrowerCreditedSats: bigint; borrowerOwedSats: bigint } | null;
+  leveredUp: { day: number; ltvBps: bigint } | null;
   collateralLeft: bigint;
   debtLeft: bigint;
   ltvBps: bigint;
@@ -81,24 +85,24 @@ export interface BorrowerView {
   wrapped: string;
   totalUnits: string;
   totalClaimableSats: string;
-  /** Morpho's collateral, the adapter's record, claimable through the adapter, debt, LTV, LLTV, health */
+  /** Morpho's collateral (shares), the sats they carry, debt, LTV, LLTV, health */
   collateral: string;
-  recordedCollateral: string;
-  adapterClaimableSats: string;
+  collateralYieldSats: string;
   borrowedAssets: string;
-  ltvBps: string | null;
+  ltvBps: number | null;
   lltvBps: number;
   healthy: boolean | null;
-  /** on-chain lending valuation by the market's oracle, and the holder's view of the collateral */
-  lending: { status: string; latestDay: number | null; unitValueE18: string; priceE36: string | null; valueLoanAssets: string | null } | null;
-  holderValueSats: string;
+  healthFactor: string | null;
+  liquidationPriceSats: string | null;
+  /** the valuation the market uses (its oracle), per share */
+  lending: { freshness: string | null; latestDay: number | null; shareValueE18: string | null; priceE36: string | null; valueLoanAssets: string | null } | null;
 }
 
 /** GraphQL owner view of an account: direct, wrapped and collateral units per series. */
 const OWNER_VIEW = `query($a: String!) { account(address: $a) { positions { seriesId balance totalUnits totalClaimableSats
   wrapped { balance }
-  collateral { marketId collateral recordedCollateral claimableSats borrowedAssets ltvBps lltvBps healthy valuation { valueSats }
-    lendingValuation { status latestDay unitValueE18 priceE36 valueLoanAssets } } } } }`;
+  collateral { marketId collateral claimableSats borrowedAssets ltvBps lltvBps healthy healthFactor liquidationPriceSats
+    lendingValuation { freshness latestDay shareValueE18 priceE36 valueLoanAssets } } } } }`;
 
 /**
  * Per-unit accumulator of planned series `k` recomputed from the data file over its days up to `lastDay`, with
@@ -251,7 +255,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const p = await position(l);
     const seized = l.liquidations.reduce((a, x) => a + x.seized, 0n);
     let graph: BorrowerView | null = null;
-    const [recorded] = await l.adapter.accountOf(l.marketId, l.borrower.address);
+    const yieldInShares = await l.wrapper.previewUnwrap(p.collateral);
     if (idx) {
       await idx.indexer.waitForHead(); // `position` accrued Morpho's interest in a transaction
       const d = await idx.query(OWNER_VIEW, { a: l.borrower.address.toLowerCase() });
@@ -260,31 +264,39 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
       if (x && c) {
         graph = {
           direct: x.balance, wrapped: x.wrapped?.balance ?? "0", totalUnits: x.totalUnits, totalClaimableSats: x.totalClaimableSats,
-          collateral: c.collateral, recordedCollateral: c.recordedCollateral, adapterClaimableSats: c.claimableSats,
-          borrowedAssets: c.borrowedAssets, ltvBps: c.ltvBps, lltvBps: c.lltvBps, healthy: c.healthy, lending: c.lendingValuation,
-          holderValueSats: c.valuation.valueSats,
+          collateral: c.collateral, collateralYieldSats: c.claimableSats,
+          borrowedAssets: c.borrowedAssets, ltvBps: c.ltvBps, lltvBps: c.lltvBps, healthy: c.healthy, healthFactor: c.healthFactor,
+          liquidationPriceSats: c.liquidationPriceSats, lending: c.lendingValuation,
         };
       }
       checks.push(eq("GraphQL owner view: the borrower's collateral = Morpho position().collateral", graph?.collateral ?? "none", String(p.collateral), "units"));
-      checks.push(eq("GraphQL owner view: the borrower's recorded collateral = adapter accountOf()", graph?.recordedCollateral ?? "none", String(recorded), "units"));
-      const due = await l.adapter.claimable(l.marketId, l.borrower.address);
-      checks.push(eq("GraphQL owner view: claimable through the adapter = adapter claimable()", graph?.adapterClaimableSats ?? "none", String(due), "sats"));
+      checks.push(eq("GraphQL owner view: sats the collateral shares carry = wrapper previewUnwrap(collateral)", graph?.collateralYieldSats ?? "none", String(yieldInShares), "sats"));
       checks.push(eq("GraphQL owner view: the borrower's debt = Morpho (shares to assets, rounded up)", graph?.borrowedAssets ?? "none", String(p.borrowed), "sats"));
-      checks.push(eq("GraphQL owner view: LTV = debt / (collateral × oracle price)", graph?.ltvBps ?? "none", p.value === 0n ? "none" : String(p.ltvBps), "bps"));
-      checks.push(eq("GraphQL owner view: the oracle's price() recomputed from the indexed reports", graph?.lending?.priceE36 ?? "none", String(p.price)));
+      checks.push(eq("GraphQL owner view: LTV = debt / (collateral × oracle price)", graph?.ltvBps === null || graph?.ltvBps === undefined ? "none" : String(graph.ltvBps), p.value === 0n ? "none" : String(p.ltvBps), "bps"));
+      checks.push(eq("GraphQL owner view: the market's price() from the oracle's recorded days and the share index", graph?.lending?.priceE36 ?? "none", String(p.price)));
       const wrapped = await l.wrapper.balanceOf(l.borrower.address);
       checks.push(eq("GraphQL owner view: wrapped units = wrapper balanceOf()", graph?.wrapped ?? "none", String(wrapped), "units"));
     }
     loan = {
       seriesId: w.ids[l.series]!, borrower: l.borrower.address, halvingDay: l.halvingDay, supplied: l.supplied, borrowed: l.borrowed,
-      claimedViaAdapter: l.claimedViaAdapter, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
+      yieldInShares, flash: l.flash, leveredUp: l.leveredUp, repaid: l.repaid, collateralLeft: p.collateral, debtLeft: p.borrowed, ltvBps: p.ltvBps,
       maxLtvBps: l.maxLtvBps, healthy: p.healthy, liquidations: l.liquidations, graph,
     };
     checks.push(eq("loan: collateral in Morpho + seized = supplied", p.collateral + seized, l.supplied, "units"));
     checks.push(eq("loan: wrapped units held by Morpho = the borrower's collateral", await l.wrapper.balanceOf(await l.morpho.getAddress()), p.collateral, "units"));
     checks.push(eq("loan: wrapped units of the liquidator = seized", await l.wrapper.balanceOf(l.liquidator.address), seized, "units"));
-    checks.push(eq("loan: adapter's record of the borrower = Morpho's position", recorded, p.collateral, "units"));
-    checks.push({ name: "loan: the borrower's yield kept flowing while borrowed (claimed through the adapter)", ok: l.claimedViaAdapter > 0n || lastDay - w.plan.fromDay < 7, detail: `${l.claimedViaAdapter} sats` });
+    const index = await l.wrapper.indexE36();
+    checks.push(eq("loan: the borrower's yield accrued inside its collateral shares = floor(collateral × index)", yieldInShares, (p.collateral * index) / 10n ** 36n, "sats"));
+    checks.push(eq("loan: the share index = what a raw unit earned since the wrapper was created (token acc − acc0)", index, (await w.sys.token.accPerUnitE36(w.ids[l.series]!)) - (await l.wrapper.acc0())));
+    if (l.flash) {
+      checks.push(eq("flash loan of all Morpho's shares around settle: the attacker gained", l.flash.gainedSats, 0n, "sats"));
+      checks.push({
+        name: "flash loan around settle: the borrower's collateral shares were credited in full that day",
+        ok: l.flash.borrowerCreditedSats >= l.flash.borrowerOwedSats && l.flash.borrowerCreditedSats <= l.flash.borrowerOwedSats + 1n,
+        detail: `${l.flash.borrowerCreditedSats} sats credited, floor(collateral × Δacc) = ${l.flash.borrowerOwedSats}`,
+      });
+    } else if (lastDay - w.plan.fromDay >= 7) checks.push({ name: "flash loan around settle attempted", ok: false, detail: "not run" });
+    checks.push({ name: "loan: the borrower's yield kept accruing while borrowed (share index > 0)", ok: index > 0n || lastDay - w.plan.fromDay < 7, detail: `${yieldInShares} sats in ${p.collateral} shares` });
   }
 
   let indexer: Summary["indexer"] = null;
@@ -345,8 +357,12 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   if (s.loan) {
     const x = s.loan;
     line();
-    line(`Morpho Blue loan against series ${x.seriesId} (valuation: trailing 30-day net yield × remaining term${x.halvingDay ? `, halving-aware from ${dateOfDay(x.halvingDay)}` : ""}; LLTV 77 %):`);
-    line(`  holder 0 supplied ${x.supplied} units as collateral through the adapter and borrowed ${btc(x.borrowed)}; claimed ${btc(x.claimedViaAdapter)} of yield while borrowed and repaid ${btc(x.repaid)} with it`);
+    line(`Morpho Blue loan against series ${x.seriesId} (collateral: its accumulating share; valuation: trailing 30-day net yield re-priced at the current subsidy, halving estimated from the retarget count${x.halvingDay ? ` (the real one: ${dateOfDay(x.halvingDay)})` : ""}, × remaining term + accrued sats; LLTV 77 %):`);
+    line(`  holder 0 supplied ${x.supplied} shares as collateral and borrowed ${btc(x.borrowed)}; its collateral shares carry ${btc(x.yieldInShares)} of accrued yield`);
+    if (x.leveredUp) line(`  on ${dateOfDay(x.leveredUp.day + 1)}, the eve of the halving report, it levered up to 99.9 % of its maximum (LTV ${Number(x.leveredUp.ltvBps) / 100} %)`);
+    if (x.flash) {
+      line(`  flash loan around settlement on ${dateOfDay(x.flash.day)}: an attacker flash-borrowed all ${x.flash.shares} shares Morpho held and settled the day inside the loan: it gained ${x.flash.gainedSats} sats; the borrower's shares were credited ${x.flash.borrowerCreditedSats} sats (owed ${x.flash.borrowerOwedSats})`);
+    }
     for (const q of x.liquidations) {
       line(`  LIQUIDATED on ${dateOfDay(q.day + 1)} (after settling ${dateOfDay(q.day)}, LTV ${Number(q.ltvBps) / 100} %): Morpho seized ${q.seized} units, the liquidator repaid ${btc(q.repaidByLiquidator)}`);
     }
@@ -355,15 +371,14 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
     if (g) {
       const pct = (bps: string | null) => (bps === null ? "n/a" : `${Number(bps) / 100} %`);
       line(`  as the GraphQL API reports it (account(holder 0).positions, owner view of series ${x.seriesId}):`);
-      line(`    units: ${g.direct} direct + ${g.wrapped} wrapped + ${g.collateral} in Morpho (adapter's record ${g.recordedCollateral}) = ${g.totalUnits}`);
-      line(`    claimable now: ${btc(BigInt(g.totalClaimableSats))} in all, of which ${btc(BigInt(g.adapterClaimableSats))} through the adapter`);
-      line(`    debt ${btc(BigInt(g.borrowedAssets))}, LTV ${pct(g.ltvBps)} vs LLTV ${g.lltvBps / 100} %: ${g.healthy === null ? "no price" : g.healthy ? "healthy" : "liquidatable"}`);
+      line(`    units: ${g.direct} direct + ${g.wrapped} wrapped + ${g.collateral} in Morpho = ${g.totalUnits}`);
+      line(`    claimable or carried now: ${btc(BigInt(g.totalClaimableSats))} in all, of which ${btc(BigInt(g.collateralYieldSats))} inside the collateral shares`);
+      line(`    debt ${btc(BigInt(g.borrowedAssets))}, LTV ${pct(g.ltvBps === null ? null : String(g.ltvBps))} vs LLTV ${g.lltvBps / 100} %, health factor ${g.healthFactor ?? "n/a"}, liquidation price ${g.liquidationPriceSats ?? "n/a"} sats/share: ${g.healthy === null ? "no price" : g.healthy ? "healthy" : "liquidatable"}`);
       if (g.lending) {
         const lv = g.lending;
         line(
-          `    lending valuation (the market's oracle, ${lv.status}, window ending ${lv.latestDay === null ? "n/a" : dateOfDay(lv.latestDay)}): ` +
-            `${formatScaled(BigInt(lv.unitValueE18), 18, 2)} sats/unit, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}; ` +
-            `holder's view (trailing settled net yield): ${btc(BigInt(g.holderValueSats))}`,
+          `    the market's valuation (its oracle, ${lv.freshness ?? "no data"}, latest recorded day ${lv.latestDay === null ? "n/a" : dateOfDay(lv.latestDay)}): ` +
+            `${lv.shareValueE18 === null ? "n/a" : formatScaled(BigInt(lv.shareValueE18), 18, 2)} sats/share, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}`,
         );
       }
     }

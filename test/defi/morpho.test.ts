@@ -1,33 +1,19 @@
 /**
- * A real Morpho Blue market (Morpho's own `Morpho` and `IrmMock`, compiled from @morpho-org/morpho-blue) with a
- * wrapped hash-power series as collateral and TestWBTC as loan token, driven by the real days around the
- * 2024-04-20 halving from data/: the borrower keeps earning while borrowed, the halving makes the position
- * liquidatable, Morpho's own `liquidate` seizes wrapped units, and the yield follows the new owners.
+ * A real Morpho Blue market (Morpho's own `Morpho` and `IrmMock`, compiled from @morpho-org/morpho-blue) whose
+ * collateral is the accumulating share of a hash-power series (`SeriesWrapper`) and whose loan token is TestWBTC,
+ * driven by the real days around the 2024-04-20 halving from data/. Attacks first, each as the attacker would run
+ * it: Morpho's own `flashLoan` of every share around `Settlement.settle`, the same with the shares unwrapped inside
+ * the loan, a raw ERC-1155 flash lender around `settle`, supply/withdraw/transfer sequences for throw-away
+ * accounts, donations; then the borrower's yield across Morpho's own `liquidate`, exact to the sat.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type Fixture, type Terms, goToDay } from "../helpers/deploy.js";
-import {
-  type CollateralFixture,
-  LLTV_77,
-  type SeriesMarket,
-  deploySeriesMarket,
-  openMarket,
-  reportDay,
-} from "../helpers/collateral.js";
+import { type Fixture, type Terms, goToDay, timelocked } from "../helpers/deploy.js";
+import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
-import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
-import {
-  type HolderAcc,
-  type SeriesAcc,
-  claim as accClaim,
-  claimable as accClaimable,
-  distribute as accDistribute,
-  settle as accSettle,
-} from "../../indexer/domain/accumulator.js";
-import type { TestERC20Decimals } from "../../types/ethers-contracts/index.js";
+import type { FlashSettleAttacker, RawUnitFlashLender } from "../../types/ethers-contracts/index.js";
 
 const DATA = loadDays();
 const D = (date: string) => dayOfDate(date);
@@ -39,85 +25,6 @@ const E36 = 10n ** 36n;
 const conn = await network.create({ override: { initialDate: "2024-03-15T00:00:00Z" } });
 const { ethers, networkHelpers } = conn;
 
-/**
- * TS model of the two-level yield routing, from the agreed domain modules only: the token's series accumulator
- * (accumulator.ts), Morpho's address as a holder of the wrapper (whose per-unit accumulator is the token's), and
- * the adapter's pool over recorded collateral (same accumulator functions, denominator max(recorded, held)).
- */
-class RoutingModel {
-  series: SeriesAcc = { supply: 0n, accPerUnitE36: 0n, carryE36: 0n };
-  /** holders of wrapped units outside Morpho, and Morpho's address, against the series accumulator */
-  wrapped = new Map<string, HolderAcc>();
-  pool = { accPerUnitE36: 0n, carryE36: 0n, unallocatedE36: 0n, received: 0n };
-  records = new Map<string, HolderAcc>();
-
-  holder(map: Map<string, HolderAcc>, a: string, acc: bigint): HolderAcc {
-    if (!map.has(a)) map.set(a, { balance: 0n, paidE36: acc, accruedE36: 0n });
-    return map.get(a)!;
-  }
-  /** moves wrapped units (Morpho's address included) — settles both sides first, as the wrapper's `_update` */
-  move(from: string | null, to: string | null, units: bigint) {
-    for (const [a, d] of [[from, -units], [to, units]] as const) {
-      if (!a) continue;
-      const h = this.holder(this.wrapped, a, this.series.accPerUnitE36);
-      accSettle(this.series, h);
-      h.balance += d;
-    }
-  }
-  day(amount: bigint) {
-    accDistribute(this.series, amount);
-  }
-  recorded(): bigint {
-    let s = 0n;
-    for (const r of this.records.values()) s += r.balance;
-    return s;
-  }
-  /** the adapter's `_harvest` */
-  harvest(morpho: string) {
-    const x = accClaim(this.series, this.holder(this.wrapped, morpho, this.series.accPerUnitE36));
-    if (x === 0n) return;
-    this.pool.received += x;
-    const recorded = this.recorded();
-    const held = this.wrapped.get(morpho)!.balance;
-    const den = recorded > held ? recorded : held;
-    const acc: SeriesAcc = { supply: den, accPerUnitE36: this.pool.accPerUnitE36, carryE36: this.pool.carryE36 };
-    const before = acc.accPerUnitE36;
-    accDistribute(acc, x);
-    this.pool.unallocatedE36 += (acc.accPerUnitE36 - before) * (den - recorded);
-    this.pool.accPerUnitE36 = acc.accPerUnitE36;
-    this.pool.carryE36 = acc.carryE36;
-  }
-  poolAcc(): SeriesAcc {
-    return { supply: 0n, accPerUnitE36: this.pool.accPerUnitE36, carryE36: this.pool.carryE36 };
-  }
-  /** the adapter's `_sync` (after a harvest) */
-  sync(user: string, units: bigint) {
-    const r = this.holder(this.records, user, this.pool.accPerUnitE36);
-    accSettle(this.poolAcc(), r);
-    r.balance = units;
-  }
-  /** the adapter's `claimable` view: a simulated harvest, then the record's accrual */
-  claimable(morpho: string, user: string): bigint {
-    const copy = structuredClone({ series: this.series, wrapped: this.wrapped, pool: this.pool, records: this.records });
-    const m = Object.assign(new RoutingModel(), copy);
-    m.harvest(morpho);
-    const r = m.records.get(user);
-    return r ? accClaimable(m.poolAcc(), r) : 0n;
-  }
-  /** the adapter's `_claim` after harvest and sync */
-  claim(user: string): bigint {
-    const r = this.records.get(user)!;
-    accSettle(this.poolAcc(), r);
-    const paid = r.accruedE36 / E36;
-    r.accruedE36 -= paid * E36;
-    return paid;
-  }
-  wrappedClaimable(a: string): bigint {
-    const h = this.wrapped.get(a);
-    return h ? accClaimable(this.series, h) : 0n;
-  }
-}
-
 interface M extends Fixture, CollateralFixture {
   id: bigint;
   terms: Terms;
@@ -125,71 +32,46 @@ interface M extends Fixture, CollateralFixture {
   alice: HardhatEthersSigner;
   bob: HardhatEthersSigner;
   carol: HardhatEthersSigner;
-  model: RoutingModel;
-  morphoAddr: string;
+  attacker: FlashSettleAttacker;
+  lender: RawUnitFlashLender;
 }
 
 /**
- * Series: 100 TH/s for 365 days from 2024-03-20 (cap 36,500 units). Units: borrower 10,000 and carol 5,000
- * (both wrapped and supplied as collateral through the adapter), bob 5,000 (wrapped, held), alice 5,000
- * (unwrapped). The supplier lends 1 BTC of TestWBTC. Days 2024-03-15 .. 2024-04-17 are reported and settled.
+ * Series: 100 TH/s for 365 days from 2024-03-20 (cap 36,500 units). Units: borrower 10,000 and carol 5,000 (wrapped
+ * before the first settled day, so at index 0, and supplied to Morpho directly), bob 5,000 (wrapped, held), alice
+ * 5,000 (raw ERC-1155; she deposits 2,000 of them in a raw flash lender). The supplier lends 1 BTC of TestWBTC.
+ * Days 2024-03-15 .. 2024-04-17 are reported and settled; 04-18 and 04-19 are reported, not settled.
  */
 async function base(): Promise<M> {
   const { f, c, terms, id, mk } = await deploySeriesMarket(conn, START);
   const [alice, bob, carol] = f.holders;
-  const model = new RoutingModel();
-  const morphoAddr = await c.morpho.getAddress();
-  const m: M = { ...f, ...c, id, terms, mk, alice, bob, carol, model, morphoAddr };
-
   for (const [h, n] of [[c.borrower, 10_000n], [carol, 5_000n], [bob, 5_000n], [alice, 5_000n]] as const) {
     await f.token.connect(f.farm).mint(h.address, id, n, "0x");
   }
-  model.series.supply = 25_000n;
-  await f.token.connect(bob).setApprovalForAll(mk.wrapper, true);
-  await mk.wrapper.connect(bob).wrap(5_000n, bob.address);
-  model.move(null, bob.address, 5_000n);
-  for (const [u, n] of [[c.borrower, 10_000n], [carol, 5_000n]] as const) await supplyViaAdapter(m, u, n);
+  for (const [u, n] of [[c.borrower, 10_000n], [carol, 5_000n], [bob, 5_000n]] as const) {
+    await f.token.connect(u).setApprovalForAll(mk.wrapper, true);
+    await mk.wrapper.connect(u).wrap(n, u.address);
+  }
+  for (const [u, n] of [[c.borrower, 10_000n], [carol, 5_000n]] as const) {
+    await mk.wrapper.connect(u).approve(c.morpho, n);
+    await c.morpho.connect(u).supplyCollateral(mk.params, n, u.address, "0x");
+  }
+  const lender = (await ethers.deployContract("RawUnitFlashLender", [f.token])) as unknown as RawUnitFlashLender;
+  await f.token.connect(alice).safeTransferFrom(alice.address, lender, id, 2_000n, "0x");
+  const attacker = (await ethers.deployContract("FlashSettleAttacker", [f.token, f.settlement, f.wbtc])) as unknown as FlashSettleAttacker;
+  await f.wbtc.mint(await attacker.getAddress(), 10n ** 6n); // to pay the index in when wrapping back
+  await attacker.start();
 
   await f.wbtc.mint(c.supplier.address, 10n ** 8n);
   await f.wbtc.connect(c.supplier).approve(c.morpho, ethers.MaxUint256);
   await c.morpho.connect(c.supplier).supply(mk.params, 10n ** 8n, 0n, c.supplier.address, "0x");
 
-  await goToDay(conn, D("2024-04-18"), 600);
-  let last = 0n;
-  for (let d = D("2024-03-15"); d <= D("2024-04-17"); d++) {
-    await reportAndSettle(m, d);
-    // Every settled day adds to the borrower's claimable, exactly as the model says.
-    const now = await c.adapter.claimable(mk.marketId, c.borrower.address);
-    expect(now).to.equal(model.claimable(morphoAddr, c.borrower.address));
-    if (d >= START) expect(now > last, `claimable grows on ${d}`).to.equal(true);
-    last = now;
+  await goToDay(conn, D("2024-04-20"), 600);
+  for (let d = D("2024-03-15"); d <= D("2024-04-19"); d++) {
+    await reportDay(f, DATA.get(d)!, UPTIME, [mk.oracle]);
+    if (d >= START && d <= D("2024-04-17")) await f.settlement.settle([id], [d]);
   }
-  return m;
-}
-
-async function supplyViaAdapter(m: M, u: HardhatEthersSigner, n: bigint) {
-  const { mk, adapter, model } = m;
-  await m.token.connect(u).setApprovalForAll(mk.wrapper, true);
-  await mk.wrapper.connect(u).wrap(n, u.address);
-  model.move(null, u.address, n);
-  await mk.wrapper.connect(u).approve(adapter, n);
-  model.harvest(m.morphoAddr);
-  await expect(adapter.connect(u).supplyCollateral(mk.params, n, u.address))
-    .to.emit(adapter, "CollateralSupplied")
-    .withArgs(mk.marketId, u.address, u.address, n);
-  model.move(u.address, m.morphoAddr, n);
-  model.sync(u.address, (model.records.get(u.address)?.balance ?? 0n) + n);
-  expect((await adapter.accountOf(mk.marketId, u.address))[0]).to.equal(model.records.get(u.address)!.balance);
-}
-
-/** Reports real day `d` and settles it for the series when inside the term; mirrors the payout in the model. */
-async function reportAndSettle(m: M, d: number) {
-  const x = DATA.get(d)!;
-  await reportDay(m, x, UPTIME);
-  if (d < START) return;
-  await m.settlement.settle([m.id], [d]);
-  const p = perThDay(m.terms, x.hashpriceE18, UPTIME, x.btcUsdE8);
-  m.model.day(owedForDay(m.terms, p, m.model.series.supply).owed);
+  return { ...f, ...c, id, terms, mk, alice, bob, carol, attacker, lender };
 }
 
 /** Morpho's health check, recomputed: borrowed ≤ collateral · price / 1e36 · lltv (Morpho's rounding). */
@@ -208,283 +90,253 @@ async function position(m: M, user: string) {
   return { collateral: pos.collateral, borrowed, price, maxBorrow, healthy: borrowed <= maxBorrow };
 }
 
-describe("Morpho Blue market with wrapped hash-power collateral", () => {
+/** What every party is owed, sats: a raw holder's claimable, a share holder's floor(shares · index). */
+async function snapshot(m: M) {
+  const { token, mk, id } = m;
+  const index = await mk.wrapper.indexE36();
+  const acc = await token.accPerUnitE36(id);
+  const shares = async (a: string) => ((await mk.wrapper.balanceOf(a)) * index) / E36;
+  const collateral = async (a: string) => ((await m.morpho.position(mk.marketId, a)).collateral * index) / E36;
+  return {
+    index,
+    acc,
+    borrower: await collateral(m.borrower.address),
+    carol: await collateral(m.carol.address),
+    bob: await shares(m.bob.address),
+    alice: await token.claimable(m.alice.address, id),
+    lender: await token.claimable(await m.lender.getAddress(), id),
+    attacker: await m.attacker.gained(id),
+  };
+}
+
+const DAYS = () => [D("2024-04-18"), D("2024-04-19")];
+
+describe("Morpho Blue market on accumulating hash-power shares", () => {
   let m: M;
   beforeEach(async () => {
-    const f = await networkHelpers.loadFixture(base);
-    m = { ...f, model: Object.assign(new RoutingModel(), structuredClone({ ...f.model })) };
+    m = await networkHelpers.loadFixture(base);
   });
 
-  it("borrows near the LLTV, keeps earning while borrowed, and is liquidated by Morpho after the halving", async () => {
-    const { morpho, mk, adapter, borrower, liquidator, keeper, carol, model, morphoAddr } = m;
-    const b = borrower.address;
-    expect(await adapter.claimable(mk.marketId, b)).to.equal(model.claimable(morphoAddr, b));
-    expect(await adapter.claimable(mk.marketId, b) > 0n).to.equal(true);
+  describe("attacks around settlement", () => {
+    it("flash-borrowing every share Morpho holds around settle gains 0 sats; every borrower is credited in full", async () => {
+      const { attacker, morpho, mk, id } = m;
+      const before = await snapshot(m);
+      const held = await mk.wrapper.balanceOf(morpho);
+      expect(held).to.equal(15_000n);
+      await attacker.attackMorpho(morpho, mk.wrapper, [id, id], DAYS(), false);
+      const after = await snapshot(m);
+      // The settlement happened inside the loan, and the attacker walked away with nothing.
+      for (const d of DAYS()) expect(await m.token.isDistributed(id, d)).to.equal(true);
+      expect(after.attacker).to.equal(0n);
+      expect(await mk.wrapper.balanceOf(attacker)).to.equal(0n);
+      expect(await mk.wrapper.balanceOf(morpho)).to.equal(held);
+      // Each share gained exactly what a raw unit gained (index follows the accumulator), so every borrower is
+      // credited in full: floor(shares · Δacc) up to the sub-sat floor of the before/after values.
+      expect(after.index - before.index).to.equal(after.acc - before.acc);
+      const perUnitE36 = after.acc - before.acc;
+      expect(perUnitE36 > 0n).to.equal(true);
+      for (const [who, n] of [["borrower", 10_000n], ["carol", 5_000n], ["bob", 5_000n]] as const) {
+        const gain = after[who] - before[who];
+        const exact = (n * perUnitE36) / E36;
+        expect(gain >= exact && gain <= exact + 1n, `${who}: ${gain} vs ${exact}`).to.equal(true);
+      }
+      // And a share earned what a raw unit earned: carol's 5,000 shares vs alice's 3,000 raw units, per unit.
+      const aliceGain = after.alice - before.alice;
+      expect(aliceGain >= (3_000n * perUnitE36) / E36 - 1n && aliceGain <= (3_000n * perUnitE36) / E36 + 1n).to.equal(true);
+    });
 
-    // Borrow 99 % of the max on 2024-04-18 (latest final day: 04-17).
-    const before = await position(m, b);
-    const borrowed = (before.maxBorrow * 99n) / 100n;
-    await morpho.connect(borrower).borrow(mk.params, borrowed, 0n, b, b);
-    expect(await m.wbtc.balanceOf(b)).to.equal(borrowed);
-    expect((await position(m, b)).healthy).to.equal(true);
-    await expect(morpho.connect(liquidator).liquidate(mk.params, b, 1n, 0n, "0x")).to.be.revertedWith(
-      "position is healthy",
-    );
+    it("flash-borrowing the shares and unwrapping them inside the loan: settle reverts, the attacker gains 0", async () => {
+      const { attacker, morpho, mk, id, token } = m;
+      const before = await snapshot(m);
+      await expect(attacker.attackMorpho(morpho, mk.wrapper, [id, id], DAYS(), true))
+        .to.be.revertedWithCustomError(token, "SeriesMovedInTransaction")
+        .withArgs(id);
+      expect(await attacker.gained(id)).to.equal(0n);
+      for (const d of DAYS()) expect(await token.isDistributed(id, d)).to.equal(false);
+      // The keeper's own settle transaction, which moves nothing, goes through and credits the real holders.
+      await m.settlement.connect(m.keeper).settle([id, id], DAYS());
+      const after = await snapshot(m);
+      expect(after.index - before.index).to.equal(after.acc - before.acc);
+      expect(after.borrower - before.borrower >= (10_000n * (after.acc - before.acc)) / E36).to.equal(true);
+    });
 
-    // Days before the halving: still healthy, and the yield keeps accruing to the borrower, day by day.
-    let last = await adapter.claimable(mk.marketId, b);
-    for (const date of ["2024-04-18", "2024-04-19"]) {
-      await goToDay(conn, D(date) + 1, 600);
-      await reportAndSettle(m, D(date));
-      const now = await adapter.claimable(mk.marketId, b);
-      expect(now).to.equal(model.claimable(morphoAddr, b));
-      expect(now > last).to.equal(true);
-      last = now;
-      const p = await position(m, b);
-      expect(p.healthy, `healthy after ${date}`).to.equal(true);
-      await expect(morpho.connect(liquidator).liquidate(mk.params, b, 1n, 0n, "0x")).to.be.revertedWith(
-        "position is healthy",
-      );
-    }
+    it("a raw ERC-1155 flash lender around settle: settle reverts, the lender (the real holder) keeps the yield", async () => {
+      const { attacker, lender, id, token } = m;
+      await expect(attacker.attackRaw(lender, id, 2_000n, DAYS()))
+        .to.be.revertedWithCustomError(token, "SeriesMovedInTransaction")
+        .withArgs(id);
+      expect(await attacker.gained(id)).to.equal(0n);
+      const before = await snapshot(m);
+      await m.settlement.connect(m.keeper).settle([id, id], DAYS());
+      const after = await snapshot(m);
+      const lenderGain = after.lender - before.lender;
+      expect(lenderGain >= (2_000n * (after.acc - before.acc)) / E36 - 1n).to.equal(true);
+      expect(lenderGain > 0n).to.equal(true);
+    });
 
-    // The halving day: the subsidy halves, the trailing average falls, the LTV crosses 77 %.
-    await goToDay(conn, D("2024-04-21"), 600);
-    await reportAndSettle(m, D("2024-04-20"));
-    const after = await position(m, b);
-    expect(after.healthy).to.equal(false);
-    expect(after.price < before.price).to.equal(true);
-    expect(await adapter.claimable(mk.marketId, b)).to.equal(model.claimable(morphoAddr, b));
+    it("the flag does not outlive its transaction: a transfer, then a distribution in the next transaction, goes through", async () => {
+      const { token, id, admin, alice, bob, wbtc } = m;
+      await timelocked(conn, token, admin, "setDistributor", [admin.address]);
+      await wbtc.mint(admin.address, 10n ** 8n);
+      await wbtc.connect(admin).approve(token, ethers.MaxUint256);
+      // (In one transaction the distribution reverts: the raw flash lender test above.)
+      await token.connect(alice).safeTransferFrom(alice.address, bob.address, id, 1n, "0x");
+      await expect(token.connect(admin).distributeRepayment(id, 1_000n)).to.emit(token, "RepaymentDistributed");
+    });
 
-    // Morpho's own liquidate: the liquidator repays and seizes 5,000 wrapped units.
-    await m.wbtc.mint(liquidator.address, 10n ** 8n);
-    await m.wbtc.connect(liquidator).approve(morpho, ethers.MaxUint256);
-    const seized = 5_000n;
-    const debtBefore = (await position(m, b)).borrowed;
-    // (Morpho's events live in EventsLib; solc 0.8.19 leaves library events out of the ABI, so check state.)
-    await morpho.connect(liquidator).liquidate(mk.params, b, seized, 0n, "0x");
-    const repaid = 10n ** 8n - (await m.wbtc.balanceOf(liquidator.address));
-    expect(repaid > 0n).to.equal(true);
-    expect((await position(m, b)).borrowed < debtBefore).to.equal(true);
-    model.move(morphoAddr, liquidator.address, seized);
-    expect(await mk.wrapper.balanceOf(liquidator.address)).to.equal(seized);
-    expect((await morpho.position(mk.marketId, b)).collateral).to.equal(10_000n - seized);
+    it("supply, withdraw, transfer for throw-away accounts within and across blocks credit nobody for shares not held", async () => {
+      const { morpho, mk, bob, alice, id } = m;
+      const signers = await ethers.getSigners();
+      const fakes = signers.slice(16, 20);
+      // Bob parks his shares as collateral of four throw-away accounts, then takes them back and passes them on.
+      for (const fk of fakes) {
+        await mk.wrapper.connect(bob).approve(morpho, 1_000n);
+        await morpho.connect(bob).supplyCollateral(mk.params, 1_000n, fk.address, "0x");
+      }
+      for (const fk of fakes) await morpho.connect(fk).withdrawCollateral(mk.params, 1_000n, fk.address, fk.address);
+      for (const fk of fakes) await mk.wrapper.connect(fk).transfer(alice.address, 1_000n);
+      const before = await snapshot(m);
+      await m.settlement.settle([id, id], DAYS());
+      const after = await snapshot(m);
+      // The borrowers are credited exactly per share held; the throw-away accounts hold nothing and get nothing.
+      const per = after.acc - before.acc;
+      for (const fk of fakes) {
+        expect(await mk.wrapper.balanceOf(fk.address)).to.equal(0n);
+        expect((await morpho.position(mk.marketId, fk.address)).collateral).to.equal(0n);
+      }
+      expect(after.borrower - before.borrower).to.be.within((10_000n * per) / E36, (10_000n * per) / E36 + 1n);
+      expect(after.carol - before.carol).to.be.within((5_000n * per) / E36, (5_000n * per) / E36 + 1n);
+      // Solvency: what the wrapper holds and is owed by the token covers every share at the index.
+      const supply = await mk.wrapper.totalSupply();
+      const owed = (supply * after.index) / E36;
+      const assets = (await mk.wrapper.reserve()) + (await m.token.claimable(mk.wrapper, id));
+      expect(assets >= owed).to.equal(true);
+    });
 
-    // A keeper syncs the borrower before the next settled day: nothing is misallocated.
-    model.harvest(morphoAddr);
-    await expect(adapter.connect(keeper).sync(mk.marketId, b))
-      .to.emit(adapter, "CollateralSynced")
-      .withArgs(mk.marketId, b, 10_000n, 5_000n, 10_000n);
-    model.sync(b, 5_000n);
-
-    // Yield after the liquidation follows the new owners: the liquidator in the wrapper, the borrower on 5,000.
-    for (const date of ["2024-04-21", "2024-04-22"]) {
-      const bBefore = await adapter.claimable(mk.marketId, b);
-      const lBefore = await mk.wrapper.claimable(liquidator.address);
-      const cBefore = await adapter.claimable(mk.marketId, carol.address);
-      await goToDay(conn, D(date) + 1, 600);
-      await reportAndSettle(m, D(date));
-      expect(await adapter.claimable(mk.marketId, b)).to.equal(model.claimable(morphoAddr, b));
-      expect(await mk.wrapper.claimable(liquidator.address)).to.equal(model.wrappedClaimable(liquidator.address));
-      expect(await adapter.claimable(mk.marketId, carol.address)).to.equal(model.claimable(morphoAddr, carol.address));
-      const db = (await adapter.claimable(mk.marketId, b)) - bBefore;
-      const dl = (await mk.wrapper.claimable(liquidator.address)) - lBefore;
-      const dc = (await adapter.claimable(mk.marketId, carol.address)) - cBefore;
-      // Borrower (5,000 in Morpho), carol (5,000 in Morpho), liquidator (5,000 held): the same day's share each.
-      for (const x of [db, dc]) expect(x - dl <= 2n && dl - x <= 2n).to.equal(true);
-      expect(dl > 0n).to.equal(true);
-    }
-
-    // Claims pay exactly the claimable amounts.
-    const due = await adapter.claimable(mk.marketId, b);
-    const wb = await m.wbtc.balanceOf(b);
-    await expect(adapter.connect(borrower).claim(mk.marketId, b))
-      .to.emit(adapter, "Claimed")
-      .withArgs(mk.marketId, b, b, b, due);
-    expect((await m.wbtc.balanceOf(b)) - wb).to.equal(due);
-    const ldue = await mk.wrapper.claimable(liquidator.address);
-    await mk.wrapper.connect(liquidator).claim(liquidator.address);
-    expect(await m.wbtc.balanceOf(liquidator.address)).to.equal(10n ** 8n - repaid + ldue);
-
-    // Conservation in the adapter: what it received = paid + still owed (+ sub-sat dust), never more.
-    await expectAdapterSolvent(m, [b, carol.address]);
+    it("donations of sats or units to the wrapper move nothing", async () => {
+      const { mk, wbtc, alice, token, id, bob } = m;
+      const before = await snapshot(m);
+      const reserve = await mk.wrapper.reserve();
+      await wbtc.mint(alice.address, 10n ** 8n);
+      await wbtc.connect(alice).transfer(mk.wrapper, 10n ** 8n);
+      await expect(token.connect(alice).safeTransferFrom(alice.address, mk.wrapper, id, 100n, "0x"))
+        .to.be.revertedWithCustomError(mk.wrapper, "DirectDepositRefused")
+        .withArgs(alice.address);
+      const after = await snapshot(m);
+      expect(after).to.deep.equal(before);
+      expect(await mk.wrapper.reserve()).to.equal(reserve);
+      expect(await mk.wrapper.previewUnwrap(5_000n)).to.equal((5_000n * before.index) / E36);
+      // Unwrapping pays the index, not the donation.
+      const [u0, s0] = [await token.balanceOf(bob.address, id), await wbtc.balanceOf(bob.address)];
+      await mk.wrapper.connect(bob).unwrap(5_000n, bob.address);
+      expect((await token.balanceOf(bob.address, id)) - u0).to.equal(5_000n);
+      expect((await wbtc.balanceOf(bob.address)) - s0).to.equal((5_000n * before.index) / E36);
+    });
   });
 
-  it("liquidation window: a day settled before the sync is split over the stale record, never overpaid", async () => {
-    const { morpho, mk, adapter, borrower, liquidator, carol, model, morphoAddr } = m;
-    const b = borrower.address;
-    const p = await position(m, b);
-    await morpho.connect(borrower).borrow(mk.params, (p.maxBorrow * 99n) / 100n, 0n, b, b);
-    for (const date of ["2024-04-18", "2024-04-19", "2024-04-20"]) {
-      await goToDay(conn, D(date) + 1, 600);
-      await reportAndSettle(m, D(date));
-    }
-    await m.wbtc.mint(liquidator.address, 10n ** 8n);
-    await m.wbtc.connect(liquidator).approve(morpho, ethers.MaxUint256);
-    await morpho.connect(liquidator).liquidate(mk.params, b, 5_000n, 0n, "0x");
-    model.move(morphoAddr, liquidator.address, 5_000n);
+  describe("liquidation across the 2024 halving", () => {
 
-    // Nobody syncs; 2024-04-21 is settled. Morpho holds 10,000 units, the records still say 15,000.
-    const cBefore = await adapter.claimable(mk.marketId, carol.address);
-    const bBefore = await adapter.claimable(mk.marketId, b);
-    await goToDay(conn, D("2024-04-22"), 600);
-    await reportAndSettle(m, D("2024-04-21"));
-    const dc = (await adapter.claimable(mk.marketId, carol.address)) - cBefore;
-    const db = (await adapter.claimable(mk.marketId, b)) - bBefore;
-    expect(dc).to.equal(model.claimable(morphoAddr, carol.address) - cBefore);
-    expect(db).to.equal(model.claimable(morphoAddr, b) - bBefore);
-    // The stale record takes 10/15 of what Morpho earned on 10,000 units, carol 5/15 instead of 5/10.
-    const morphoEarned = dc + db;
-    expect(db * 3n >= morphoEarned * 2n - 3n && db * 3n <= morphoEarned * 2n + 3n).to.equal(true);
-    // Then a sync closes the window; later days are split right again.
-    model.harvest(morphoAddr);
-    await adapter.sync(mk.marketId, b);
-    model.sync(b, 5_000n);
-    await goToDay(conn, D("2024-04-23"), 600);
-    await reportAndSettle(m, D("2024-04-22"));
-    expect(await adapter.claimable(mk.marketId, b)).to.equal(model.claimable(morphoAddr, b));
-    expect(await adapter.claimable(mk.marketId, carol.address)).to.equal(model.claimable(morphoAddr, carol.address));
-    await expectAdapterSolvent(m, [b, carol.address]);
-  });
+    it("a position that turned unhealthy while the oracle was fresh stays liquidatable when reports stop", async () => {
+      const { morpho, mk, borrower, liquidator, id, wbtc } = m;
+      const b = borrower.address;
+      await m.settlement.settle([id, id], DAYS());
+      await morpho.connect(borrower).borrow(mk.params, ((await position(m, b)).maxBorrow * 999n) / 1000n, 0n, b, b);
+      let day = D("2024-04-20");
+      for (; day < D("2024-05-10"); day++) {
+        await goToDay(conn, day + 1, 600);
+        await reportDay(m, DATA.get(day)!, UPTIME, [mk.oracle]);
+        await m.settlement.settle([id], [day]);
+        if (!(await position(m, b)).healthy) break;
+      }
+      // The reports stop. Grace (the last value), then decay: price() never reverts and never rises.
+      await wbtc.mint(liquidator.address, 10n ** 8n);
+      await wbtc.connect(liquidator).approve(morpho, ethers.MaxUint256);
+      const fresh = await mk.oracle.price();
+      const states = new Set<bigint>();
+      let seized = 0n;
+      for (const k of [3, 5, 7, 9]) {
+        await goToDay(conn, day + k, 600);
+        const v = await mk.oracle.valuation();
+        states.add(v.freshness);
+        expect(v.price <= fresh).to.equal(true);
+        // Morpho is never frozen: whenever the position is unhealthy at the served price, liquidate goes through
+        if (!(await position(m, b)).healthy) {
+          await morpho.connect(liquidator).liquidate(mk.params, b, 10n, 0n, "0x");
+          seized += 10n;
+        }
+      }
+      expect([...states].sort()).to.deep.equal([1n, 2n]); // grace, decaying
+      expect(seized >= 20n, "liquidated during grace and decay").to.equal(true);
+      expect(await mk.wrapper.balanceOf(liquidator.address)).to.equal(seized);
+    });
+    it("the liquidated borrower's accrued yield is priced into the seized value; what it keeps is exact to the sat", async () => {
+      const { morpho, mk, borrower, liquidator, id, wbtc } = m;
+      const b = borrower.address;
+      await m.settlement.settle([id, id], DAYS());
+      // Borrow 99.9 % of the max on 2024-04-20 (latest recorded day: 04-19). The price counts the accrued sats.
+      const before = await position(m, b);
+      const v = await mk.oracle.valuation();
+      expect(v.accruedE18).to.equal((await mk.wrapper.indexE36()) / WAD);
+      expect(v.shareValueE18).to.equal(v.unitValueE18 + v.accruedE18);
+      expect(v.accruedE18 > 0n).to.equal(true);
+      const borrowed = (before.maxBorrow * 999n) / 1000n;
+      await morpho.connect(borrower).borrow(mk.params, borrowed, 0n, b, b);
+      await expect(morpho.connect(liquidator).liquidate(mk.params, b, 1n, 0n, "0x")).to.be.revertedWith("position is healthy");
 
-  it("withdraws through the adapter with Morpho authorisation; claimFor by authorised addresses", async () => {
-    const { morpho, mk, adapter, carol, bob, keeper, model, morphoAddr } = m;
-    await expect(adapter.connect(carol).withdrawCollateral(mk.params, 1_000n, carol.address)).to.be.revertedWith(
-      "unauthorized",
-    );
-    await morpho.connect(carol).setAuthorization(adapter, true);
-    model.harvest(morphoAddr);
-    await expect(adapter.connect(carol).withdrawCollateral(mk.params, 1_000n, bob.address))
-      .to.emit(adapter, "CollateralWithdrawn")
-      .withArgs(mk.marketId, carol.address, bob.address, 1_000n)
-      .and.to.emit(adapter, "CollateralSynced")
-      .withArgs(mk.marketId, carol.address, 5_000n, 4_000n, 14_000n);
-    model.move(morphoAddr, bob.address, 1_000n);
-    model.sync(carol.address, 4_000n);
-    expect(await mk.wrapper.balanceOf(bob.address)).to.equal(6_000n);
+      // Across the halving (2024-04-20), day by day: the unit value runs down (the halving was priced in ahead,
+      // from the retarget count), the accrued sats grow; the position turns unhealthy within days.
+      let day = D("2024-04-20");
+      for (; day < D("2024-05-10"); day++) {
+        await goToDay(conn, day + 1, 600);
+        await reportDay(m, DATA.get(day)!, UPTIME, [mk.oracle]);
+        await m.settlement.settle([id], [day]);
+        if (!(await position(m, b)).healthy) break;
+      }
+      expect(day < D("2024-05-10"), "liquidatable after the halving").to.equal(true);
 
-    await goToDay(conn, D("2024-04-19"), 600);
-    await reportAndSettle(m, D("2024-04-18"));
-    expect(await adapter.claimable(mk.marketId, carol.address)).to.equal(model.claimable(morphoAddr, carol.address));
-    expect(await mk.wrapper.claimable(bob.address)).to.equal(model.wrappedClaimable(bob.address));
+      // Morpho's own liquidate seizes 5,000 shares: the liquidator pays for units and their accrued sats.
+      await wbtc.mint(liquidator.address, 10n ** 8n);
+      await wbtc.connect(liquidator).approve(morpho, ethers.MaxUint256);
+      const seized = 5_000n;
+      const price = await mk.oracle.price();
+      const index = await mk.wrapper.indexE36();
+      await morpho.connect(liquidator).liquidate(mk.params, b, seized, 0n, "0x");
+      const repaid = 10n ** 8n - (await wbtc.balanceOf(liquidator.address));
+      // Morpho: repaid = seized · price / 1e36 / LIF (rounded up); LIF = min(1.15, 1 / (1 − 0.3 · (1 − LLTV))).
+      const lif = (WAD * WAD) / (WAD - (3n * (WAD - mk.params.lltv)) / 10n);
+      const quoted = (seized * price + E36 - 1n) / E36;
+      const expected = (quoted * WAD + lif - 1n) / lif;
+      expect(repaid).to.be.within(expected - 2n, expected + 2n);
+      const accruedPart = (seized * index) / E36;
+      const unitOnly = (seized * (price - (index / WAD) * 10n ** 18n)) / E36;
+      // (quoted is rounded up, unitOnly down, the index floored to 1e-18 sat: ≤ 2 sats apart)
+      expect(quoted - unitOnly).to.be.within(accruedPart - 2n, accruedPart + 2n);
+      expect(accruedPart > 0n).to.equal(true);
 
-    await expect(adapter.connect(keeper).claimFor(mk.marketId, carol.address, keeper.address))
-      .to.be.revertedWithCustomError(adapter, "NotAuthorized")
-      .withArgs(carol.address, keeper.address);
-    await morpho.connect(carol).setAuthorization(keeper, true);
-    const due = await adapter.claimable(mk.marketId, carol.address);
-    await expect(adapter.connect(keeper).claimFor(mk.marketId, carol.address, keeper.address))
-      .to.emit(adapter, "Claimed")
-      .withArgs(mk.marketId, carol.address, keeper.address, keeper.address, due);
-    expect(await m.wbtc.balanceOf(keeper.address)).to.equal(due);
-    expect(await adapter.claimable(mk.marketId, carol.address)).to.equal(0n);
-  });
+      // The liquidator unwraps what it seized: units + floor(seized · index) sats, exactly.
+      const l0 = await wbtc.balanceOf(liquidator.address);
+      await mk.wrapper.connect(liquidator).unwrap(seized, liquidator.address);
+      expect(await m.token.balanceOf(liquidator.address, id)).to.equal(seized);
+      expect((await wbtc.balanceOf(liquidator.address)) - l0).to.equal((seized * index) / E36);
 
-  it("sets aside the yield of collateral deposited around the adapter until it is synced; the owner returns it", async () => {
-    const { morpho, mk, adapter, bob, keeper, admin, model, morphoAddr, borrower } = m;
-    // Bob supplies 2,000 wrapped units to Morpho directly, bypassing the adapter.
-    await mk.wrapper.connect(bob).approve(morpho, 2_000n);
-    await morpho.connect(bob).supplyCollateral(mk.params, 2_000n, bob.address, "0x");
-    model.move(bob.address, morphoAddr, 2_000n);
-    await goToDay(conn, D("2024-04-19"), 600);
-    await reportAndSettle(m, D("2024-04-18"));
-    // Recorded 15,000, held 17,000: recorded users still get exactly a wrapped unit's yield.
-    const dueB = await adapter.claimable(mk.marketId, borrower.address);
-    expect(dueB).to.equal(model.claimable(morphoAddr, borrower.address));
-    model.harvest(morphoAddr);
-    await expect(adapter.connect(keeper).sync(mk.marketId, bob.address)).to.emit(adapter, "Harvested");
-    model.sync(bob.address, 2_000n);
-    const [recorded, , , unallocatedE36] = await adapter.poolOf(mk.wrapper);
-    expect(recorded).to.equal(17_000n);
-    expect(unallocatedE36).to.equal(model.pool.unallocatedE36);
-    expect(unallocatedE36 / E36 > 0n).to.equal(true);
-    // Bob is recorded from now on; what accrued before is the owner's to return.
-    await expect(adapter.connect(bob).sweepUnallocated(mk.wrapper, bob.address)).to.be.revertedWithCustomError(
-      adapter,
-      "OwnableUnauthorizedAccount",
-    );
-    await expect(adapter.connect(admin).sweepUnallocated(mk.wrapper, bob.address))
-      .to.emit(adapter, "UnallocatedSwept")
-      .withArgs(await mk.wrapper.getAddress(), bob.address, unallocatedE36 / E36);
-    await goToDay(conn, D("2024-04-20"), 600);
-    await reportAndSettle(m, D("2024-04-19"));
-    expect(await adapter.claimable(mk.marketId, bob.address)).to.equal(model.claimable(morphoAddr, bob.address));
-    expect(await adapter.claimable(mk.marketId, bob.address) > 0n).to.equal(true);
-    await expectAdapterSolvent(m, [borrower.address, m.carol.address, bob.address]);
-  });
-
-  it("serves several markets of one wrapper from one pool, and refuses markets of foreign collateral", async () => {
-    const { morpho, mk, adapter, alice, model, morphoAddr, irm, feed } = m;
-    // A second market on the same wrapper: loan token a 6-decimal USD stablecoin, USD-quoted valuation.
-    const usdc = (await ethers.deployContract("TestERC20Decimals", [6])) as TestERC20Decimals;
-    const usdMk = await openMarket(m, m, m.id, { loanToken: usdc, quote: 1 });
-    expect(usdMk.wrapper.target).to.equal(mk.wrapper.target);
-    await m.token.connect(alice).setApprovalForAll(mk.wrapper, true);
-    await mk.wrapper.connect(alice).wrap(5_000n, alice.address);
-    model.move(null, alice.address, 5_000n);
-    await mk.wrapper.connect(alice).approve(adapter, 5_000n);
-    model.harvest(morphoAddr);
-    await adapter.connect(alice).supplyCollateral(usdMk.params, 5_000n, alice.address);
-    model.move(alice.address, morphoAddr, 5_000n);
-    model.sync(alice.address, 5_000n);
-    expect((await adapter.poolOf(mk.wrapper))[0]).to.equal(20_000n);
-    // The yield pending before alice's units arrived went to the existing records, none set aside.
-    expect((await adapter.poolOf(mk.wrapper))[3]).to.equal(0n);
-    for (const u of [m.borrower.address, m.carol.address]) {
-      expect(await adapter.claimable(mk.marketId, u)).to.equal(model.claimable(morphoAddr, u));
-    }
-
-    // Alice borrows USD against the USD price: Morpho uses the feed-converted price.
-    await usdc.mint(m.supplier.address, 10n ** 12n);
-    await usdc.connect(m.supplier).approve(morpho, ethers.MaxUint256);
-    await morpho.connect(m.supplier).supply(usdMk.params, 10n ** 12n, 0n, m.supplier.address, "0x");
-    await feed.setPrice(DATA.get(D("2024-04-17"))!.btcUsdE8);
-    const price = await usdMk.oracle.price();
-    const max = (((5_000n * price) / E36) * LLTV_77) / WAD;
-    expect(max > 0n).to.equal(true);
-    await morpho.connect(alice).borrow(usdMk.params, max, 0n, alice.address, alice.address);
-    expect(await usdc.balanceOf(alice.address)).to.equal(max);
-    await expect(morpho.connect(alice).borrow(usdMk.params, 1n, 0n, alice.address, alice.address)).to.be.revertedWith(
-      "insufficient collateral",
-    );
-
-    await goToDay(conn, D("2024-04-19"), 600);
-    await reportAndSettle(m, D("2024-04-18"));
-    // Per recorded unit, both markets earn the same.
-    const a = await adapter.claimable(usdMk.marketId, alice.address);
-    expect(a).to.equal(model.claimable(morphoAddr, alice.address));
-    expect(a > 0n).to.equal(true);
-
-    // A market whose collateral is not one of the factory's wrappers is refused.
-    const foreign = { ...mk.params, collateralToken: await usdc.getAddress() };
-    await morpho.createMarket(foreign);
-    await expect(adapter.supplyCollateral(foreign, 1n, alice.address)).to.be.revertedWithCustomError(
-      adapter,
-      "UnsupportedMarket",
-    );
-    const unknown = { ...mk.params, lltv: 1n };
-    await expect(adapter.supplyCollateral(unknown, 1n, alice.address)).to.be.revertedWithCustomError(
-      adapter,
-      "UnsupportedMarket",
-    );
-    await expect(adapter.supplyCollateral(mk.params, 0n, alice.address)).to.be.revertedWithCustomError(adapter, "ZeroAmount");
-    expect(await irm.getAddress()).to.equal(mk.params.irm);
+      // The borrower keeps 5,000 shares; it repays, withdraws and unwraps them: units + floor(5,000 · index).
+      const left = (await morpho.position(mk.marketId, b)).collateral;
+      expect(left).to.equal(10_000n - seized);
+      await wbtc.mint(b, 10n ** 8n);
+      await wbtc.connect(borrower).approve(morpho, ethers.MaxUint256);
+      const pos = await morpho.position(mk.marketId, b);
+      await morpho.connect(borrower).repay(mk.params, 0n, pos.borrowShares, b, "0x");
+      await morpho.connect(borrower).withdrawCollateral(mk.params, left, b, b);
+      const idx = await mk.wrapper.indexE36();
+      const s0 = await wbtc.balanceOf(b);
+      await mk.wrapper.connect(borrower).unwrap(left, b);
+      expect((await wbtc.balanceOf(b)) - s0).to.equal((left * idx) / E36);
+      // …which is what a raw unit earned since the wrapper was created, per unit, floored.
+      expect(idx).to.equal((await m.token.accPerUnitE36(id)) - (await mk.wrapper.acc0()));
+      // The wrapper stays solvent for the shares left.
+      const supply = await mk.wrapper.totalSupply();
+      const assets = (await mk.wrapper.reserve()) + (await m.token.claimable(mk.wrapper, id));
+      expect(assets >= (supply * idx) / E36).to.equal(true);
+    });
   });
 });
-
-/** received · 1e36 = paid · 1e36 + Σ accruals + carry + unallocated, and the adapter holds what it owes. */
-async function expectAdapterSolvent(m: M, users: string[]) {
-  const { adapter, mk } = m;
-  // Force a harvest so stored values are current.
-  await adapter.sync(mk.marketId, users[0]);
-  m.model.harvest(m.morphoAddr);
-  m.model.sync(users[0], (await m.morpho.position(mk.marketId, users[0])).collateral);
-  const [, acc, carry, unallocated, received, paid] = await adapter.poolOf(mk.wrapper);
-  let sum = 0n;
-  for (const u of users) {
-    const [units, paidE36, accrued] = await adapter.accountOf(mk.marketId, u);
-    sum += accrued + units * (acc - paidE36);
-  }
-  expect(received * E36).to.equal(paid * E36 + sum + carry + unallocated);
-  expect(await m.wbtc.balanceOf(adapter)).to.equal(received - paid);
-  expect(received).to.equal(m.model.pool.received);
-}

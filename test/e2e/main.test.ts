@@ -65,6 +65,26 @@ describe("e2e: the replay of npm start, on a short range", function () {
     expect(held?.collateral.find((c: any) => c.marketId === l.marketId)?.collateral, "GraphQL collateral of the borrower").to.equal(String(onChain));
   });
 
+  it("the loan is liquidated across the 2024 halving; a flash loan around settlement gains 0; the yield is exact to the sat", async function () {
+    const loan = r.summary.loan!;
+    const l = r.world.lending!;
+    // Morpho's liquidate, on or after the halving day's settlement
+    expect(loan.liquidations.length, "liquidated").to.be.greaterThan(0);
+    expect(loan.liquidations[0].day).to.be.greaterThanOrEqual(dayOfDate("2024-04-20"));
+    // the flash loan of every share Morpho held, around Settlement.settle: 0 sats, the borrower credited in full
+    expect(loan.flash, "flash attempt ran").to.not.equal(null);
+    expect(loan.flash!.gainedSats).to.equal(0n);
+    expect(loan.flash!.shares).to.be.greaterThan(0n);
+    expect(loan.flash!.borrowerCreditedSats).to.be.within(loan.flash!.borrowerOwedSats, loan.flash!.borrowerOwedSats + 1n);
+    // the liquidated borrower keeps exactly floor(collateral × index) sats in its shares, index = what a raw unit earned
+    const index = await l.wrapper.indexE36();
+    const id = r.world.ids[l.series]!;
+    expect(index).to.equal((await r.world.sys.token.accPerUnitE36(id)) - (await l.wrapper.acc0()));
+    const left = (await l.morpho.position(l.marketId, loan.borrower)).collateral;
+    expect(loan.yieldInShares).to.equal((left * index) / 10n ** 36n);
+    expect(await l.wrapper.previewUnwrap(left)).to.equal(loan.yieldInShares);
+  });
+
   it("GraphQL series totals equal the token's state", async function () {
     const { token } = r.world.sys;
     const d = await r.indexer.query(`{ _meta { lagBlocks } seriesList { items { id supply distributedSats claimedSats accPerUnitE36 } } }`);

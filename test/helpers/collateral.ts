@@ -1,7 +1,7 @@
 /**
  * Collateral fixture on top of `deploy.ts`'s `deployAll`: the wrapper factory, Morpho Blue's own contracts
- * (artifacts `Morpho`, `IrmMock` compiled from `@morpho-org/morpho-blue`), the collateral adapter, and per series
- * a wrapper + valuation oracle + Morpho market. Also drives real days of `data/` through the oracle and settlement.
+ * (artifacts `Morpho`, `IrmMock` compiled from `@morpho-org/morpho-blue`), and per series an accumulating wrapper
+ * (its share is the collateral) + valuation oracle + Morpho market. Also drives real days of `data/` through the oracle and settlement.
  *
  * Accounts: deploy.ts's (admin [0], guardian [1], farm [2], holders [3..5], reporters [6..]); this fixture takes
  * `signers[12..]` as borrower, supplier, liquidator, keeper.
@@ -12,7 +12,6 @@ import { AbiCoder, keccak256 } from "ethers";
 import type {
   IrmMock,
   Morpho,
-  MorphoCollateralAdapter,
   SeriesValuationOracle,
   SeriesWrapper,
   SeriesWrapperFactory,
@@ -29,7 +28,10 @@ import {
   submitDaily,
   submitUptimes,
 } from "./deploy.js";
-import type { DayInputs } from "../../indexer/domain/data.js";
+import { type DayInputs, loadDays } from "../../indexer/domain/data.js";
+import { epochAnchor as epochAnchorOf } from "../../indexer/domain/epochs.js";
+
+const DATA = loadDays();
 
 /** 77 % LLTV, WAD-scaled as Morpho expects. */
 export const LLTV_77 = 770_000_000_000_000_000n;
@@ -58,45 +60,42 @@ export interface CollateralFixture {
   factory: SeriesWrapperFactory;
   morpho: Morpho;
   irm: IrmMock;
-  adapter: MorphoCollateralAdapter;
   borrower: HardhatEthersSigner;
   supplier: HardhatEthersSigner;
   liquidator: HardhatEthersSigner;
   keeper: HardhatEthersSigner;
 }
 
-/**
- * Deploys `SeriesWrapperFactory` (admin = CLAIMER_ADMIN), Morpho Blue (owner = admin) with `IrmMock` and
- * `lltv` enabled, and `MorphoCollateralAdapter` (owner = admin).
- */
+/** Deploys `SeriesWrapperFactory` and Morpho Blue (owner = admin) with `IrmMock` and `lltv` enabled. */
 export async function deployCollateral(f: Fixture, lltv: bigint = LLTV_77): Promise<CollateralFixture> {
   const { ethers } = f.conn;
   const signers = await ethers.getSigners();
   const [borrower, supplier, liquidator, keeper] = signers.slice(12, 16);
-  const factory = await ethers.deployContract("SeriesWrapperFactory", [f.token, f.admin.address]);
-  await factory.connect(f.admin).grantRole(await factory.CLAIMER_ADMIN_ROLE(), f.admin.address);
+  const factory = await ethers.deployContract("SeriesWrapperFactory", [f.token]);
   const morpho = (await ethers.deployContract("Morpho", [f.admin.address])) as unknown as Morpho;
   const irm = (await ethers.deployContract("IrmMock")) as unknown as IrmMock;
   await morpho.connect(f.admin).enableIrm(irm);
   await morpho.connect(f.admin).enableLltv(lltv);
-  const adapter = await ethers.deployContract("MorphoCollateralAdapter", [morpho, factory, f.admin.address]);
-  return { factory, morpho, irm, adapter, borrower, supplier, liquidator, keeper };
+  return { factory, morpho, irm, borrower, supplier, liquidator, keeper };
 }
 
-/** Options of `openMarket`. */
+/** Options of `openMarket` (see ISeriesValuationOracle.Config). */
 export interface MarketOptions {
-  /** loan token (default: the fixture's TestWBTC) */
+  /** loan token (default: the fixture's TestWBTC), BTC-pegged */
   loanToken?: BaseContract;
-  /** 0 = sats (default), 1 = USD */
-  quote?: 0 | 1;
   windowDays?: number;
   haircutBps?: number;
   maxAgeDays?: number;
-  /** UTC day of the next halving for the valuation (default 0: ignored) */
-  halvingDay?: number;
-  feedHeartbeat?: number;
+  graceDays?: number;
+  decayDays?: number;
+  maxGrowthBpsPerDay?: number;
+  /** first day the oracle records (default: the series' start day − 4) */
+  firstDay?: number;
   lltv?: bigint;
 }
+
+/** The oracle's retarget anchor for `day` (data/btc_epochs.csv). */
+export const epochAnchor = (day: number) => epochAnchorOf(day, DATA);
 
 /** One series as Morpho collateral. */
 export interface SeriesMarket {
@@ -108,8 +107,8 @@ export interface SeriesMarket {
 }
 
 /**
- * Creates (or reuses) the wrapper of `seriesId`, makes the adapter Morpho's claimer in it, deploys a
- * `SeriesValuationOracle` and creates the Morpho market (collateral = wrapper, loan = `loanToken`).
+ * Creates (or reuses) the wrapper of `seriesId`, deploys a `SeriesValuationOracle` of its share and creates the
+ * Morpho market (collateral = the wrapper's share, loan = `loanToken`).
  */
 export async function openMarket(
   f: Fixture,
@@ -120,25 +119,16 @@ export async function openMarket(
   const { ethers } = f.conn;
   if ((await c.factory.wrapperOf(seriesId)) === ethers.ZeroAddress) await c.factory.createWrapper(seriesId);
   const wrapper = (await ethers.getContractAt("SeriesWrapper", await c.factory.wrapperOf(seriesId))) as SeriesWrapper;
-  if ((await wrapper.claimerOf(c.morpho)) !== (await c.adapter.getAddress())) {
-    await wrapper.connect(f.admin).setClaimerFor(c.morpho, c.adapter);
-  }
   const loanToken = o.loanToken ?? f.wbtc;
-  const oracle = await ethers.deployContract("SeriesValuationOracle", [
+  const startDay = Number((await f.token.seriesTerms(seriesId)).startDay);
+  const firstDay = o.firstDay ?? startDay - 4;
+  const oracle = (await ethers.deployContract("SeriesValuationOracle", [
     {
-      token: f.token,
-      hashpriceOracle: f.oracle,
-      seriesId,
-      quote: o.quote ?? 0,
-      loanToken,
-      btcUsdFeed: f.feed,
-      feedHeartbeat: o.feedHeartbeat ?? 86_400,
-      windowDays: o.windowDays ?? 30,
-      haircutBps: o.haircutBps ?? 0,
-      maxAgeDays: o.maxAgeDays ?? 2,
-      halvingDay: o.halvingDay ?? 0,
+      wrapper, hashpriceOracle: f.oracle, loanToken,
+      windowDays: o.windowDays ?? 30, haircutBps: o.haircutBps ?? 0, maxAgeDays: o.maxAgeDays ?? 2, graceDays: o.graceDays ?? 3,
+      decayDays: o.decayDays ?? 7, maxGrowthBpsPerDay: o.maxGrowthBpsPerDay ?? 100, firstDay, ...epochAnchor(firstDay),
     },
-  ]);
+  ])) as unknown as SeriesValuationOracle;
   const params: MarketParams = {
     loanToken: await loanToken.getAddress(),
     collateralToken: await wrapper.getAddress(),
@@ -164,7 +154,8 @@ export interface SeriesMarketScenario {
  * (each day's BTC/USD is the report's), one series of the farm from `startDay` for 365 days with `seriesTerms`'
  * defaults (100 TH/s, 21.5 J/TH, 0.05 USD/kWh, 2 % pool fee, 95 % SLA, 0.001 USD per TH/s·day service fee), the
  * farm funded with 100 BTC of collateral and 100 BTC of payout balance, the collateral fixture, and the series'
- * market (sats quote, 30-day window, 2 days max age). Mints nothing.
+ * market (30-day window, 2 days max age, 3 days grace, 7 days decay, 1 %/day growth cap, recording from the
+ * series' start − 4). Mints nothing.
  */
 export async function deploySeriesMarket(conn: Conn, startDay: number): Promise<SeriesMarketScenario> {
   const f = await deployAll(conn, { feedPriceE8: null });
@@ -173,15 +164,21 @@ export async function deploySeriesMarket(conn: Conn, startDay: number): Promise<
   await postCollateral(f, 10n ** 10n);
   await deposit(f, 10n ** 10n);
   const c = await deployCollateral(f);
-  const mk = await openMarket(f, c, id, { windowDays: 30, maxAgeDays: 2 });
+  const mk = await openMarket(f, c, id);
   return { f, c, terms, id, mk };
 }
 
 /**
  * Reports real day `d` through the oracle (quorum-signed; a pending report is confirmed by the guardian, as an
- * operator would after checking it) and the farm's uptime for it. The chain must already be past the day.
+ * operator would after checking it) and the farm's uptime for it, then pokes `valuations` (a keeper's job) so they
+ * record it. The chain must already be past the day.
  */
-export async function reportDay(f: Fixture, d: DayInputs, uptimeBps = 10_000): Promise<void> {
+export async function reportDay(
+  f: Fixture,
+  d: DayInputs,
+  uptimeBps = 10_000,
+  valuations: { poke(n: number): Promise<unknown> }[] = [],
+): Promise<void> {
   await submitDaily(f, {
     day: d.day,
     bits: d.bits,
@@ -191,4 +188,5 @@ export async function reportDay(f: Fixture, d: DayInputs, uptimeBps = 10_000): P
   });
   if ((await f.oracle.dailyValues(d.day)).status === 1n) await f.oracle.connect(f.guardian).confirmPending(d.day);
   await submitUptimes(f, [{ farm: f.farm.address, day: d.day, uptimeBps }]);
+  for (const v of valuations) await v.poke(400);
 }

@@ -40,7 +40,8 @@ describe("indexer config and CLI", function () {
     const run = (args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, RPC_URL: "", DATABASE_URL: "" } });
     const help = run(["--help"]);
     expect(help.status).to.equal(0);
-    for (const f of ["--rpc", "--database-url", "--data-dir", "--port", "--finality", "--token", "--oracle", "--settlement", "--from-block", "--wrapper-factory", "--morpho", "--collateral-adapter"]) expect(help.stdout).to.include(f);
+    for (const f of ["--rpc", "--database-url", "--data-dir", "--port", "--finality", "--token", "--oracle", "--settlement", "--from-block", "--wrapper-factory", "--morpho"]) expect(help.stdout).to.include(f);
+    expect(help.stdout).not.to.include("--collateral-adapter");
     const bad = run(["--rpc", "http://127.0.0.1:1", "--token", "0x12"]);
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.match(/--token \(contracts\.token\): invalid address "0x12"/);
@@ -52,7 +53,7 @@ describe("indexer config and CLI", function () {
   it("the ABIs cover every event of the compiled contracts, signature for signature", function () {
     const artifacts = {
       token: "HashpowerToken", oracle: "HashpriceOracle", settlement: "Settlement", wrapperFactory: "defi/SeriesWrapperFactory",
-      wrapper: "defi/SeriesWrapper", adapter: "defi/MorphoCollateralAdapter", valuationOracle: "defi/SeriesValuationOracle",
+      wrapper: "defi/SeriesWrapper", valuationOracle: "defi/SeriesValuationOracle",
     } as const;
     for (const [name, path] of Object.entries(artifacts) as [keyof typeof abis, string][]) {
       const contract = path.split("/").pop();
@@ -76,11 +77,11 @@ describe("indexer config and CLI", function () {
     expect(ours.map((x: string) => x.replace(/\s/g, "")).sort()).to.deep.equal(want.sort());
   });
 
-  it("DeFi contracts need the wrapper factory (and the adapter Morpho), named in the error", function () {
+  it("Morpho needs the wrapper factory, named in the error; an adapter setting is refused", function () {
     const a = "0x000000000000000000000000000000000000beef";
     expect(() => parseConfig({ rpcUrl: "http://x", contracts: { token, morpho: a } })).to.throw(/contracts\.wrapperFactory: required/);
-    expect(() => parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a, collateralAdapter: a } })).to.throw(/contracts\.morpho: required/);
-    const c = parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a.toUpperCase().replace("0X", "0x"), morpho: a, collateralAdapter: a } });
+    expect(() => parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a, morpho: a, collateralAdapter: a } })).to.throw(/contracts/);
+    const c = parseConfig({ rpcUrl: "http://x", contracts: { token, wrapperFactory: a.toUpperCase().replace("0X", "0x"), morpho: a } });
     expect(c.contracts.wrapperFactory).to.equal(a);
   });
 });

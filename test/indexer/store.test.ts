@@ -104,8 +104,8 @@ for (const kind of ["pglite", "postgres"] as const) {
       const err = await checkFingerprint(db, { ...fp, token: "0xu" }).catch((e) => e);
       expect(err.message).to.match(/indexed with token = 0xt, the configuration says 0xu/);
       // a store made before the DeFi settings existed continues without them, and refuses them (needs --reset)
-      await checkFingerprint(db, { ...fp, wrapperFactory: "", morpho: "", collateralAdapter: "" });
-      const defi = await checkFingerprint(db, { ...fp, wrapperFactory: "0xf", morpho: "", collateralAdapter: "" }).catch((e) => e);
+      await checkFingerprint(db, { ...fp, wrapperFactory: "", morpho: "" });
+      const defi = await checkFingerprint(db, { ...fp, wrapperFactory: "0xf", morpho: "" }).catch((e) => e);
       expect(defi.message).to.match(/indexed with wrapperFactory = \(none\), the configuration says 0xf/);
     });
   });

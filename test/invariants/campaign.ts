@@ -21,8 +21,8 @@
  *  I5 the payout asset held by the token = Σ distributed − Σ claimed ≥ Σ claimable; the settlement holds exactly
  *     the farm's payout balance + collateral.
  *
- * The wrapper's wrap / unwrap / claim commands and its invariants (W1–W3) live in `wrapper-commands.ts`, apart,
- * because the wrapper is being replaced (issue 9); the wrapper is also an account of I1–I5 here.
+ * The accumulating wrapper's wrap / unwrap / share-transfer / harvest commands and its invariants (W1–W3) live in
+ * `wrapper-commands.ts`; the wrapper is also an account of I1–I5 here.
  */
 import { expect } from "chai";
 import fc from "fast-check";

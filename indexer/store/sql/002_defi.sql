@@ -1,35 +1,34 @@
 -- hashpower indexer schema, version 2: the DeFi contracts (SeriesWrapperFactory and its SeriesWrappers, Morpho
--- Blue markets whose collateral is a wrapper, the MorphoCollateralAdapter, SeriesValuationOracles). Same
+-- Blue markets whose collateral is a wrapper's share, SeriesValuationOracles). Same
 -- conventions as 001: versioned entity tables valid for [block_from, block_to), append-only event tables,
 -- numeric(78,0) amounts, lowercase hex addresses; rollback is the same two statements per table.
 
--- One SeriesWrapper (ERC-20 of one series: 1 wrapped token = 1 unit = 1 TH/s·day), from WrapperCreated.
+-- One SeriesWrapper (accumulating ERC-20 share of one series: 1 share = 1 unit of 1 TH/s·day + index sats),
+-- from WrapperCreated.
 CREATE TABLE wrappers (
   address text NOT NULL,
   block_from bigint NOT NULL,
   block_to bigint,
   series_id numeric(78,0) NOT NULL,
-  supply numeric(78,0) NOT NULL,      -- wrapped units outstanding (totalSupply = its ERC-1155 balance)
-  holders int NOT NULL,               -- holders with a positive wrapped balance
+  supply numeric(78,0) NOT NULL,      -- shares outstanding (totalSupply = its ERC-1155 balance)
+  holders int NOT NULL,               -- holders with a positive share balance
   harvested numeric(78,0) NOT NULL,   -- sats claimed from the token into the wrapper (totalHarvested)
-  claimed numeric(78,0) NOT NULL,     -- sats paid to holders (totalClaimed)
+  claimed numeric(78,0) NOT NULL,     -- sats paid out by unwraps (Σ Unwrapped.sats)
+  acc0_e36 numeric(78,0) NOT NULL,    -- the token's accumulator of the series at creation (acc0): index = acc − acc0
   created_block bigint NOT NULL,
   PRIMARY KEY (address, block_from)
 );
 CREATE UNIQUE INDEX wrappers_current ON wrappers (address) WHERE block_to IS NULL;
 CREATE INDEX wrappers_series ON wrappers (series_id, block_from);
 
--- Wrapped balance and yield checkpoint of one holder in one wrapper (the wrapper's accounting: domain/wrapper.ts).
+-- Share balance of one holder in one wrapper (its accrued sats: floor(balance · index / 1e36), domain/wrapper.ts).
 CREATE TABLE wrapper_positions (
   wrapper text NOT NULL,
   holder text NOT NULL,
   block_from bigint NOT NULL,
   block_to bigint,
   series_id numeric(78,0) NOT NULL,
-  balance numeric(78,0) NOT NULL,      -- wrapped units (ERC-20 balanceOf)
-  paid_e36 numeric(78,0) NOT NULL,     -- token accumulator at the holder's last settlement
-  accrued_e36 numeric(78,0) NOT NULL,  -- settled, unclaimed accrual, sats × 1e36
-  claimed numeric(78,0) NOT NULL,      -- sats ever claimed from the wrapper
+  balance numeric(78,0) NOT NULL,      -- shares (ERC-20 balanceOf)
   PRIMARY KEY (wrapper, holder, block_from)
 );
 CREATE UNIQUE INDEX wrapper_positions_current ON wrapper_positions (wrapper, holder) WHERE block_to IS NULL;
@@ -63,44 +62,13 @@ CREATE TABLE morpho_positions (
   block_from bigint NOT NULL,
   block_to bigint,
   series_id numeric(78,0) NOT NULL,
-  collateral numeric(78,0) NOT NULL,     -- wrapped units
+  collateral numeric(78,0) NOT NULL,     -- shares
   borrow_shares numeric(78,0) NOT NULL,
   PRIMARY KEY (market_id, holder, block_from)
 );
 CREATE UNIQUE INDEX morpho_positions_current ON morpho_positions (market_id, holder) WHERE block_to IS NULL;
 CREATE INDEX morpho_positions_holder ON morpho_positions (holder, block_from);
 
--- The adapter's pool of one wrapper (`poolOf`: domain/adapter.ts).
-CREATE TABLE adapter_pools (
-  wrapper text NOT NULL,
-  block_from bigint NOT NULL,
-  block_to bigint,
-  total_recorded numeric(78,0) NOT NULL,   -- units
-  acc_per_unit_e36 numeric(78,0) NOT NULL, -- sats per recorded unit × 1e36
-  carry_e36 numeric(78,0) NOT NULL,
-  unallocated_e36 numeric(78,0) NOT NULL,
-  received numeric(78,0) NOT NULL,         -- sats claimed from the wrapper
-  paid numeric(78,0) NOT NULL,             -- sats paid to users and swept
-  PRIMARY KEY (wrapper, block_from)
-);
-CREATE UNIQUE INDEX adapter_pools_current ON adapter_pools (wrapper) WHERE block_to IS NULL;
-
--- The adapter's record of one user in one market (`accountOf`).
-CREATE TABLE adapter_accounts (
-  market_id text NOT NULL,
-  holder text NOT NULL,
-  block_from bigint NOT NULL,
-  block_to bigint,
-  wrapper text NOT NULL,
-  series_id numeric(78,0) NOT NULL,
-  collateral numeric(78,0) NOT NULL,     -- units recorded at the last sync
-  paid_e36 numeric(78,0) NOT NULL,
-  accrued_e36 numeric(78,0) NOT NULL,
-  claimed numeric(78,0) NOT NULL,        -- sats ever claimed through the adapter
-  PRIMARY KEY (market_id, holder, block_from)
-);
-CREATE UNIQUE INDEX adapter_accounts_current ON adapter_accounts (market_id, holder) WHERE block_to IS NULL;
-CREATE INDEX adapter_accounts_holder ON adapter_accounts (holder, block_from);
 
 -- A SeriesValuationOracle of the indexed token (its Configured event: the effective configuration).
 CREATE TABLE valuation_oracles (
@@ -108,16 +76,29 @@ CREATE TABLE valuation_oracles (
   block_from bigint NOT NULL,
   block_to bigint,
   series_id numeric(78,0) NOT NULL,
+  wrapper text NOT NULL,               -- the share it prices
   hashprice_oracle text NOT NULL,
-  quote int NOT NULL,                  -- 0 sats, 1 USD
-  loan_token text NOT NULL,
+  loan_token text NOT NULL,            -- BTC-pegged
   loan_decimals int NOT NULL,
-  btc_usd_feed text NOT NULL,
-  feed_heartbeat bigint NOT NULL,      -- seconds
   window_days int NOT NULL,
   haircut_bps int NOT NULL,
   max_age_days int NOT NULL,
-  halving_day bigint NOT NULL,         -- UTC day, 0 = none
+  grace_days int NOT NULL,
+  decay_days int NOT NULL,
+  max_growth_bps_per_day int NOT NULL,
+  first_day bigint NOT NULL,
+  -- the latest DayRecorded (0 / null: none yet)
+  latest_day bigint NOT NULL,
+  recorded_block bigint,               -- block of the latest DayRecorded
+  days_used int,
+  remaining_days int,
+  halving_day bigint,                  -- estimated UTC day of the next halving
+  post_halving_days int,
+  avg_net_e18 numeric(78,0),
+  avg_net_halved_e18 numeric(78,0),
+  bound_e18 numeric(78,0),
+  raw_value_e18 numeric(78,0),
+  unit_value_e18 numeric(78,0),        -- the recorded unit value, sats × 1e18
   PRIMARY KEY (address, block_from)
 );
 CREATE UNIQUE INDEX valuation_oracles_current ON valuation_oracles (address) WHERE block_to IS NULL;
@@ -128,7 +109,7 @@ CREATE TABLE defi_events (
   block_number bigint NOT NULL,
   log_index int NOT NULL,
   tx_hash text NOT NULL,
-  contract text NOT NULL,                -- wrapperFactory | wrapper | adapter | morpho | valuationOracle
+  contract text NOT NULL,                -- wrapperFactory | wrapper | morpho | valuationOracle
   address text NOT NULL,
   event text NOT NULL,
   args jsonb NOT NULL,                   -- integers as strings
