@@ -3,7 +3,7 @@
  *
  * Deploys `HashpriceOracle`, `HashpowerToken` and `Settlement`, and wires them as `test/helpers/deploy.ts` does:
  * the settlement gets the token's DISTRIBUTOR_ROLE and becomes its issuance guard; `admin` gets DEFAULT_ADMIN_ROLE
- * on all three contracts and the token's FARM_ADMIN, PAUSER and CLAIMER_ADMIN roles; the oracle's band is set.
+ * on all three contracts and the token's FARM_ADMIN, PAUSER and CLAIMER_ADMIN roles.
  * The deploying account (account 0, or `--default-sender`) is the initial admin that performs the wiring and keeps
  * DEFAULT_ADMIN_ROLE; deploy `Handover.ts` instead on public networks to make it renounce that role.
  *
@@ -13,7 +13,6 @@
  *   reporters      address[] oracle reporter set, 1..255 distinct addresses (required)
  *   quorum         uint8    signatures required, > n/2 and ≤ n (required)
  *   timelockDelay  seconds  delay of a reporter-set change (default 2 days)
- *   bandBps        bps      band around the trailing hashprice beyond which reports wait for the guardian (default 5000)
  *   feed           address  Chainlink-style BTC/USD feed, address(0) = reporters' price only (default 0)
  *   heartbeat      seconds  max age of the feed's answer; must be > 0 with a feed (default 86400)
  *   coverDays      days     days of expected payouts a farm's collateral must cover to issue (default 30)
@@ -40,7 +39,6 @@ export default buildModule("Protocol", (m) => {
   const reporters = m.getParameter<string[]>("reporters");
   const quorum = m.getParameter<number>("quorum");
   const timelockDelay = m.getParameter("timelockDelay", 2 * 86_400);
-  const bandBps = m.getParameter("bandBps", 5_000);
   const feed = m.getParameter("feed", ZeroAddress);
   const heartbeat = m.getParameter("heartbeat", 86_400);
   const coverDays = m.getParameter("coverDays", 30);
@@ -49,7 +47,6 @@ export default buildModule("Protocol", (m) => {
   const token = m.contract("HashpowerToken", [deployer]);
   const settlement = m.contract("Settlement", [deployer, token, oracle, coverDays]);
 
-  m.call(oracle, "setBand", [bandBps]);
   m.call(token, "grantRole", [ROLES.DISTRIBUTOR, settlement], { id: "token_grant_distributor" });
   m.call(token, "setIssuanceGuard", [settlement]);
   m.call(token, "grantRole", [ROLES.FARM_ADMIN, admin], { id: "token_grant_farm_admin" });

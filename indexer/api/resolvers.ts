@@ -178,9 +178,9 @@ const transferObj = (r: Row) => ({
   blockNumber: Number(r.block_number), logIndex: r.log_index, batchIndex: r.batch_index, txHash: r.tx_hash,
 });
 const reportObj = (r: Row) => ({
-  day: r.day, date: dateOfDay(r.day), status: r.status, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
+  day: r.day, date: dateOfDay(r.day), status: r.status, firstHeight: Number(r.first_height), blocks: r.blocks, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
   feesPerBlockSats: String(r.fees_per_block_sats), hashpriceE18: String(r.hashprice_e18), btcUsdE8: String(r.btc_usd_e8),
-  priceFromFeed: r.price_from_feed, trailingE18: r.trailing_e18 === null ? null : String(r.trailing_e18),
+  priceFromFeed: r.price_from_feed, violations: r.violations,
 });
 
 /** Adds `cond` with its parameter to a where list. */

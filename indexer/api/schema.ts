@@ -643,15 +643,19 @@ type DailyReport {
   date: String!
   "pending | final | rejected"
   status: String!
+  "Height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks)."
+  firstHeight: Int!
+  "Blocks mined that day."
+  blocks: Int!
   bits: Int!
   subsidySats: String!
   feesPerBlockSats: String!
-  "Gross sats per TH/s per day × 1e18."
+  "Gross hashprice (subsidy + fees, before the pool fee): sats per TH/s per day × 1e18."
   hashpriceE18: String!
   btcUsdE8: String!
   priceFromFeed: Boolean!
-  "Pending reports: the trailing hashprice they were held against."
-  trailingE18: String
+  "Pending reports: the input bounds they broke, a bit set (1 subsidy, 2 bits, 4 blocks, 8 fees, 16 heights; IHashpriceOracle)."
+  violations: Int
 }
 input DailyReportWhere {
   dayGte: Int

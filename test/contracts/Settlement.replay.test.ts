@@ -18,7 +18,7 @@ import {
   type UptimeReport,
 } from "../helpers/deploy.js";
 import { FarmModel, parseSettled } from "../helpers/model.js";
-import { dayRange, loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, dayRange, loadDays } from "../../indexer/domain/data.js";
 import { ACC_SCALE } from "../../indexer/domain/units.js";
 
 const DAYS = dayRange(loadDays(), "2023-06-01", "2024-05-31");
@@ -51,7 +51,7 @@ describe("Settlement replay of 366 real days (2023-06-01 .. 2024-05-31)", () => 
 
     await goToDay(conn, DAYS[DAYS.length - 1].day + 1);
     for (const x of DAYS) {
-      const r = { day: x.day, bits: x.bits, subsidySats: x.subsidySats, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 };
+      const r = dailyReportOf(x);
       await f.oracle.submitDailyReport(r, await signDaily(f, r));
     }
     const tReports = Date.now();

@@ -14,7 +14,7 @@ import {
   type Terms,
 } from "../helpers/deploy.js";
 import { FarmModel, modelBreakdown, parseSettled, requiredCollateral as required, toBreakdown } from "../helpers/model.js";
-import { loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import { perThDay } from "../../indexer/domain/settlement.js";
 import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
@@ -38,7 +38,7 @@ async function base(): Promise<Fixture> {
 async function report(f: Fixture, day: number, uptimeBps?: number) {
   if ((await f.oracle.dailyValues(day)).status === 0n) {
     const x = DATA.get(day)!;
-    await submitDaily(f, { day, bits: x.bits, subsidySats: x.subsidySats, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 });
+    await submitDaily(f, dailyReportOf(x));
   }
   if (uptimeBps !== undefined) await submitUptimes(f, [{ farm: f.farm.address, day, uptimeBps }]);
 }
@@ -422,7 +422,7 @@ describe("Settlement", () => {
     it("a pending report cannot be settled until the guardian confirms it", async () => {
       const { id } = await issue();
       const x = DATA.get(S)!;
-      await submitDaily(f, { day: S, bits: x.bits, subsidySats: x.subsidySats * 4n, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 });
+      await submitDaily(f, { ...dailyReportOf(x), subsidySats: x.subsidySats * 4n }); // not the heights' subsidy: pending
       await submitUptimes(f, [{ farm: f.farm.address, day: S, uptimeBps: 10_000 }]);
       await expect(f.settlement.settle([id], [S])).to.be.revertedWithCustomError(f.oracle, "NotFinal").withArgs(S);
       await f.oracle.connect(f.guardian).confirmPending(S);

@@ -1,7 +1,7 @@
 /**
  * Collateral fixture on top of `deploy.ts`'s `deployAll`: the wrapper factory, Morpho Blue's own contracts
  * (artifacts `Morpho`, `IrmMock` compiled from `@morpho-org/morpho-blue`), the collateral adapter, and per series
- * a wrapper + valuation oracle + Morpho market. Also drives real days of `data/` through the oracle and settlement.
+ * a wrapper + valuation oracle + Morpho market. Also drives real days of the data folder through the oracle and settlement.
  *
  * Accounts: deploy.ts's (admin [0], guardian [1], farm [2], holders [3..5], reporters [6..]); this fixture takes
  * `signers[12..]` as borrower, supplier, liquidator, keeper.
@@ -29,7 +29,7 @@ import {
   submitDaily,
   submitUptimes,
 } from "./deploy.js";
-import type { DayInputs } from "../../indexer/domain/data.js";
+import { dailyReportOf, type DayInputs } from "../../indexer/domain/data.js";
 
 /** 77 % LLTV, WAD-scaled as Morpho expects. */
 export const LLTV_77 = 770_000_000_000_000_000n;
@@ -182,13 +182,7 @@ export async function deploySeriesMarket(conn: Conn, startDay: number): Promise<
  * operator would after checking it) and the farm's uptime for it. The chain must already be past the day.
  */
 export async function reportDay(f: Fixture, d: DayInputs, uptimeBps = 10_000): Promise<void> {
-  await submitDaily(f, {
-    day: d.day,
-    bits: d.bits,
-    subsidySats: d.subsidySats,
-    feesPerBlockSats: d.feesPerBlockSats,
-    btcUsdE8: d.btcUsdE8,
-  });
+  await submitDaily(f, dailyReportOf(d));
   if ((await f.oracle.dailyValues(d.day)).status === 1n) await f.oracle.connect(f.guardian).confirmPending(d.day);
   await submitUptimes(f, [{ farm: f.farm.address, day: d.day, uptimeBps }]);
 }

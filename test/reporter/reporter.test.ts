@@ -165,16 +165,11 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
     expect((await submitterTxs()).every((t) => t.status === "success")).to.equal(true);
   });
 
-  it("a day held pending by the band counts as reported: not resubmitted, logged", async () => {
-    await c.admin.writeContract({
-      address: oracle,
-      abi: [{ type: "function", name: "setBand", inputs: [{ name: "b", type: "uint16" }], outputs: [], stateMutability: "nonpayable" }] as const,
-      functionName: "setBand",
-      args: [0],
-    });
-    // 2024-04-19 → 2024-04-20 is the halving: half the hashprice, outside a 0 bps band
+  it("a day held pending by the input bounds counts as reported: not resubmitted, logged", async () => {
+    // the second day's fees ×100: outside 20× the trailing median, so it waits for the guardian
     const H = dayOfDate("2024-04-19");
-    const s1 = await reporter({ uptime: undefined }).run({ from: H, to: H + 1 });
+    const corrupt: DailySource = { daily: async (day) => ({ ...(await csv.daily(day)), ...(day === H + 1 ? { feesPerBlockSats: (await csv.daily(day)).feesPerBlockSats * 100n } : {}) }) };
+    const s1 = await reporter({ daily: corrupt, uptime: undefined }).run({ from: H, to: H + 1 });
     expect(s1).to.deep.include({ dailySubmitted: 2 });
     expect(await status(H + 1)).to.equal(Status.Pending);
     const s2 = await reporter({ uptime: undefined }).run({ from: H, to: H + 1 });
