@@ -201,7 +201,8 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
 
   it("reports days read from Bitcoin Core (stub node): the on-chain hashprice includes the mean fees", async () => {
     const D = dayOfDate("2024-04-18");
-    const blocks = syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 200, halvingHeight: 350, bits: ["17034219", "17033d2a"] });
+    // consensus-valid at heights 0..519 (50 BTC, no retarget), so every day passes the oracle's input bounds
+    const blocks = syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 10_000, halvingHeight: 10_000, bits: ["1d00ffff", "1d00ffff"], subsidies: [5_000_000_000, 2_500_000_000] });
     const stub = await startStub(blocks);
     try {
       const source = new BitcoinCoreSource(new BitcoinRpc({ url: stub.url, username: "rpcuser", password: "rpcpass" }), new FixedPriceSource("63000"));
