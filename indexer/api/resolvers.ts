@@ -418,11 +418,11 @@ export function createResolvers(ctx: IndexerContext) {
             const pu = (k: string) => perUnitE18(BigInt(r[k]), term);
             const t7 = trailingMean(net, r.day, TRAILING_SHORT).mean ?? 0n;
             const t30 = trailingMean(net, r.day, TRAILING_LONG).mean ?? 0n;
-            const fees = BigInt(r.pool_fee_e18) + BigInt(r.electricity_e18) + BigInt(r.service_e18);
+            const fees = BigInt(r.electricity_e18) + BigInt(r.service_e18);
             return {
               day: r.day, date: dateOfDay(r.day), hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
               btcUsdE8: String(r.btc_usd_e8),
-              grossPerUnitSatsE18: pu("hashprice_e18").toString(),
+              grossPerUnitSatsE18: pu("gross_e18").toString(),
               feesPerUnitSatsE18: perUnitE18(fees, term).toString(),
               poolFeePerUnitSatsE18: pu("pool_fee_e18").toString(),
               electricityPerUnitSatsE18: pu("electricity_e18").toString(),

@@ -703,9 +703,9 @@ type YieldDay {
   hashpriceE18: String!
   uptimeBps: Int!
   btcUsdE8: String!
-  "Hashprice ÷ termDays: production value before any fee."
+  "Gross = hashprice · (1 − pool fee) ÷ termDays (the breakdown's grossE18 per unit): production value after the pool fee."
   grossPerUnitSatsE18: String!
-  "Pool fee + electricity + service fee."
+  "Operating fees: electricity + service fee (the pool fee is already out of gross; see poolFeePerUnitSatsE18)."
   feesPerUnitSatsE18: String!
   poolFeePerUnitSatsE18: String!
   electricityPerUnitSatsE18: String!

@@ -9,14 +9,14 @@ import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
 import { createReporter, type Reporter } from "../reporter/reporter.js";
 import { CsvSource, type UptimeSource } from "../reporter/sources.js";
-import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
+import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
 import { loanDay } from "./lending.js";
 import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
-export async function makeReporter(w: World, rpcUrl: string): Promise<Reporter> {
+export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): Promise<Reporter> {
   const chain = defineChain({
     id: Number((await w.sys.token.runner!.provider!.getNetwork()).chainId),
     name: "hashpower replay",
@@ -35,7 +35,7 @@ export async function makeReporter(w: World, rpcUrl: string): Promise<Reporter> 
     walletClient: createWalletClient({ chain, transport, account: w.sys.submitter.address as Address, pollingInterval: 5 }),
     oracle: w.sys.addresses.oracle as Address,
     reporters: reporterAccounts(),
-    daily: new CsvSource(),
+    daily: new CsvSource(dataDir),
     uptime,
     logger: pino({ level: process.env.REPORTER_LOG_LEVEL ?? "error" }),
   });
@@ -86,7 +86,7 @@ export function progressLine(p: { day: number; done: number; total: number; hash
   return [
     dateOfDay(p.day),
     `day ${String(p.done).padStart(String(p.total).length)}/${p.total}`,
-    `hashprice ${formatScaled(p.hashpriceE18, 18, 2).padStart(7)} sats/TH/s·day`,
+    `hashprice ${formatRounded(p.hashpriceE18, 18, 2).padStart(7)} sats/TH/s·day`,
     `BTC $${formatScaled(p.btcUsdE8, 8, 0).padStart(6)}`,
     `${p.daysPerSec.toFixed(2)} days/s`,
     `block ${p.block}`,

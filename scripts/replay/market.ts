@@ -40,8 +40,8 @@ export interface Stats {
   deposited: bigint[];
   /** sats posted as collateral per farm */
   collateralPosted: bigint[];
-  /** days whose report landed pending (outside the band) and the guardian confirmed */
-  pending: { day: number; hashpriceE18: bigint; trailingE18: bigint }[];
+  /** days whose report landed pending (an input outside its bound; `violations` = IHashpriceOracle flags) and the guardian confirmed */
+  pending: { day: number; hashpriceE18: bigint; violations: number }[];
   /** days the feed missed its update (the oracle used the reporters' price) */
   feedLate: number[];
   /** wall time per phase of the daily step, ms */
@@ -233,7 +233,7 @@ export async function holdersDay(w: World, day: number): Promise<void> {
 export async function confirmIfPending(w: World, day: number, guardian: HardhatEthersSigner): Promise<void> {
   const v = await w.sys.oracle.dailyValues(day);
   if (v.status !== 1n) return;
-  const [trailing] = await w.sys.oracle.trailingHashprice();
+  const [ev] = await w.sys.oracle.queryFilter(w.sys.oracle.filters.DailyReportPending(day));
   await send(w, w.sys.oracle.connect(guardian).confirmPending(day));
-  w.stats.pending.push({ day, hashpriceE18: v.hashpriceE18, trailingE18: trailing });
+  w.stats.pending.push({ day, hashpriceE18: v.hashpriceE18, violations: ev ? Number(ev.args.violations) : -1 });
 }

@@ -5,7 +5,8 @@
  */
 import { distribute, type SeriesAcc } from "../../indexer/domain/accumulator.js";
 import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
-import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
+import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/units.js";
 import { uptimeBps, type Plan } from "./actors.js";
 import type { LiveIndexer } from "./indexer.js";
 import { position } from "./lending.js";
@@ -34,8 +35,10 @@ export interface SeriesSummary {
   accModelE36: bigint;
   /** the formula's per-unit yield before any rounding: Σ net / termDays, × 1e18 */
   netPerUnitE18: bigint;
-  /** gross hashprice per unit (before pool fee, downtime, electricity and service): Σ hashprice / termDays, × 1e18 */
+  /** gross per unit (after the pool fee, before downtime, electricity and service): Σ hashprice · (1 − pool fee) / termDays, × 1e18 */
   grossPerUnitE18: bigint;
+  /** the same with the subsidy-only hashprice (fees per block = 0), × 1e18 */
+  grossNoFeesPerUnitE18: bigint;
 }
 
 /** One comparison of the summary. */
@@ -105,21 +108,24 @@ const OWNER_VIEW = `query($a: String!) { account(address: $a) { positions { seri
  * the unrounded per-unit net and gross: for each day, the hashprice from the CSV's bits and subsidy, the plan's
  * uptime and the CSV's BTC/USD go through the settlement formula; the owed sats are distributed over `supply`.
  */
-export function modelSeries(w: World, k: number, supply: bigint, lastDay: number): { accE36: bigint; netE18: bigint; grossE18: bigint } {
+export function modelSeries(w: World, k: number, supply: bigint, lastDay: number): { accE36: bigint; netE18: bigint; grossE18: bigint; grossNoFeesE18: bigint } {
   const s = w.plan.series[k];
   const end = Math.min(s.startDay + s.terms.termDays - 1, lastDay);
   const acc: SeriesAcc = { supply, accPerUnitE36: 0n, carryE36: 0n };
   let net = 0n;
   let gross = 0n;
+  let grossNoFees = 0n;
   for (let d = s.startDay; d <= end; d++) {
     const x = w.data.get(d)!;
-    const p = perThDay(s.terms, x.hashpriceE18, uptimeBps(w.plan, s.farm, d), x.btcUsdE8);
+    const up = uptimeBps(w.plan, s.farm, d);
+    const p = perThDay(s.terms, x.hashpriceE18, up, x.btcUsdE8);
     distribute(acc, owedForDay(s.terms, p, supply).owed);
     net += p.netE18;
-    gross += x.hashpriceE18;
+    gross += p.grossE18;
+    grossNoFees += perThDay(s.terms, hashpriceE18(x.bits, x.subsidySats, 0n), up, x.btcUsdE8).grossE18;
   }
   const t = BigInt(s.terms.termDays);
-  return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t };
+  return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t, grossNoFeesE18: grossNoFees / t };
 }
 
 const eq = (name: string, a: bigint | number | string, b: bigint | number | string, detail = ""): Check => ({
@@ -168,6 +174,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
       supply: st.supply, settledDays: ev.length, distributed: st.distributed, claimed: st.claimed, unclaimed,
       compensation: sum((b) => b.compensation), fromCollateral: sum((b) => b.fromCollateral), debt: await settlement.debt(id),
       accChainE36: st.accPerUnitE36, accModelE36: model.accE36, netPerUnitE18: model.netE18, grossPerUnitE18: model.grossE18,
+      grossNoFeesPerUnitE18: model.grossNoFeesE18,
     };
     series.push(x);
     checks.push(eq(`series ${id} settled every day of its term so far`, x.settledDays, dueDays));
@@ -296,6 +303,9 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
 }
 
 const btc = (sats: bigint) => `${formatScaled(sats, 8, 8)} BTC`;
+/** Share of gross that transaction fees added, percent with 2 decimals (rounded). */
+const feeShare = (x: SeriesSummary) =>
+  x.grossPerUnitE18 === 0n ? "n/a" : `${formatRounded(((x.grossPerUnitE18 - x.grossNoFeesPerUnitE18) * 10n ** 6n) / x.grossPerUnitE18, 4, 2)} %`;
 const pad = (s: string | number | bigint, n: number) => String(s).padStart(n);
 
 /** The summary as text. */
@@ -310,21 +320,24 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   const phases = Object.entries(w.stats.phaseMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(", ");
   line(`replay loop time by phase: ${phases}`);
   line(`activity: ${w.stats.sales} primary sales, ${w.stats.trades} trades, ${w.stats.gifts} gifts, ${w.stats.claims} claims`);
+  if (w.stats.pending.length === 0) line(`oracle: all ${p.days} daily reports final on the input bounds (0 pending, no guardian action)`);
   for (const x of w.stats.pending) {
-    line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatScaled(x.hashpriceE18, 18, 2)} vs trailing ${formatScaled(x.trailingE18, 18, 2)} sats/TH/s·day), guardian confirmed`);
+    line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatRounded(x.hashpriceE18, 18, 2)} sats/TH/s·day, violations ${x.violations}), guardian confirmed`);
   }
   line(`oracle: BTC/USD from the feed on ${p.days - w.stats.feedLate.length} days, from the reporters' signed price on ${w.stats.feedLate.length} (feed late)`);
   line();
   line("payouts per series; per-unit yield in sats per unit (one unit = one TH/s·day) over the settled days:");
-  line("  gross = Σ hashprice ÷ term (before pool fee, downtime, power, service); net(formula) = Σ settlement formula ÷ term");
-  line("  on the data file, unrounded; net(chain) = the token's accumulator; exact = chain equals the formula replayed with");
-  line("  the contracts' integer rounding (indexer/domain)");
-  line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
+  line("  gross = Σ hashprice · (1 − pool fee) ÷ term (after the pool fee, before downtime, power, service; the settlement");
+  line("  breakdown's gross); no-fees = the same on the subsidy-only hashprice; fee share = 1 − no-fees ÷ gross (what the");
+  line("  transaction fees added); net(formula) = Σ settlement formula ÷ term on the data file, unrounded; net(chain) = the");
+  line("  token's accumulator; exact = chain equals the formula replayed with the contracts' integer rounding (indexer/domain)");
+  line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("no-fees", 9)} ${pad("fee share", 9)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
   for (const x of s.series) {
     const term = `${dateOfDay(x.startDay)}..${dateOfDay(x.startDay + x.termDays - 1)}`;
     line(
       `${pad(x.id, 3)}  ${x.label.padEnd(22)} ${pad(x.hashrateThs, 5)}  ${term.padEnd(23)} ${pad(x.supply, 8)} ${pad(btc(x.distributed), 16)} ${pad(btc(x.claimed), 16)} ${pad(btc(x.unclaimed), 16)}  ` +
-        `${pad(formatScaled(x.grossPerUnitE18, 18, 4), 11)} ${pad(formatScaled(x.netPerUnitE18, 18, 4), 12)} ${pad(formatScaled(x.accChainE36, 36, 4), 12)}  ${x.accChainE36 === x.accModelE36 ? "yes" : "NO"}`,
+        `${pad(formatRounded(x.grossPerUnitE18, 18, 4), 11)} ${pad(formatRounded(x.grossNoFeesPerUnitE18, 18, 4), 9)} ${pad(feeShare(x), 9)} ` +
+        `${pad(formatRounded(x.netPerUnitE18, 18, 4), 12)} ${pad(formatRounded(x.accChainE36, 36, 4), 12)}  ${x.accChainE36 === x.accModelE36 ? "yes" : "NO"}`,
     );
   }
   line();
@@ -362,7 +375,7 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
         const lv = g.lending;
         line(
           `    lending valuation (the market's oracle, ${lv.status}, window ending ${lv.latestDay === null ? "n/a" : dateOfDay(lv.latestDay)}): ` +
-            `${formatScaled(BigInt(lv.unitValueE18), 18, 2)} sats/unit, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}; ` +
+            `${formatRounded(BigInt(lv.unitValueE18), 18, 2)} sats/unit, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}; ` +
             `holder's view (trailing settled net yield): ${btc(BigInt(g.holderValueSats))}`,
         );
       }
