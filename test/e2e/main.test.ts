@@ -117,7 +117,7 @@ describe("e2e: the replay of npm start, on a short range", function () {
       const acc = { supply, accPerUnitE36: 0n, carryE36: 0n };
       for (const y of d.yieldHistory.days) {
         const x = days.get(y.day)!;
-        const hp = hashpriceE18(x.bits, x.subsidySats, 0n); // recomputed from the CSV's bits and subsidy
+        const hp = hashpriceE18(x.bits, x.subsidySats, x.feesPerBlockSats); // recomputed from the data: bits, subsidy, fees per block
         const p = perThDay(s.terms, hp, uptimeBps(r.plan, s.farm, y.day), x.btcUsdE8);
         expect(y.hashpriceE18, `hashprice ${x.date}`).to.equal(String(hp));
         expect(y.btcUsdE8, `BTC/USD ${x.date}`).to.equal(String(x.btcUsdE8));
@@ -139,6 +139,7 @@ describe("e2e: the replay of npm start, on a short range", function () {
     await bad({ from: "2024-05-01", to: "2024-04-01" }, "--to");
     await bad({ from: "2008-01-01", to: "2008-02-01" }, "--from");
     await bad({ databaseUrl: "mysql://x" }, "--database-url");
+    await bad({ dataDir: "/nonexistent" }, "--data-dir"); // names the missing file too
     const cli = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/main.ts", "--holders", "many"], { cwd: ROOT, encoding: "utf8" });
     expect(cli.status).to.equal(2);
     expect(cli.stderr).to.include("--holders");
