@@ -1,7 +1,8 @@
 /**
  * The replay loop: one step per real day. Step `day` moves the chain's clock to the start of `day + 1`, then
  * the feed posts `day`'s BTC/USD (unless it is late), the reporters post `day`'s signed inputs and both farms'
- * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day, a
+ * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day (one
+ * stops funding for a while: its collateral runs out, debt accrues, its next deposit repays it), a
  * keeper settles every active series-day in one call, farms issue the series planned for the new day, the
  * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
  */
@@ -13,7 +14,7 @@ import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/uni
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
 import { loanDay } from "./lending.js";
-import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, type World } from "./market.js";
+import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, trackDebtPath, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
 export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): Promise<Reporter> {
@@ -73,6 +74,7 @@ export async function step(w: World, reporter: Reporter, rpcUrl: string, day: nu
   const ks = activeSeries(w, day);
   await timed(w, "settle", async () => {
     if (ks.length > 0) await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
+    await trackDebtPath(w, day);
   });
   await timed(w, "issue", async () => {
     for (const [k, s] of w.plan.series.entries()) if (s.issueDay === day + 1 && w.ids[k] === undefined) await issueSeries(w, k, day + 1);

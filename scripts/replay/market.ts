@@ -48,6 +48,25 @@ export interface Stats {
   phaseMs: Record<string, number>;
   /** the under-funding: what the farm should have deposited and what it did */
   underfund?: { farm: number; day: number; needed: bigint; deposited: bigint };
+  /** the debt path (plan.debtPath) as it happened */
+  debtPath?: DebtPathStats;
+}
+
+/** What the debt path did: collateral withdrawn at the stop, the day collateral ran out, debt days, repayment. */
+export interface DebtPathStats {
+  farm: number;
+  stopDay: number;
+  /** collateral withdrawn down to the requirement at the stop, sats */
+  withdrawn: bigint;
+  /** first day a settlement left the farm's collateral at 0 */
+  exhaustedDay?: number;
+  /** days whose settlement added debt */
+  debtDays: number[];
+  /** the farm's debt before the repaying deposit, sats */
+  debtBefore?: bigint;
+  /** day whose funding repaid the debt, and the sats repaid (deposit part that went to the debt) */
+  repayDay?: number;
+  repaid?: bigint;
 }
 
 /** Sends one transaction and counts it. */
@@ -152,13 +171,34 @@ export async function fundDay(w: World, day: number): Promise<void> {
   for (const [f, farm] of w.sys.farms.entries()) {
     const ks = activeSeries(w, day).filter((k) => w.plan.series[k].farm === f);
     if (ks.length === 0) continue;
+    const dp = w.plan.debtPath;
+    let repay = 0n;
+    if (dp.farm === f && day >= dp.stopDay) {
+      const st = w.stats.debtPath;
+      if (!st) {
+        // the stop: collateral down to the requirement, no deposit
+        const have = await settlement.collateral(farm.address, asset);
+        const required = await settlement.requiredCollateral(farm.address, asset);
+        const withdrawn = have > required ? have - required : 0n;
+        if (withdrawn > 0n) await send(w, settlement.connect(farm).withdrawCollateral(asset, withdrawn, farm.address));
+        w.stats.debtPath = { farm: f, stopDay: day, withdrawn, debtDays: [] };
+        continue;
+      }
+      if (st.repayDay === undefined) {
+        if (st.debtDays.length < dp.debtDays && day < w.plan.toDay - 1) continue; // still not funding
+        repay = await settlement.farmDebt(farm.address, asset);
+        st.debtBefore = repay;
+        st.repayDay = day;
+        st.repaid = repay;
+      }
+    }
     let need = 0n;
     for (const k of ks) {
       const q = await settlement.quote(w.ids[k]!, day);
       need += q.owed - q.compensation;
     }
     const balance = await settlement.payoutBalance(farm.address, asset);
-    let amount = need > balance ? need - balance : 0n;
+    let amount = (need > balance ? need - balance : 0n) + repay;
     const u = w.plan.underfund;
     if (u.farm === f && u.day === day) {
       const part = (amount * BigInt(Math.round(u.fraction * 10_000))) / BPS;
@@ -236,4 +276,15 @@ export async function confirmIfPending(w: World, day: number, guardian: HardhatE
   const [ev] = await w.sys.oracle.queryFilter(w.sys.oracle.filters.DailyReportPending(day));
   await send(w, w.sys.oracle.connect(guardian).confirmPending(day));
   w.stats.pending.push({ day, hashpriceE18: v.hashpriceE18, violations: ev ? Number(ev.args.violations) : -1 });
+}
+
+/** After `day`'s settlement: records when the stopped farm's collateral ran out and each day that added debt. */
+export async function trackDebtPath(w: World, day: number): Promise<void> {
+  const st = w.stats.debtPath;
+  if (!st || st.repayDay !== undefined) return;
+  const farm = w.sys.farms[st.farm];
+  const asset = await w.sys.wbtc.getAddress();
+  if (st.exhaustedDay === undefined && (await w.sys.settlement.collateral(farm.address, asset)) === 0n) st.exhaustedDay = day;
+  const ev = await w.sys.settlement.queryFilter(w.sys.settlement.filters.Settled(undefined, day, farm.address));
+  if (ev.some((e) => e.args.b.debtAdded > 0n)) st.debtDays.push(day);
 }

@@ -53,6 +53,10 @@ export interface Summary {
   series: SeriesSummary[];
   farms: { name: string; collateralPosted: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
   underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
+  debtPath: {
+    farm: string; stopDay: number; withdrawn: bigint; exhaustedDay: number | null; debtDays: number[]; debtBefore: bigint;
+    repayDay: number | null; repaidEvents: bigint; debtLeft: bigint;
+  } | null;
   holders: { address: string; id: bigint; balance: bigint; claimable: bigint; claimed: bigint; graph: { balance: bigint; claimable: bigint; claimed: bigint } }[];
   indexer: { url: string; block: number; lagBlocks: number } | null;
   loan: LoanSummary | null;
@@ -108,7 +112,13 @@ const OWNER_VIEW = `query($a: String!) { account(address: $a) { positions { seri
  * the unrounded per-unit net and gross: for each day, the hashprice from the CSV's bits and subsidy, the plan's
  * uptime and the CSV's BTC/USD go through the settlement formula; the owed sats are distributed over `supply`.
  */
-export function modelSeries(w: World, k: number, supply: bigint, lastDay: number): { accE36: bigint; netE18: bigint; grossE18: bigint; grossNoFeesE18: bigint } {
+export function modelSeries(
+  w: World,
+  k: number,
+  supply: bigint,
+  lastDay: number,
+  debt: SeriesDebtEvents = { added: new Map(), repaidBefore: new Map() },
+): { accE36: bigint; netE18: bigint; grossE18: bigint; grossNoFeesE18: bigint } {
   const s = w.plan.series[k];
   const end = Math.min(s.startDay + s.terms.termDays - 1, lastDay);
   const acc: SeriesAcc = { supply, accPerUnitE36: 0n, carryE36: 0n };
@@ -119,13 +129,22 @@ export function modelSeries(w: World, k: number, supply: bigint, lastDay: number
     const x = w.data.get(d)!;
     const up = uptimeBps(w.plan, s.farm, d);
     const p = perThDay(s.terms, x.hashpriceE18, up, x.btcUsdE8);
-    distribute(acc, owedForDay(s.terms, p, supply).owed);
+    const repaid = debt.repaidBefore.get(d) ?? 0n;
+    if (repaid > 0n) distribute(acc, repaid);
+    distribute(acc, owedForDay(s.terms, p, supply).owed - (debt.added.get(d) ?? 0n));
     net += p.netE18;
     gross += p.grossE18;
     grossNoFees += perThDay(s.terms, hashpriceE18(x.bits, x.subsidySats, 0n), up, x.btcUsdE8).grossE18;
   }
+  for (const [d, repaid] of debt.repaidBefore) if (d > end) distribute(acc, repaid); // repaid after the last settled day
   const t = BigInt(s.terms.termDays);
   return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t, grossNoFeesE18: grossNoFees / t };
+}
+
+/** A series' debt as the chain recorded it: debt added per settled day, repayments by the day settled after them. */
+export interface SeriesDebtEvents {
+  added: Map<number, bigint>;
+  repaidBefore: Map<number, bigint>;
 }
 
 const eq = (name: string, a: bigint | number | string, b: bigint | number | string, detail = ""): Check => ({
@@ -141,6 +160,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
   const from = w.sys.fromBlock;
   const settled = await settlement.queryFilter(settlement.filters.Settled(), from);
   const claimedEv = await token.queryFilter(token.filters.Claimed(), from);
+  const repaidEv = await settlement.queryFilter(settlement.filters.DebtRepaid(), from);
   const checks: Check[] = [];
   // every token holder: the replay's holders, and the series wrapper holding the units lent against in Morpho
   const accounts: { address: string }[] = [...w.holders];
@@ -164,7 +184,15 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     if (id === undefined) continue;
     const st = await token.seriesState(id);
     const ev = settled.filter((e) => e.args.id === id);
-    const model = modelSeries(w, k, st.supply, lastDay);
+    // debt the chain recorded (the debt path): the model distributes what was paid, and repayments when they came
+    const debtEv: SeriesDebtEvents = { added: new Map(), repaidBefore: new Map() };
+    for (const e of ev) if (e.args.b.debtAdded > 0n) debtEv.added.set(Number(e.args.day), e.args.b.debtAdded);
+    for (const r of repaidEv.filter((e) => e.args.id === id)) {
+      const next = ev.find((e) => e.blockNumber > r.blockNumber);
+      const d = next ? Number(next.args.day) : lastDay + 1;
+      debtEv.repaidBefore.set(d, (debtEv.repaidBefore.get(d) ?? 0n) + r.args.amount);
+    }
+    const model = modelSeries(w, k, st.supply, lastDay, debtEv);
     const dueDays = Math.max(0, Math.min(s.startDay + s.terms.termDays - 1, lastDay) - s.startDay + 1);
     let unclaimed = 0n;
     for (const a of accounts) unclaimed += await token.claimable(a.address, id);
@@ -252,6 +280,21 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     checks.push({ name: `under-funding on ${dateOfDay(u.day)}: collateral paid the shortfall`, ok: collateralPaid > 0n && collateralPaid === u.needed - u.deposited, detail: `${collateralPaid} sats (needed ${u.needed}, deposited ${u.deposited})` });
   }
 
+  let debtPath: Summary["debtPath"] = null;
+  const dp = w.stats.debtPath;
+  if (dp) {
+    const farm = w.sys.farms[dp.farm];
+    const ids = new Set(w.plan.series.map((s, k) => (s.farm === dp.farm ? w.ids[k] : undefined)).filter((x) => x !== undefined));
+    const repaidEvents = repaidEv.filter((e) => ids.has(e.args.id)).reduce((a, e) => a + e.args.amount, 0n);
+    const debtLeft = await settlement.farmDebt(farm.address, asset);
+    debtPath = {
+      farm: w.plan.farms[dp.farm].name, stopDay: dp.stopDay, withdrawn: dp.withdrawn, exhaustedDay: dp.exhaustedDay ?? null,
+      debtDays: dp.debtDays, debtBefore: dp.debtBefore ?? 0n, repayDay: dp.repayDay ?? null, repaidEvents, debtLeft,
+    };
+    checks.push(eq(`debt path: ${debtPath.farm}'s deposit repaid its whole debt (Σ DebtRepaid = debt before)`, repaidEvents, debtPath.debtBefore));
+    checks.push(eq(`debt path: ${debtPath.farm} has no debt left`, debtLeft, 0n));
+  }
+
   let loan: LoanSummary | null = null;
   const l = w.lending;
   if (l) {
@@ -299,7 +342,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const m = await idx.query(`{ _meta { block lagBlocks } }`);
     indexer = { url: idx.url, block: m._meta.block, lagBlocks: m._meta.lagBlocks };
   }
-  return { series, farms, underfund, holders, indexer, loan, checks };
+  return { series, farms, underfund, debtPath, holders, indexer, loan, checks };
 }
 
 const btc = (sats: bigint) => `${formatScaled(sats, 8, 8)} BTC`;
@@ -354,6 +397,15 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   if (s.underfund) {
     const u = s.underfund;
     line(`  under-funding: ${u.farm} on ${dateOfDay(u.day)} deposited ${btc(u.deposited)} of ${btc(u.needed)}; its collateral paid ${btc(u.collateralPaid)}`);
+  }
+  if (s.debtPath) {
+    const d = s.debtPath;
+    const span = d.debtDays.length ? `${dateOfDay(d.debtDays[0])}..${dateOfDay(d.debtDays[d.debtDays.length - 1])}` : "none";
+    line(
+      `  debt path: ${d.farm} withdrew ${btc(d.withdrawn)} of collateral down to the requirement and stopped funding on ${dateOfDay(d.stopDay)}; ` +
+        `collateral ${d.exhaustedDay === null ? "never ran out" : `ran out on ${dateOfDay(d.exhaustedDay)}`}; debt added on ${d.debtDays.length} days (${span}) ` +
+        `to ${btc(d.debtBefore)}; ${d.repayDay === null ? "not repaid" : `its deposit on ${dateOfDay(d.repayDay)} repaid ${btc(d.repaidEvents)} to the holders (DebtRepaid)`}; debt left ${btc(d.debtLeft)}`,
+    );
   }
   if (s.loan) {
     const x = s.loan;
