@@ -6,9 +6,10 @@
  * Files (all CSV with a header row, parsed with csv-parse):
  * - `btc_difficulty_daily.csv` `date,difficulty,subsidy_btc`: difficulty and subsidy in force at 23:59:59 UTC;
  * - `btc_epochs.csv` `epoch,start_height,start_time_utc,start_time_source,bits,difficulty`: bits per difficulty;
- * - `btc_fees_daily.csv` `date,fees_btc,blocks` (Coin Metrics `FeeTotNtv`, `BlkCnt`; blocks dated by
- *   median-time-past): fees per block = fees ÷ blocks (FPPS convention), heights = running sum of `blocks`
- *   (genesis, height 0, is not counted by Coin Metrics, so the day's last height = blocks up to that day);
+ * - `btc_fees_daily.csv` `date,fees_btc,blocks[,first_height]` (Coin Metrics `FeeTotNtv`, `BlkCnt`; blocks dated
+ *   by median-time-past): fees per block = fees ÷ blocks (FPPS convention), heights = running sum of `blocks`
+ *   (genesis, height 0, is not counted by Coin Metrics, so the day's last height = blocks up to that day), or
+ *   from the optional `first_height` of the first row (files written by `npm run data`);
  * - `btc_price_usd_daily.csv` `date,price_usd` (Coin Metrics `PriceUSD`).
  *
  * A missing or malformed file throws an error naming the file and line.
@@ -118,9 +119,16 @@ export function loadDays(dir: string = defaultDataDir()): Map<number, DayInputs>
   let prevDay: number | undefined;
   for (const { row, line } of readCsv(dir, FEES, ["date", "fees_btc", "blocks"])) {
     const day = field(dir, FEES, line, "date", () => dayOfDate(row.date));
-    if (prevDay !== undefined && day !== prevDay + 1) throw new Error(`${join(dir, FEES)}:${line}: date ${row.date} does not follow the previous row's day (gap or disorder)`);
+    const firstRow = prevDay === undefined;
+    if (!firstRow && day !== prevDay! + 1) throw new Error(`${join(dir, FEES)}:${line}: date ${row.date} does not follow the previous row's day (gap or disorder)`);
     prevDay = day;
     const blocks = field(dir, FEES, line, "blocks", () => int(row.blocks));
+    // optional `first_height` (files written by `npm run data` from a later start): anchors the running sum
+    if (row.first_height !== undefined && row.first_height !== "") {
+      const first = field(dir, FEES, line, "first_height", () => int(row.first_height));
+      if (firstRow) height = first - 1;
+      else if (first !== height + 1) throw new Error(`${join(dir, FEES)}:${line}: first_height ${first} does not continue the previous row (${height + 1})`);
+    }
     const feesSats = field(dir, FEES, line, "fees_btc", () => parseDecimal(row.fees_btc, 8));
     if (blocks === 0 && feesSats !== 0n) throw new Error(`${join(dir, FEES)}:${line}: fees without blocks`);
     fees.set(day, { firstHeight: height + 1, blocks, feesSats });

@@ -51,7 +51,7 @@ export interface Check {
 /** Everything the summary reports. */
 export interface Summary {
   series: SeriesSummary[];
-  farms: { name: string; collateralPosted: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
+  farms: { name: string; collateralPosted: bigint; collateralWithdrawn: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
   underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
   debtPath: {
     farm: string; stopDay: number; withdrawn: bigint; exhaustedDay: number | null; debtDays: number[]; debtBefore: bigint;
@@ -257,12 +257,13 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const slashed = ev.reduce((a, e) => a + e.args.b.fromCollateral, 0n);
     const compensation = ev.reduce((a, e) => a + e.args.b.compensation, 0n);
     const left = await settlement.collateral(addr, asset);
+    const withdrawn = w.stats.debtPath?.farm === f ? w.stats.debtPath.withdrawn : 0n;
     const row = {
-      name: fp.name, collateralPosted: w.stats.collateralPosted[f], collateralLeft: left, slashed, compensation,
+      name: fp.name, collateralPosted: w.stats.collateralPosted[f], collateralWithdrawn: withdrawn, collateralLeft: left, slashed, compensation,
       shortfallFromCollateral: slashed - compensation, deposited: w.stats.deposited[f], debt: await settlement.farmDebt(addr, asset),
     };
     farms.push(row);
-    checks.push(eq(`farm ${fp.name}: collateral posted − slashed = collateral left`, row.collateralPosted - slashed, left));
+    checks.push(eq(`farm ${fp.name}: collateral posted − withdrawn − slashed = collateral left`, row.collateralPosted - withdrawn - slashed, left));
     if (idx) {
       const pool = graphFarms.get(addr.toLowerCase())?.pools.find((p: any) => p.asset.toLowerCase() === asset.toLowerCase());
       checks.push(eq(`GraphQL farm ${fp.name} slashedSats = Σ Settled.fromCollateral`, pool?.slashedSats, String(slashed)));
@@ -387,7 +388,7 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   line("farms (collateral in the payout asset):");
   for (const f of s.farms) {
     line(
-      `  ${f.name.padEnd(12)} deposited ${btc(f.deposited)}, collateral posted ${btc(f.collateralPosted)}, slashed ${btc(f.slashed)} ` +
+      `  ${f.name.padEnd(12)} deposited ${btc(f.deposited)}, collateral posted ${btc(f.collateralPosted)}, withdrawn ${btc(f.collateralWithdrawn)}, slashed ${btc(f.slashed)} ` +
         `(compensation below SLA ${btc(f.compensation)}, shortfall ${btc(f.shortfallFromCollateral)}), left ${btc(f.collateralLeft)}, debt ${btc(f.debt)}`,
     );
   }
