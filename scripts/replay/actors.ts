@@ -122,7 +122,7 @@ export function makePlan(seed: number, fromDay: number, toDay: number): Plan {
       saleBps: 8_000,
     },
     {
-      label: "Beta S19j 2nd half, pwr incl.",
+      label: "Beta S19j 2H power in",
       farm: 1,
       hashrateThs: 1_000n,
       startDay: fromDay + half,

@@ -64,9 +64,11 @@ export interface DebtPathStats {
   debtDays: number[];
   /** the farm's debt before the repaying deposit, sats */
   debtBefore?: bigint;
-  /** day whose funding repaid the debt, and the sats repaid (deposit part that went to the debt) */
+  /** day whose funding repaid the debt, and the sats its deposit repaid (its DebtRepaid events) */
   repayDay?: number;
   repaid?: bigint;
+  /** collateral posted back after the repayment (1.5 × the requirement), sats */
+  reposted?: bigint;
 }
 
 /** Sends one transaction and counts it. */
@@ -173,6 +175,7 @@ export async function fundDay(w: World, day: number): Promise<void> {
     if (ks.length === 0) continue;
     const dp = w.plan.debtPath;
     let repay = 0n;
+    let resumed = false;
     if (dp.farm === f && day >= dp.stopDay) {
       const st = w.stats.debtPath;
       if (!st) {
@@ -186,12 +189,13 @@ export async function fundDay(w: World, day: number): Promise<void> {
       }
       if (st.repayDay === undefined) {
         if (st.debtDays.length < dp.debtDays && day < w.plan.toDay - 1) continue; // still not funding
-        repay = await settlement.farmDebt(farm.address, asset);
-        st.debtBefore = repay;
+        st.debtBefore = await settlement.farmDebt(farm.address, asset);
         st.repayDay = day;
-        st.repaid = repay;
+        resumed = true;
       }
     }
+    // a deposit repays the farm's debts first: fund them too, so the day's payout is still covered
+    repay = await settlement.farmDebt(farm.address, asset);
     let need = 0n;
     for (const k of ks) {
       const q = await settlement.quote(w.ids[k]!, day);
@@ -205,10 +209,25 @@ export async function fundDay(w: World, day: number): Promise<void> {
       w.stats.underfund = { farm: f, day, needed: amount, deposited: part };
       amount = part;
     }
-    if (amount === 0n) continue;
-    await send(w, wbtc.mint(farm.address, amount));
-    await send(w, settlement.connect(farm).deposit(farm.address, asset, amount));
-    w.stats.deposited[f] += amount;
+    if (amount > 0n) {
+      await send(w, wbtc.mint(farm.address, amount));
+      await send(w, settlement.connect(farm).deposit(farm.address, asset, amount));
+      w.stats.deposited[f] += amount;
+    }
+    if (resumed) {
+      // the repaying deposit's DebtRepaid events, then collateral back up to 1.5 × the requirement
+      const st = w.stats.debtPath!;
+      const block = await settlement.runner!.provider!.getBlockNumber();
+      st.repaid = (await settlement.queryFilter(settlement.filters.DebtRepaid(undefined, farm.address), block, block)).reduce((a, e) => a + e.args.amount, 0n);
+      const target = ((await settlement.requiredCollateral(farm.address, asset)) * 3n) / 2n;
+      const have = await settlement.collateral(farm.address, asset);
+      if (target > have) {
+        await send(w, wbtc.mint(farm.address, target - have));
+        await send(w, settlement.connect(farm).postCollateral(farm.address, asset, target - have));
+        w.stats.collateralPosted[f] += target - have;
+        st.reposted = target - have;
+      }
+    }
   }
 }
 

@@ -55,7 +55,7 @@ export interface Summary {
   underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
   debtPath: {
     farm: string; stopDay: number; withdrawn: bigint; exhaustedDay: number | null; debtDays: number[]; debtBefore: bigint;
-    repayDay: number | null; repaidEvents: bigint; debtLeft: bigint;
+    repayDay: number | null; repaid: bigint; reposted: bigint; repaidEvents: bigint; debtLeft: bigint;
   } | null;
   holders: { address: string; id: bigint; balance: bigint; claimable: bigint; claimed: bigint; graph: { balance: bigint; claimable: bigint; claimed: bigint } }[];
   indexer: { url: string; block: number; lagBlocks: number } | null;
@@ -290,9 +290,10 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const debtLeft = await settlement.farmDebt(farm.address, asset);
     debtPath = {
       farm: w.plan.farms[dp.farm].name, stopDay: dp.stopDay, withdrawn: dp.withdrawn, exhaustedDay: dp.exhaustedDay ?? null,
-      debtDays: dp.debtDays, debtBefore: dp.debtBefore ?? 0n, repayDay: dp.repayDay ?? null, repaidEvents, debtLeft,
+      debtDays: dp.debtDays, debtBefore: dp.debtBefore ?? 0n, repayDay: dp.repayDay ?? null, repaid: dp.repaid ?? 0n,
+      reposted: dp.reposted ?? 0n, repaidEvents, debtLeft,
     };
-    checks.push(eq(`debt path: ${debtPath.farm}'s deposit repaid its whole debt (Σ DebtRepaid = debt before)`, repaidEvents, debtPath.debtBefore));
+    checks.push(eq(`debt path: ${debtPath.farm}'s deposit repaid its whole debt (its DebtRepaid events = debt before)`, debtPath.repaid, debtPath.debtBefore));
     checks.push(eq(`debt path: ${debtPath.farm} has no debt left`, debtLeft, 0n));
   }
 
@@ -405,7 +406,8 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
     line(
       `  debt path: ${d.farm} withdrew ${btc(d.withdrawn)} of collateral down to the requirement and stopped funding on ${dateOfDay(d.stopDay)}; ` +
         `collateral ${d.exhaustedDay === null ? "never ran out" : `ran out on ${dateOfDay(d.exhaustedDay)}`}; debt added on ${d.debtDays.length} days (${span}) ` +
-        `to ${btc(d.debtBefore)}; ${d.repayDay === null ? "not repaid" : `its deposit on ${dateOfDay(d.repayDay)} repaid ${btc(d.repaidEvents)} to the holders (DebtRepaid)`}; debt left ${btc(d.debtLeft)}`,
+        `to ${btc(d.debtBefore)}; ${d.repayDay === null ? "not repaid" : `its deposit on ${dateOfDay(d.repayDay)} repaid ${btc(d.repaid)} to the holders (DebtRepaid) and it posted ${btc(d.reposted)} of collateral again`}; ` +
+        `debt repaid over the run ${btc(d.repaidEvents)}, left ${btc(d.debtLeft)}`,
     );
   }
   if (s.loan) {
