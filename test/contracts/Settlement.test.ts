@@ -137,8 +137,9 @@ describe("Settlement", () => {
         await report(f, S + k, 10_000);
         await f.settlement.settle([id], [S + k]);
         expect(await f.settlement.settledDays(id)).to.equal(BigInt(k + 1));
+        // the trailing hashprice is now day S + k's (with its own fees)
         expect(await f.settlement.requiredCollateral(f.farm.address, f.wbtc)).to.equal(
-          required([{ terms, left: 2 - k }], trailingE18, 30),
+          required([{ terms, left: 2 - k }], DATA.get(S + k)!.hashpriceE18, 30),
         );
       }
       expect(await f.settlement.requiredCollateral(f.farm.address, f.wbtc)).to.equal(0n);
@@ -427,7 +428,7 @@ describe("Settlement", () => {
       await expect(f.settlement.settle([id], [S])).to.be.revertedWithCustomError(f.oracle, "NotFinal").withArgs(S);
       await f.oracle.connect(f.guardian).confirmPending(S);
       const [e] = await settledEvents(f, await f.settlement.settle([id], [S]));
-      expect(e.b.hashpriceE18).to.equal(hashpriceE18(x.bits, x.subsidySats * 4n, 0n));
+      expect(e.b.hashpriceE18).to.equal(hashpriceE18(x.bits, x.subsidySats * 4n, x.feesPerBlockSats));
     });
 
     it("a series created while the settlement was not the guard cannot be settled", async () => {
