@@ -11,7 +11,7 @@ import {
   seriesTerms,
   today,
 } from "../helpers/deploy.js";
-import { reportDay } from "../helpers/collateral.js";
+import { reportDay, subsidyOnly } from "../helpers/collateral.js";
 import { loadDays, type DayInputs } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import {
@@ -24,7 +24,8 @@ import {
 } from "../../indexer/domain/valuation.js";
 import type { SeriesValuationOracle, TestERC20Decimals } from "../../types/ethers-contracts/index.js";
 
-const DATA = loadDays();
+// subsidy-only inputs: the scenario was calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
+const DATA = subsidyOnly(loadDays());
 const day = (date: string): DayInputs => DATA.get(dayOfDate(date))!;
 const SERIES_START = dayOfDate("2024-03-20");
 

@@ -15,6 +15,7 @@ import {
   deploySeriesMarket,
   openMarket,
   reportDay,
+  subsidyOnly,
 } from "../helpers/collateral.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
@@ -29,7 +30,8 @@ import {
 } from "../../indexer/domain/accumulator.js";
 import type { TestERC20Decimals } from "../../types/ethers-contracts/index.js";
 
-const DATA = loadDays();
+// subsidy-only inputs: the scenario was calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
+const DATA = subsidyOnly(loadDays());
 const D = (date: string) => dayOfDate(date);
 const START = D("2024-03-20");
 const UPTIME = 10_000;
