@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {ERC1155Burnable} from "@openzeppelin/contracts/token/ERC1155/extensions/ERC1155Burnable.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ParameterTimelock} from "./governance/ParameterTimelock.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -40,7 +41,12 @@ import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol"
 ///
 ///      Payout assets must be plain ERC-20s (no fee on transfer, no rebasing), as WBTC is: the token credits the
 ///      `amount` it asks `transferFrom` for.
-contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Pausable, ReentrancyGuardTransient {
+///
+///      Trust: DISTRIBUTOR_ROLE has one holder, `distributor` (the settlement contract), that no role can grant:
+///      its admin role is held by nobody and `setDistributor` is timelocked after the deployment wiring, as is
+///      `setIssuanceGuard` (`ParameterTimelock`: the guardian cancels, the admin cannot bypass). No role names a
+///      holder's claimer: only the holder does (`setClaimer`).
+contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using BitMaps for BitMaps.BitMap;
     using Arrays for uint256[];
@@ -48,12 +54,10 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     // ------------------------------------------------------------------ constants
     /// @notice Role that registers farms and sets their capacity (TH/s).
     bytes32 public constant FARM_ADMIN_ROLE = keccak256("FARM_ADMIN_ROLE");
-    /// @notice Role that may call `distribute` / `distributeRepayment` (the settlement contract).
+    /// @notice Role that may call `distribute` / `distributeRepayment`: held by `distributor` only (see `setDistributor`).
     bytes32 public constant DISTRIBUTOR_ROLE = keccak256("DISTRIBUTOR_ROLE");
     /// @notice Role that may pause and unpause (mint, createSeries, distribute; never transfers or claims).
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice Role that may set the claimer of any holder (`setClaimerFor`, Aave v3 model).
-    bytes32 public constant CLAIMER_ADMIN_ROLE = keccak256("CLAIMER_ADMIN_ROLE");
     /// @notice Scale of the accumulator and of per-holder accruals: sats per unit × 1e36.
     uint256 public constant ACC_SCALE = 1e36;
     /// @notice 100 % in basis points.
@@ -65,6 +69,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     /// @notice Collection symbol.
     string public constant symbol = "HASHPOWER";
 
+    /// @dev Admin role of DISTRIBUTOR_ROLE and of itself; never granted, so `grantRole` can never hand out either.
+    bytes32 private constant _NOBODY_ROLE = keccak256("hashpower.NOBODY");
     uint256 private constant _BALANCE_BITS = 96;
     uint256 private constant _BALANCE_MASK = (1 << _BALANCE_BITS) - 1;
 
@@ -102,27 +108,43 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     /// @notice Contract consulted on every `createSeries` (the settlement's collateral check), or address(0).
     address public issuanceGuard;
     uint96 private _seriesCount;
+    /// @inheritdoc IHashpowerToken
+    address public distributor;
+    bool private _guardWired;
+    bool private _distributorWired;
 
-    /// @notice Deploys the token; only `admin` holds a role (DEFAULT_ADMIN_ROLE) and grants the others.
-    /// @param admin receives DEFAULT_ADMIN_ROLE. Reverts `ZeroAddress`.
-    constructor(address admin) ERC1155("") {
+    /// @notice Deploys the token; `admin` holds DEFAULT_ADMIN_ROLE and grants FARM_ADMIN_ROLE and PAUSER_ROLE;
+    ///         `guardian` cancels timelocked changes. DISTRIBUTOR_ROLE is set by `setDistributor` only.
+    /// @param admin receives DEFAULT_ADMIN_ROLE (reverts `ZeroAddress`); @param guardian GUARDIAN_ROLE (reverts
+    ///        `ZeroGuardian`); @param delay seconds a parameter change waits (`ParameterTimelock`).
+    constructor(address admin, address guardian, uint64 delay) ERC1155("") ParameterTimelock(guardian, delay) {
         if (admin == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoleAdmin(_NOBODY_ROLE, _NOBODY_ROLE);
+        _setRoleAdmin(DISTRIBUTOR_ROLE, _NOBODY_ROLE);
     }
 
     // ------------------------------------------------------------------ farms and series
     /// @inheritdoc IHashpowerToken
-    /// @dev Re-registering a farm updates its capacity (TH/s) and name. Emits `FarmRegistered`.
+    /// @dev Re-registering a farm updates its capacity (TH/s) and name. Emits `FarmRegistered`, and the ERC-1155
+    ///      `URI` event for each of the farm's series when the name changes (their metadata shows it).
     function registerFarm(address farm, uint64 capacityThs, string calldata farmName)
         external
         onlyRole(FARM_ADMIN_ROLE)
     {
         if (farm == address(0)) revert ZeroAddress();
         Farm storage f = _farms[farm];
+        bool renamed = keccak256(bytes(f.name)) != keccak256(bytes(farmName));
         f.registered = true;
         f.capacityThs = capacityThs;
         f.name = farmName;
         emit FarmRegistered(farm, capacityThs, farmName);
+        if (renamed) {
+            uint256[] storage ids = _farmSeries[farm];
+            for (uint256 i; i < ids.length; ++i) {
+                emit URI(uri(ids[i]), ids[i]);
+            }
+        }
     }
 
     /// @inheritdoc IHashpowerToken
@@ -260,10 +282,28 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     }
 
     /// @inheritdoc IHashpowerToken
-    /// @dev DEFAULT_ADMIN_ROLE. Emits `IssuanceGuardSet`.
-    function setIssuanceGuard(address guard) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    /// @dev Reverts `NotTimelocked` when called directly after the first setting, `AccessControlUnauthorizedAccount`
+    ///      for the first setting by a non-admin. Emits `IssuanceGuardSet`.
+    function setIssuanceGuard(address guard) external {
+        _authorizeWiring(_guardWired);
+        _guardWired = true;
         issuanceGuard = guard;
         emit IssuanceGuardSet(guard);
+    }
+
+    /// @inheritdoc IHashpowerToken
+    /// @dev Reverts `ZeroAddress`, `NotTimelocked` when called directly after the first setting,
+    ///      `AccessControlUnauthorizedAccount` for the first setting by a non-admin. Emits `DistributorSet` and the
+    ///      role events.
+    function setDistributor(address distributor_) external {
+        _authorizeWiring(_distributorWired);
+        if (distributor_ == address(0)) revert ZeroAddress();
+        _distributorWired = true;
+        address old = distributor;
+        if (old != address(0)) _revokeRole(DISTRIBUTOR_ROLE, old);
+        distributor = distributor_;
+        _grantRole(DISTRIBUTOR_ROLE, distributor_);
+        emit DistributorSet(distributor_);
     }
 
     /// @inheritdoc IHashpowerToken
@@ -273,13 +313,6 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
         emit ClaimerSet(msg.sender, claimer);
     }
 
-    /// @inheritdoc IHashpowerToken
-    /// @dev CLAIMER_ADMIN_ROLE. Reverts `ZeroAddress` (holder). Emits `ClaimerSet`.
-    function setClaimerFor(address holder, address claimer) external onlyRole(CLAIMER_ADMIN_ROLE) {
-        if (holder == address(0)) revert ZeroAddress();
-        _claimers[holder] = claimer;
-        emit ClaimerSet(holder, claimer);
-    }
 
     /// @notice Stops `createSeries`, `mint`, `distribute` and `distributeRepayment`. Transfers, burns and claims
     ///         stay open (a lending market must be able to liquidate; holders must always reach their yield).
@@ -414,6 +447,13 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, AccessControl, Paus
     }
 
     // ------------------------------------------------------------------ internals
+    /// @dev Deployment wiring: the first setting by DEFAULT_ADMIN_ROLE; afterwards only `executeChange`.
+    function _authorizeWiring(bool wired) private view {
+        if (msg.sender == address(this)) return;
+        if (wired) revert NotTimelocked();
+        _checkRole(DEFAULT_ADMIN_ROLE);
+    }
+
     /// @dev OpenZeppelin's `_update` with packed balances and settlement: for every id, both parties are settled
     ///      against the series accumulator before their balance changes; a mint adds to and a burn takes from the
     ///      series supply. Same errors and events as OpenZeppelin's.

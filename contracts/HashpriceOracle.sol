@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHashpriceOracle} from "./interfaces/IHashpriceOracle.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {ParameterTimelock} from "./governance/ParameterTimelock.sol";
 
 /// @title HashpriceOracle
 /// @notice M-of-N quorum of EIP-712 signed reports: each UTC day's network hashprice (computed on-chain from the
@@ -22,15 +22,15 @@ import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 ///    block within 20× of the trailing 7-day median, heights must continue the reference day's. A report breaking
 ///    any bound is never applied silently: it waits for GUARDIAN_ROLE to confirm or reject it. The hashprice
 ///    itself is not banded: with fees it really moves −50 %..+67 % in a day (2024-04-19 → 2024-04-20).
-///  - GUARDIAN_ROLE: confirms/rejects pending reports, cancels reporter-set proposals. Cannot create values.
-///  - DEFAULT_ADMIN_ROLE: proposes reporter sets (timelocked by the constructor-set `timelockDelay`), sets the
-///    BTC/USD feed (immediate), manages roles.
+///  - GUARDIAN_ROLE: confirms/rejects pending reports, cancels reporter-set proposals and timelocked parameter
+///    changes. Cannot create values. A rejected report is remembered by its EIP-712 digest and can never be
+///    submitted again (`ReportRejected`); a corrected report (other values) is accepted. Only a guardian grants or
+///    revokes GUARDIAN_ROLE (`ParameterTimelock`): the admin cannot remove it.
+///  - DEFAULT_ADMIN_ROLE: proposes reporter sets (timelocked by the constructor-set `timelockDelay`) and the
+///    BTC/USD feed (`ParameterTimelock`, same delay, guardian-cancellable), manages other roles.
 ///  - Feed: trusted when fresh (`updatedAt` within `heartbeat`, answer > 0); its price at submission time is the
 ///    day's price. When stale, unset or reverting, the reporters' signed `btcUsdE8` is used.
-contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
-    /// @notice Role that confirms or rejects pending reports and may cancel reporter-set proposals.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-
+contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
     /// @notice EIP-712 type hash of `DailyReport`.
     bytes32 public constant DAILY_REPORT_TYPEHASH = keccak256(
         "DailyReport(uint32 day,uint32 firstHeight,uint16 blocks,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)"
@@ -62,8 +62,10 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
     /// @dev 86,400 s/day · 1e12 H/s per TH/s · 1e18 (E18 scale).
     uint256 private constant SECONDS_TH_E18 = 86_400 * 1e12 * 1e18;
 
-    /// @notice Invalid configuration; `field` names it ("admin", "guardian", "heartbeat", "feed").
+    /// @notice Invalid configuration; `field` names it ("admin", "heartbeat", "feed").
     error InvalidConfig(string field);
+    /// @notice The guardian rejected this very report (same EIP-712 digest) for `day`; it can never be submitted again.
+    error ReportRejected(uint32 day);
 
     struct Uptime {
         bool reported;
@@ -103,11 +105,16 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
 
     Proposal private _proposal;
 
+    /// @notice Whether the guardian rejected the report with this EIP-712 digest (it can never be submitted again).
+    mapping(bytes32 digest => bool) public rejectedReports;
+    /// @dev EIP-712 digest of the report pending for a day (remembered by `rejectPending`).
+    mapping(uint32 day => bytes32) private _pendingDigest;
+
     /// @param admin DEFAULT_ADMIN_ROLE holder (ideally a multisig or TimelockController).
     /// @param guardian GUARDIAN_ROLE holder.
     /// @param reporters_ initial reporter set (distinct, non-zero; 1..255 addresses).
     /// @param quorum_ signatures required: quorum > n/2 and ≤ n.
-    /// @param timelockDelay_ seconds a reporter-set proposal waits before it can be executed.
+    /// @param timelockDelay_ seconds a reporter-set proposal or a parameter change (`ParameterTimelock`) waits.
     /// @param feed BTC/USD feed (address(0) = none); @param heartbeat_ its max age in seconds (> 0 when feed set).
     constructor(
         address admin,
@@ -117,11 +124,9 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
         uint64 timelockDelay_,
         AggregatorV3Interface feed,
         uint32 heartbeat_
-    ) EIP712("HashpriceOracle", "1") {
+    ) EIP712("HashpriceOracle", "1") ParameterTimelock(guardian, timelockDelay_) {
         if (admin == address(0)) revert InvalidConfig("admin");
-        if (guardian == address(0)) revert InvalidConfig("guardian");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantRole(GUARDIAN_ROLE, guardian);
         timelockDelay = timelockDelay_;
         _validateReporterSet(reporters_, quorum_);
         _setReporters(reporters_, quorum_);
@@ -136,7 +141,9 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
         _requireEnded(day);
         if (_daily[day].status != Status.None) revert AlreadyReported(day);
         uint256 hp = computeHashpriceE18(report.bits, report.subsidySats, report.feesPerBlockSats);
-        _verifyQuorum(_dailyDigest(report), signatures);
+        bytes32 digest = _dailyDigest(report);
+        if (rejectedReports[digest]) revert ReportRejected(day);
+        _verifyQuorum(digest, signatures);
 
         (uint64 price, bool fromFeed) = _feedPrice();
         if (!fromFeed) {
@@ -158,6 +165,7 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
         if (violations == 0) {
             _finalize(day, _daily[day]);
         } else {
+            _pendingDigest[day] = digest;
             _emitPending(day, _daily[day], violations);
         }
     }
@@ -185,12 +193,16 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
         DailyValues storage v = _daily[day];
         if (v.status != Status.Pending) revert NotPending(day);
         v.status = Status.Final;
+        delete _pendingDigest[day];
         _finalize(day, v);
     }
 
     /// @inheritdoc IHashpriceOracle
+    /// @dev Remembers the rejected report's digest: the same report reverts `ReportRejected` forever after.
     function rejectPending(uint32 day) external onlyRole(GUARDIAN_ROLE) {
         if (_daily[day].status != Status.Pending) revert NotPending(day);
+        rejectedReports[_pendingDigest[day]] = true;
+        delete _pendingDigest[day];
         delete _daily[day];
         emit DailyReportRejected(day);
     }
@@ -229,10 +241,13 @@ contract HashpriceOracle is IHashpriceOracle, AccessControl, EIP712 {
         emit ReporterSetCancelled();
     }
 
-    /// @notice DEFAULT_ADMIN_ROLE sets the BTC/USD feed (address(0) = none: reporters' price only) and its
-    ///         heartbeat in seconds (> 0 when a feed is set). Reads the feed's `decimals()` once (≤ 36).
-    /// @dev Emits `PriceFeedSet`. Reverts `InvalidConfig("heartbeat")`, `InvalidConfig("feed")`.
-    function setPriceFeed(AggregatorV3Interface feed, uint32 heartbeat_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    /// @notice Sets the BTC/USD feed (address(0) = none: reporters' price only) and its heartbeat in seconds
+    ///         (> 0 when a feed is set). Reads the feed's `decimals()` once (≤ 36). Timelocked: DEFAULT_ADMIN_ROLE
+    ///         proposes `abi.encodeCall(this.setPriceFeed, (feed, heartbeat))` (`proposeChange`), GUARDIAN_ROLE may
+    ///         cancel, the admin executes it after `parameterDelay` (`executeChange`).
+    /// @dev Reverts `NotTimelocked` when called directly, `InvalidConfig("heartbeat")`, `InvalidConfig("feed")`.
+    ///      Emits `PriceFeedSet`.
+    function setPriceFeed(AggregatorV3Interface feed, uint32 heartbeat_) external onlyTimelock {
         _setPriceFeed(feed, heartbeat_);
     }
 

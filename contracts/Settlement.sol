@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ParameterTimelock} from "./governance/ParameterTimelock.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
@@ -23,10 +23,16 @@ import {PayoutMath} from "./libraries/PayoutMath.sol";
 ///      them during the day; a debt repayment likewise goes to the holders at the time of the deposit that repays
 ///      it. Settling is permissionless, so anyone can fix the record date as soon as the day's reports are final.
 ///
-///      Roles: this contract must hold the token's DISTRIBUTOR_ROLE and be its issuance guard. DEFAULT_ADMIN_ROLE
-///      only sets `coverDays`. Nobody can move a farm's funds except the farm (withdrawals) and settlement.
+///      Roles: this contract must be the token's `distributor` and issuance guard. DEFAULT_ADMIN_ROLE only
+///      proposes `coverDays` changes, which wait `parameterDelay` and which GUARDIAN_ROLE can cancel
+///      (`ParameterTimelock`). Nobody can move a farm's funds except the farm (withdrawals) and settlement.
 ///      Assets are plain ERC-20s with 8 decimals (no fee-on-transfer, no rebasing).
-contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
+///
+///      Debt write-off: debt owed to a series whose supply is 0 is written off (`writeOffDebt`, and by a deposit
+///      that reaches it), since no holder exists to be owed it; otherwise `farmDebt` would never return to 0 and
+///      the farm's collateral in that asset would be frozen forever. Holders who burned had been credited every
+///      settled day before burning; what they give up by burning is their share of unrepaid debt.
+contract Settlement is ISettlement, ParameterTimelock, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice The series was not registered here at creation (this contract was not the token's guard then).
@@ -40,6 +46,9 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     IHashpowerToken public immutable token;
     /// @notice The oracle whose final reports are settled.
     IHashpriceOracle public immutable oracle;
+
+    /// @notice Hashprice (sats per TH/s per day × 1e18) `requiredCollateral` uses while the oracle has no final day.
+    uint256 public immutable bootstrapHashpriceE18;
 
     /// @notice Days of expected payouts the collateral must cover (see `requiredCollateral`).
     uint16 public coverDays;
@@ -58,15 +67,28 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     mapping(uint256 id => IHashpowerToken.SeriesTerms) private _terms;
     mapping(uint256 id => Book) private _book;
 
-    /// @param admin DEFAULT_ADMIN_ROLE (sets coverDays); @param token_ the token; @param oracle_ the oracle;
-    /// @param coverDays_ days of expected payouts collateral must cover.
-    constructor(address admin, IHashpowerToken token_, IHashpriceOracle oracle_, uint16 coverDays_) {
+    /// @param admin DEFAULT_ADMIN_ROLE (proposes coverDays changes); @param guardian GUARDIAN_ROLE (cancels them);
+    /// @param delay seconds a change waits; @param token_ the token; @param oracle_ the oracle;
+    /// @param coverDays_ days of expected payouts collateral must cover;
+    /// @param bootstrapHashpriceE18_ hashprice (sats per TH/s per day × 1e18, > 0) used for collateral until the
+    ///        oracle's first final day. Reverts `InvalidConfig` naming the field, `ZeroGuardian`.
+    constructor(
+        address admin,
+        address guardian,
+        uint64 delay,
+        IHashpowerToken token_,
+        IHashpriceOracle oracle_,
+        uint16 coverDays_,
+        uint256 bootstrapHashpriceE18_
+    ) ParameterTimelock(guardian, delay) {
         if (admin == address(0)) revert InvalidConfig("admin");
         if (address(token_) == address(0)) revert InvalidConfig("token");
         if (address(oracle_) == address(0)) revert InvalidConfig("oracle");
+        if (bootstrapHashpriceE18_ == 0) revert InvalidConfig("bootstrapHashpriceE18");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         token = token_;
         oracle = oracle_;
+        bootstrapHashpriceE18 = bootstrapHashpriceE18_;
         coverDays = coverDays_;
         emit CoverDaysSet(coverDays_);
     }
@@ -98,7 +120,7 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
 
     /// @inheritdoc ISettlement
     /// @dev Debts of `farm`'s series in `asset` are repaid first, oldest series first, each through the token's
-    ///      `distributeRepayment` (series with no supply are skipped: their debt stays). Reverts `ZeroAmount`,
+    ///      `distributeRepayment`; the debt of a series with no supply is written off (`DebtWrittenOff`). Reverts `ZeroAmount`,
     ///      `NotFarm(address(0))`. While the token is paused, a deposit that would repay debt reverts.
     function deposit(address farm, address asset, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
@@ -152,7 +174,8 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ settlement
 
     /// @inheritdoc ISettlement
-    /// @dev Per pair: checks (registered, inside the term, not yet settled, oracle final, uptime reported), computes
+    /// @dev Per pair: skips it with `SettleSkipped(id, day, AlreadySettled.selector)` when already settled; else
+    ///      checks (registered, inside the term, oracle final, uptime reported), computes
     ///      the `Breakdown`, draws compensation ← collateral, rest ← payout balance, shortfall ← collateral, records
     ///      the remainder as debt, and calls `token.distribute(id, day, paid)` with paid = owed − debtAdded.
     ///      Also reverts `UnregisteredSeries`.
@@ -164,7 +187,16 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ISettlement
-    function setCoverDays(uint16 coverDays_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    /// @dev Permissionless; emits `DebtWrittenOff`.
+    function writeOffDebt(uint256 id) external nonReentrant {
+        uint256 d = _book[id].debt;
+        if (d == 0 || token.totalSupply(id) != 0) revert NothingToWriteOff(id);
+        _writeOff(id, d);
+    }
+
+    /// @inheritdoc ISettlement
+    /// @dev Reverts `NotTimelocked` when called directly. Emits `CoverDaysSet`.
+    function setCoverDays(uint16 coverDays_) external onlyTimelock {
         coverDays = coverDays_;
         emit CoverDaysSet(coverDays_);
     }
@@ -201,20 +233,18 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
     ///      min(coverDays, termDays − settledDays) · hashrateThs · grossE18 / 1e18 ), where
     ///      grossE18 = trailingHashpriceE18 · (1e4 − poolFeeBps) / 1e4 (`PayoutMath.grossE18`). A series counts until
     ///      every day of its term is settled (not merely until its term ends), and never for more days than it
-    ///      has left. 0 while the oracle has no final day.
+    ///      has left. While the oracle has no final day, `bootstrapHashpriceE18` stands in for the trailing value.
     function requiredCollateral(address farm, address asset) public view returns (uint256) {
-        (uint256 trailing,) = oracle.trailingHashprice();
-        if (trailing == 0) return 0;
-        uint256[] storage ids = _farmSeries[farm];
-        uint256 cover = coverDays;
-        uint256 sumE18;
-        for (uint256 i; i < ids.length; ++i) {
-            IHashpowerToken.SeriesTerms storage t = _terms[ids[i]];
-            if (t.payoutAsset != asset) continue;
-            uint256 left = t.termDays - _book[ids[i]].settledDays;
-            if (left == 0) continue;
-            sumE18 += Math.min(cover, left) * t.hashrateThs * PayoutMath.grossE18(trailing, t.poolFeeBps);
-        }
+        (uint256 sumE18,) = _requiredE18(farm, asset);
+        return Math.ceilDiv(sumE18, E18);
+    }
+
+    /// @inheritdoc ISettlement
+    /// @dev ceil((Σ of `requiredCollateral` + min(coverDays, termDays) · hashrateThs · grossE18) / 1e18), exactly
+    ///      what `checkNewSeries` will require of `terms` if nothing changes before `createSeries`.
+    function quoteCollateral(IHashpowerToken.SeriesTerms calldata terms) external view returns (uint256) {
+        (uint256 sumE18, uint256 trailing) = _requiredE18(terms.farm, terms.payoutAsset);
+        sumE18 += Math.min(coverDays, terms.termDays) * terms.hashrateThs * PayoutMath.grossE18(trailing, terms.poolFeeBps);
         return Math.ceilDiv(sumE18, E18);
     }
 
@@ -244,7 +274,27 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
+    /// @dev Σ over `farm`'s series in `asset` of min(coverDays, days left) · hashrateThs · grossE18 (sats × 1e18)
+    ///      and the hashprice used: the trailing one, or the bootstrap value before the first final day.
+    function _requiredE18(address farm, address asset) private view returns (uint256 sumE18, uint256 trailing) {
+        (trailing,) = oracle.trailingHashprice();
+        if (trailing == 0) trailing = bootstrapHashpriceE18;
+        uint256[] storage ids = _farmSeries[farm];
+        uint256 cover = coverDays;
+        for (uint256 i; i < ids.length; ++i) {
+            IHashpowerToken.SeriesTerms storage t = _terms[ids[i]];
+            if (t.payoutAsset != asset) continue;
+            uint256 left = t.termDays - _book[ids[i]].settledDays;
+            if (left == 0) continue;
+            sumE18 += Math.min(cover, left) * t.hashrateThs * PayoutMath.grossE18(trailing, t.poolFeeBps);
+        }
+    }
+
     function _settle(uint256 id, uint32 day) private {
+        if (token.isDistributed(id, day)) {
+            emit SettleSkipped(id, day, AlreadySettled.selector);
+            return;
+        }
         (Breakdown memory b, IHashpowerToken.SeriesTerms memory t) = _quote(id, day);
         address farm = t.farm;
         address asset = t.payoutAsset;
@@ -321,7 +371,10 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
             Book storage book = _book[id];
             uint256 d = book.debt;
             if (d == 0 || _terms[id].payoutAsset != asset) continue;
-            if (token.totalSupply(id) == 0) continue;
+            if (token.totalSupply(id) == 0) {
+                _writeOff(id, d);
+                continue;
+            }
             uint256 x = Math.min(d, amount);
             book.debt = uint224(d - x);
             farmDebt[farm][asset] -= x;
@@ -331,6 +384,14 @@ contract Settlement is ISettlement, AccessControl, ReentrancyGuardTransient {
             emit DebtRepaid(id, farm, x);
         }
         return amount;
+    }
+
+    /// @dev Clears series `id`'s debt `d` from its book and from its farm's `farmDebt`.
+    function _writeOff(uint256 id, uint256 d) private {
+        IHashpowerToken.SeriesTerms storage t = _terms[id];
+        _book[id].debt = 0;
+        farmDebt[t.farm][t.payoutAsset] -= d;
+        emit DebtWrittenOff(id, t.farm, d);
     }
 
     /// @dev Approves the token for the asset once (max allowance) when the current allowance is short.

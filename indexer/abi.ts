@@ -16,6 +16,13 @@ const accessControlPausable = [
   "event Unpaused(address account)",
 ] as const;
 
+/** `ParameterTimelock` events (token, oracle and settlement): guardian-cancellable parameter changes. */
+const parameterTimelock = [
+  "event ChangeProposed(bytes32 indexed id, bytes data, uint64 eta)",
+  "event ChangeExecuted(bytes32 indexed id)",
+  "event ChangeCancelled(bytes32 indexed id)",
+] as const;
+
 /** `IHashpowerToken` + ERC-1155 events. */
 export const tokenAbi = parseAbi([
   "struct SeriesTerms { address farm; address payoutAsset; uint64 hashrateThs; uint32 startDay; uint32 termDays; uint32 efficiencyJPerThE3; uint16 poolFeeBps; uint16 slaBps; uint32 powerCostUsdPerKWhE6; uint32 serviceFeeUsdPerThDayE6; }",
@@ -27,11 +34,13 @@ export const tokenAbi = parseAbi([
   "event Claimed(address indexed holder, uint256 indexed id, address indexed receiver, address caller, uint256 amount)",
   "event ClaimerSet(address indexed holder, address indexed claimer)",
   "event IssuanceGuardSet(address indexed guard)",
+  "event DistributorSet(address indexed distributor)",
   "event TransferSingle(address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value)",
   "event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)",
   "event ApprovalForAll(address indexed account, address indexed operator, bool approved)",
   "event URI(string value, uint256 indexed id)",
   ...accessControlPausable,
+  ...parameterTimelock,
 ]);
 
 /** `IHashpriceOracle` events, as declared in the interface (the reporter's ABI reuses them). */
@@ -51,6 +60,7 @@ export const oracleAbi = parseAbi([
   ...oracleEventSignatures,
   "event EIP712DomainChanged()", // ERC-5267, declared by OpenZeppelin's EIP712
   ...accessControlPausable,
+  ...parameterTimelock,
 ]);
 
 /** `ISettlement` events. */
@@ -64,7 +74,10 @@ export const settlementAbi = parseAbi([
   "event DebtRepaid(uint256 indexed id, address indexed farm, uint256 amount)",
   "event SeriesRegistered(uint256 indexed id, address indexed farm)",
   "event CoverDaysSet(uint16 coverDays)",
+  "event SettleSkipped(uint256 indexed id, uint32 indexed day, bytes4 reason)",
+  "event DebtWrittenOff(uint256 indexed id, address indexed farm, uint256 amount)",
   ...accessControlPausable,
+  ...parameterTimelock,
 ]);
 
 /** `SeriesWrapperFactory` events. */

@@ -22,8 +22,15 @@ const url = (protocols: RegExp, what: string) =>
 /** Full schema; defaults are the CLI's defaults. */
 export const configSchema = z
   .object({
-    /** JSON-RPC endpoint (http/https). */
+    /** JSON-RPC endpoint (http/https): the primary, which serves every read. */
     rpcUrl: url(/^https?:$/, "JSON-RPC"),
+    /**
+     * More JSON-RPC endpoints (other providers). Policy: the primary serves every read; the next endpoint re-reads
+     * the hash of each checkpoint before it is committed, refetches a range whose logs disagree with the blocks'
+     * blooms or with the contract model, and confirms a deep-reorg verdict (see sync.ts). Without them the primary
+     * verifies itself with a second request.
+     */
+    rpcUrls: z.array(url(/^https?:$/, "JSON-RPC")).max(8).default([]),
     /** PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used. */
     databaseUrl: url(/^postgres(ql)?:$/, "PostgreSQL").optional(),
     /** PGlite data folder (`memory://` for an in-memory database). */
@@ -55,8 +62,13 @@ export const configSchema = z
     pollIntervalMs: z.number().int().min(10).max(600_000).default(1_000),
     /** `/ready` answers 200 when within this many blocks of the head. */
     readyLagBlocks: z.number().int().min(0).default(5),
-    /** `/ready` also fails when the head could not be read for this long (stalled realtime), ms. */
+    /**
+     * `/ready` also fails when the head could not be read, or has not advanced, for this long (a stalled node or
+     * realtime), ms. Chains that mine on demand (a dev node) need a large value.
+     */
     stallTimeoutMs: z.number().int().min(1_000).default(60_000),
+    /** Refetches of a range whose events disagree with the contract model before the sync stops (`/health` 503). */
+    maxMismatchRetries: z.number().int().min(0).max(100).default(2),
     rpc: z
       .object({
         /** Per-request timeout, ms. */
@@ -74,6 +86,11 @@ export const configSchema = z
         targetLogsPerRange: z.number().int().min(100).default(10_000),
         /** Most unfinalized blocks whose headers are fetched in one step. */
         maxTailBlocks: z.number().int().min(1).default(500),
+        /**
+         * Cross-check every range's `eth_getLogs` answer against its blocks' `logsBloom` (one header per block,
+         * fetched in JSON-RPC batches): a block whose bloom may hold our addresses with no log returned is refetched.
+         */
+        bloomCheck: z.boolean().default(true),
       })
       .strict()
       .default({}),

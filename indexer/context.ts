@@ -11,9 +11,10 @@ export interface SyncState {
   chainId: number;
   /** last fully indexed block (committed) */
   checkpoint: Checkpoint | null;
-  /** head seen by the last successful poll, and when (ms since epoch) */
+  /** head read by the last successful poll, when (ms since epoch), and when the head last passed its highest value */
   head: number | null;
   headAt: number;
+  headAdvancedAt: number;
   /** head − finality: blocks at or below are treated as final */
   finalized: number;
   phase: "starting" | "backfill" | "live" | "stopped" | "failed";
@@ -24,7 +25,11 @@ export interface SyncState {
   reorgs: number;
   consecutiveFailures: number;
   lastError: string | null;
-  /** set when the sync stopped for good (e.g. a reorg deeper than finality) */
+  /** a consistency check (model mismatch, bloom or hash cross-check) failed and the range is being refetched */
+  inconsistent: string | null;
+  /** stop() was called */
+  stopping: boolean;
+  /** set when the sync stopped for good (a reorg deeper than finality, a model mismatch that persists) */
   fatal: Error | null;
 }
 
@@ -34,7 +39,10 @@ export interface IndexerContext {
   log: Logger;
   metrics: Metrics;
   db: Db;
+  /** the primary JSON-RPC endpoint */
   rpc: Rpc;
+  /** every configured endpoint, primary first (cross-checks and refetches use the others; see sync.ts) */
+  rpcs: Rpc[];
   state: SyncState;
   /** aborted on shutdown */
   signal: AbortSignal;

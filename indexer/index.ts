@@ -17,7 +17,7 @@ import { createSync } from "./sync/sync.js";
 import { startServer } from "./api/server.js";
 
 export { parseConfig, ConfigError, type Config, type ConfigInput } from "./config.js";
-export { DeepReorgError } from "./sync/sync.js";
+export { DeepReorgError, ModelMismatchError } from "./sync/sync.js";
 
 /** A running indexer. */
 export interface Indexer {
@@ -34,7 +34,7 @@ export interface Indexer {
   waitForBlock(n: number, timeoutMs?: number): Promise<void>;
   /** Resolves once the indexer has caught up with the node's current head. */
   waitForHead(timeoutMs?: number): Promise<void>;
-  /** Settles when the sync loop ends (rejects with the fatal error, e.g. `DeepReorgError`). */
+  /** Settles when the sync loop ends (rejects with the fatal error: `DeepReorgError`, `ModelMismatchError`). */
   done: Promise<void>;
   /** Stops syncing (after the current range commits), closes the API and the database. */
   stop(): Promise<void>;
@@ -52,7 +52,8 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
     if (config.reset) await resetStore(db);
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, "migrations applied");
-    const rpc = createRpc({ url: config.rpcUrl, ...config.rpc }, log, metrics, abort.signal);
+    const rpcs = [config.rpcUrl, ...config.rpcUrls].map((url, i) => createRpc({ url, name: i === 0 ? "primary" : `rpc${i + 1}`, ...config.rpc }, log, metrics, abort.signal));
+    const rpc = rpcs[0];
     const chainId = await rpc.chainId();
     await checkFingerprint(db, {
       chainId,
@@ -65,10 +66,14 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       collateralAdapter: config.contracts.collateralAdapter ?? "",
     });
     const state: SyncState = {
-      chainId, checkpoint: null, head: null, headAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
-      eventsIndexed: 0, reorgs: 0, consecutiveFailures: 0, lastError: null, fatal: null,
+      chainId, checkpoint: null, head: null, headAt: 0, headAdvancedAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
+      eventsIndexed: 0, reorgs: 0, consecutiveFailures: 0, lastError: null, inconsistent: null, stopping: false, fatal: null,
     };
-    const ctx: IndexerContext = { config, log, metrics, db, rpc, state, signal: abort.signal };
+    for (const [i, other] of rpcs.slice(1).entries()) {
+      const id = await other.chainId();
+      if (id !== chainId) throw new Error(`rpcUrls[${i}]: chain id ${id}, the primary endpoint's is ${chainId}`);
+    }
+    const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
     if (config.api) server = await startServer(ctx);
     const stopProgress = startProgress(ctx, { tty: config.progress ?? process.stderr.isTTY === true });
     const sync = createSync(ctx);
@@ -102,6 +107,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       async stop() {
         if (stopped) return;
         stopped = true;
+        state.stopping = true; // /ready 503 from now on
         abort.abort();
         await done.catch(() => {});
         stopProgress();

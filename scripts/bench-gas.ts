@@ -38,12 +38,12 @@ const rows: { op: string; ours: bigint; plain?: bigint }[] = [];
 
 // ---------------------------------------------------------------- deployments
 const wbtc = await ethers.deployContract("TestWBTC");
-const token = await ethers.deployContract("HashpowerToken", [admin.address]);
+const token = await ethers.deployContract("HashpowerToken", [admin.address, admin.address, 0]);
 const plain = await ethers.deployContract("PlainERC1155");
-rows.push({ op: "deploy", ours: await deployGas("HashpowerToken", [admin.address]), plain: await deployGas("PlainERC1155") });
+rows.push({ op: "deploy", ours: await deployGas("HashpowerToken", [admin.address, admin.address, 0]), plain: await deployGas("PlainERC1155") });
 
 await (await token.grantRole(await token.FARM_ADMIN_ROLE(), admin.address)).wait();
-await (await token.grantRole(await token.DISTRIBUTOR_ROLE(), distributor.address)).wait();
+await (await token.setDistributor(distributor.address)).wait();
 await (await token.registerFarm(farm.address, 10n ** 12n, "Bench farm")).wait();
 await (await wbtc.mint(distributor.address, 10n ** 18n)).wait();
 await (await wbtc.connect(distributor).approve(await token.getAddress(), ethers.MaxUint256)).wait();

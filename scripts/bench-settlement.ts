@@ -13,6 +13,7 @@ import type { ContractTransactionResponse } from "ethers";
 import {
   createSeries,
   deployAll,
+  timelocked,
   deposit,
   goToDay,
   postCollateral,
@@ -27,7 +28,7 @@ import { dayOfDate } from "../indexer/domain/units.js";
 const DATA = loadDays();
 const S = dayOfDate("2024-01-01");
 const conn = await network.create({ override: { initialDate: "2023-12-30T00:00:00Z" } });
-const f = await deployAll(conn, { reporters: 5, quorum: 3, feedPriceE8: null, coverDays: 1 });
+const f = await deployAll(conn, { reporters: 5, quorum: 3, feedPriceE8: null, coverDays: 1, timelockDelay: 0 });
 const farm = f.farm.address;
 
 async function gas(tx: Promise<ContractTransactionResponse>): Promise<bigint> {
@@ -104,7 +105,7 @@ row("settle 1 series-day (later day)", await gas(f.settlement.settle([ids[0]], [
 {
   // empty the farm's pools (coverDays 0 frees the collateral), so series 32's first day is all debt
   const id = ids[31];
-  await f.settlement.connect(f.admin).setCoverDays(0);
+  await timelocked(conn, f.settlement, f.admin, "setCoverDays", [0]);
   await f.settlement.connect(f.farm).withdrawFunding(f.wbtc, await f.settlement.payoutBalance(farm, f.wbtc), farm);
   await f.settlement.connect(f.farm).withdrawCollateral(f.wbtc, await f.settlement.collateral(farm, f.wbtc), farm);
   await f.wbtc.connect(f.farm).approve(f.settlement, 10n ** 15n);

@@ -52,6 +52,8 @@ interface IHashpowerToken {
     event ClaimerSet(address indexed holder, address indexed claimer);
     /// @notice The issuance guard (collateral check at series creation) was set.
     event IssuanceGuardSet(address indexed guard);
+    /// @notice The single holder of DISTRIBUTOR_ROLE (the settlement contract) was set.
+    event DistributorSet(address indexed distributor);
 
     // ------------------------------------------------------------------ errors
     error UnknownFarm(address farm);
@@ -98,13 +100,15 @@ interface IHashpowerToken {
         external
         returns (uint256[] memory amounts);
     /// @notice Sets the contract consulted on every `createSeries` (the settlement's collateral check);
-    ///         address(0) disables it. DEFAULT_ADMIN_ROLE only.
+    ///         address(0) disables it. The first setting is DEFAULT_ADMIN_ROLE's (deployment wiring); every later
+    ///         change goes through the guardian-cancellable timelock (`ParameterTimelock`).
     function setIssuanceGuard(address guard) external;
-    /// @notice Lets `claimer` claim msg.sender's yield (address(0) revokes).
+    /// @notice Makes `distributor` the only holder of DISTRIBUTOR_ROLE (the previous one loses it). The first
+    ///         setting is DEFAULT_ADMIN_ROLE's (deployment wiring); every later change is timelocked.
+    function setDistributor(address distributor) external;
+    /// @notice Lets `claimer` claim msg.sender's yield (address(0) revokes). Only the holder names its claimer:
+    ///         a contract holder (pool, vault) calls this itself.
     function setClaimer(address claimer) external;
-    /// @notice CLAIMER_ADMIN sets the claimer of a holder that cannot call `setClaimer` itself
-    ///         (a pool or lending market), as in Aave v3's `setClaimer`.
-    function setClaimerFor(address holder, address claimer) external;
 
     // ------------------------------------------------------------------ views
     /// @notice Payout asset `account` can claim now in `id`, base units (floor of the 1e36-scaled accrual).
@@ -123,6 +127,8 @@ interface IHashpowerToken {
     function seriesCount() external view returns (uint256);
     /// @notice Whether `day` of series `id` has been distributed.
     function isDistributed(uint256 id, uint32 day) external view returns (bool);
+    /// @notice The single holder of DISTRIBUTOR_ROLE (the settlement contract), or address(0) before wiring.
+    function distributor() external view returns (address);
     /// @notice The claimer `holder` has authorised, or address(0).
     function claimerOf(address holder) external view returns (address);
 }

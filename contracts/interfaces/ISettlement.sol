@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IIssuanceGuard} from "./IHashpowerToken.sol";
+import {IHashpowerToken, IIssuanceGuard} from "./IHashpowerToken.sol";
 
 /// @title ISettlement
 /// @notice Turns final oracle reports into funded payouts: a farm pre-funds a payout balance and posts
@@ -53,6 +53,12 @@ interface ISettlement is IIssuanceGuard {
     /// @notice Series `id` of `farm` was registered with the settlement at creation.
     event SeriesRegistered(uint256 indexed id, address indexed farm);
     event CoverDaysSet(uint16 coverDays);
+    /// @notice `settle` skipped the pair (`id`, `day`) instead of reverting the batch; `reason` is the selector of
+    ///         the error `quote` gives for it (`AlreadySettled`).
+    event SettleSkipped(uint256 indexed id, uint32 indexed day, bytes4 reason);
+    /// @notice The farm's debt `amount` to series `id` was written off: the series has no supply, so no holder
+    ///         is owed it (units burned after the day was settled had already received their accrual).
+    event DebtWrittenOff(uint256 indexed id, address indexed farm, uint256 amount);
 
     error OnlyToken();
     error NotFarm(address caller);
@@ -63,6 +69,8 @@ interface ISettlement is IIssuanceGuard {
     error AlreadySettled(uint256 id, uint32 day);
     error LengthMismatch();
     error ZeroAmount();
+    /// @notice Series `id` has no debt, or still has holders (only the debt of a series with no supply is written off).
+    error NothingToWriteOff(uint256 id);
 
     /// @notice Adds `amount` (pulled from msg.sender) to `farm`'s payout balance in `asset`; repays the farm's
     ///         debts to its series in that asset first (oldest series first). Reverts `ZeroAmount`.
@@ -74,14 +82,21 @@ interface ISettlement is IIssuanceGuard {
     /// @notice The farm withdraws collateral while it has no debt and keeps `requiredCollateral`.
     /// @dev Reverts `OutstandingDebt`, `InsufficientCollateral`.
     function withdrawCollateral(address asset, uint256 amount, address to) external;
-    /// @notice Settles each (ids[i], dayList[i]); permissionless once the day's reports are final.
-    /// @dev Reverts `LengthMismatch`, `AlreadySettled`, the token's `DayOutsideTerm`, the oracle's `NotFinal`,
-    ///      `NoUptime`. Atomic: one failing pair reverts the batch.
+    /// @notice Settles each (ids[i], dayList[i]); permissionless once the day's reports are final. A pair already
+    ///         settled (by anyone, or earlier in the batch) is skipped with `SettleSkipped`, so a front-runner
+    ///         cannot revert a keeper's batch.
+    /// @dev Reverts `LengthMismatch`, the token's `DayOutsideTerm`, the oracle's `NotFinal`, `NoUptime`.
     function settle(uint256[] calldata ids, uint32[] calldata dayList) external;
-    /// @notice DEFAULT_ADMIN_ROLE sets how many days of expected payouts collateral must cover.
+    /// @notice Writes off the farm's debt to series `id` once the series' supply is 0 (every unit burned): no
+    ///         holder is owed it, and it would otherwise keep `farmDebt` above 0 and the farm's collateral frozen.
+    ///         Permissionless. Reverts `NothingToWriteOff(id)` when there is no debt or the supply is not 0.
+    function writeOffDebt(uint256 id) external;
+    /// @notice Sets how many days of expected payouts collateral must cover. Timelocked (`ParameterTimelock`):
+    ///         DEFAULT_ADMIN_ROLE proposes, GUARDIAN_ROLE may cancel, the admin executes after the delay.
     function setCoverDays(uint16 coverDays) external;
 
-    /// @notice What settling (`id`, `day`) would compute now, amounts drawn as if settled now. Reverts like `settle`.
+    /// @notice What settling (`id`, `day`) would compute now, amounts drawn as if settled now. Reverts like `settle`,
+    ///         and `AlreadySettled` for a settled pair (which `settle` skips).
     function quote(uint256 id, uint32 day) external view returns (Breakdown memory);
     /// @notice `farm`'s payout balance in `asset`, sats.
     function payoutBalance(address farm, address asset) external view returns (uint256);
@@ -93,7 +108,11 @@ interface ISettlement is IIssuanceGuard {
     ///         summed over its series not yet fully settled, sats (rounded up). A series counts for
     ///         min(coverDays, its days not yet settled) days, so it stops counting once every day of its term is
     ///         settled (not merely when its term ends).
+    ///         Before the oracle's first final day the constructor's bootstrap hashprice stands in for the trailing one.
     function requiredCollateral(address farm, address asset) external view returns (uint256);
+    /// @notice Collateral (sats, in `terms.payoutAsset`) the farm `terms.farm` must have posted for
+    ///         `createSeries(terms)` to pass now: `requiredCollateral` with the new series included.
+    function quoteCollateral(IHashpowerToken.SeriesTerms calldata terms) external view returns (uint256);
     /// @notice Series ids issued by `farm`, in creation order.
     function farmSeries(address farm) external view returns (uint256[] memory);
 }

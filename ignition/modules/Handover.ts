@@ -3,7 +3,8 @@
  * DEFAULT_ADMIN_ROLE on the oracle, token and settlement, leaving `admin` (e.g. a multisig) in sole control.
  *
  * The `Protocol.admin` parameter MUST be set to an address other than the deployer: otherwise nobody would be
- * left as admin. Parameters are those of `Protocol` (see ignition/parameters/sepolia.example.json).
+ * left as admin. Set `Protocol.guardian` to its own address too (e.g. a second multisig): only a guardian can
+ * revoke GUARDIAN_ROLE, so a deployer left as guardian stays one. Parameters are those of `Protocol` (see ignition/parameters/sepolia.example.json).
  *
  *   npx hardhat ignition deploy ignition/modules/Handover.ts --network sepolia \
  *     --parameters ignition/parameters/sepolia.example.json

@@ -2,20 +2,26 @@
  * Hardhat Ignition module: the hashpower protocol on any network.
  *
  * Deploys `HashpriceOracle`, `HashpowerToken` and `Settlement`, and wires them as `test/helpers/deploy.ts` does:
- * the settlement gets the token's DISTRIBUTOR_ROLE and becomes its issuance guard; `admin` gets DEFAULT_ADMIN_ROLE
- * on all three contracts and the token's FARM_ADMIN, PAUSER and CLAIMER_ADMIN roles.
+ * the settlement becomes the token's distributor (sole DISTRIBUTOR_ROLE holder) and issuance guard — a one-time
+ * wiring; later changes go through the contracts' guardian-cancellable timelock — `admin` gets DEFAULT_ADMIN_ROLE
+ * on all three contracts and the token's FARM_ADMIN and PAUSER roles; `guardian` holds GUARDIAN_ROLE on all three
+ * (only a guardian can revoke it).
  * The deploying account (account 0, or `--default-sender`) is the initial admin that performs the wiring and keeps
  * DEFAULT_ADMIN_ROLE; deploy `Handover.ts` instead on public networks to make it renounce that role.
  *
  * Parameters (module id "Protocol"; units as in contracts/interfaces):
- *   admin          address  DEFAULT_ADMIN + token FARM_ADMIN/PAUSER/CLAIMER_ADMIN (default: deployer)
- *   guardian       address  oracle GUARDIAN_ROLE: confirms/rejects pending reports (default: deployer)
+ *   admin          address  DEFAULT_ADMIN + token FARM_ADMIN/PAUSER (default: deployer)
+ *   guardian       address  GUARDIAN_ROLE on oracle, token and settlement: confirms/rejects pending reports,
+ *                           cancels timelocked parameter changes (default: deployer)
  *   reporters      address[] oracle reporter set, 1..255 distinct addresses (required)
  *   quorum         uint8    signatures required, > n/2 and ≤ n (required)
- *   timelockDelay  seconds  delay of a reporter-set change (default 2 days)
+ *   timelockDelay  seconds  delay of a reporter-set change and of every timelocked parameter change: price feed,
+ *                           coverDays, distributor, issuance guard (default 2 days)
  *   feed           address  Chainlink-style BTC/USD feed, address(0) = reporters' price only (default 0)
  *   heartbeat      seconds  max age of the feed's answer; must be > 0 with a feed (default 86400)
  *   coverDays      days     days of expected payouts a farm's collateral must cover to issue (default 30)
+ *   bootstrapHashpriceE18  sats/TH/s/day × 1e18  hashprice collateral is computed with until the oracle's first
+ *                           final day (default 50e18 = 50 sats per TH/s per day)
  *
  *   npx hardhat ignition deploy ignition/modules/Protocol.ts --network localhost --parameters params.json
  */
@@ -28,6 +34,7 @@ export const ROLES = {
   FARM_ADMIN: id("FARM_ADMIN_ROLE"),
   DISTRIBUTOR: id("DISTRIBUTOR_ROLE"),
   PAUSER: id("PAUSER_ROLE"),
+  /** the wrapper factory's role (contracts/defi); the token has none */
   CLAIMER_ADMIN: id("CLAIMER_ADMIN_ROLE"),
   GUARDIAN: id("GUARDIAN_ROLE"),
 } as const;
@@ -42,16 +49,24 @@ export default buildModule("Protocol", (m) => {
   const feed = m.getParameter("feed", ZeroAddress);
   const heartbeat = m.getParameter("heartbeat", 86_400);
   const coverDays = m.getParameter("coverDays", 30);
+  const bootstrapHashpriceE18 = m.getParameter("bootstrapHashpriceE18", 50n * 10n ** 18n);
 
   const oracle = m.contract("HashpriceOracle", [deployer, guardian, reporters, quorum, timelockDelay, feed, heartbeat]);
-  const token = m.contract("HashpowerToken", [deployer]);
-  const settlement = m.contract("Settlement", [deployer, token, oracle, coverDays]);
+  const token = m.contract("HashpowerToken", [deployer, guardian, timelockDelay]);
+  const settlement = m.contract("Settlement", [
+    deployer,
+    guardian,
+    timelockDelay,
+    token,
+    oracle,
+    coverDays,
+    bootstrapHashpriceE18,
+  ]);
 
-  m.call(token, "grantRole", [ROLES.DISTRIBUTOR, settlement], { id: "token_grant_distributor" });
+  m.call(token, "setDistributor", [settlement]);
   m.call(token, "setIssuanceGuard", [settlement]);
   m.call(token, "grantRole", [ROLES.FARM_ADMIN, admin], { id: "token_grant_farm_admin" });
   m.call(token, "grantRole", [ROLES.PAUSER, admin], { id: "token_grant_pauser" });
-  m.call(token, "grantRole", [ROLES.CLAIMER_ADMIN, admin], { id: "token_grant_claimer_admin" });
   // a no-op when admin is the deployer (AccessControl's grantRole skips existing members)
   m.call(token, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "token_grant_admin" });
   m.call(oracle, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "oracle_grant_admin" });

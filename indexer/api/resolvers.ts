@@ -3,6 +3,7 @@ import type { IndexerContext } from "../context.js";
 import * as acc from "../domain/accumulator.js";
 import { dateOfDay } from "../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
+import { syncReasons } from "../ops/health.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
   type Holdings,
@@ -526,10 +527,7 @@ export function createResolvers(ctx: IndexerContext) {
   };
 }
 
-/** Ready: polling normally and within `readyLagBlocks` of the head. */
+/** Ready: no reason of `ops/health.ts` without the database probe (polling normally, within `readyLagBlocks`, …). */
 export function isReady(ctx: IndexerContext): boolean {
-  const { state, config } = ctx;
-  if (state.fatal || !state.checkpoint || state.head === null) return false;
-  if (Date.now() - state.headAt > config.stallTimeoutMs) return false;
-  return state.head - state.checkpoint.number <= config.readyLagBlocks;
+  return syncReasons(ctx).length === 0;
 }

@@ -67,4 +67,8 @@ export const accessControlHandlers: Record<string, Handler> = {
   RoleAdminChanged: adminHandler((ev) => [[`roleAdmin:${ev.args.role}`, ev.args.newAdminRole]]),
   Paused: adminHandler(() => [["paused", "true"]]),
   Unpaused: adminHandler(() => [["paused", "false"]]),
+  // ParameterTimelock: `change:<id>` is the eta (unix seconds) while pending, then "executed" or "cancelled"
+  ChangeProposed: adminHandler((ev) => [[`change:${ev.args.id}`, String(ev.args.eta)]]),
+  ChangeExecuted: adminHandler((ev) => [[`change:${ev.args.id}`, "executed"]]),
+  ChangeCancelled: adminHandler((ev) => [[`change:${ev.args.id}`, "cancelled"]]),
 };

@@ -103,6 +103,17 @@ export const settlementHandlers: Record<string, Handler> = {
       b.farmFlows.add({ ...ref(ev), farm, asset, kind: "debt_repaid", counterparty: farm, series_id: id, amount });
     },
   },
+  DebtWrittenOff: {
+    // the series has no supply: its debt leaves the books without moving any pool
+    prefetch: (ev, b) => b.seriesDebt.want(ev.args.id),
+    apply(ev, b) {
+      const { id, farm, amount } = ev.args;
+      const d = b.seriesDebt.touch(ev.block, [id], () => ({ series_id: id, farm, debt: 0n, debt_added: 0n, repaid: 0n }));
+      d.debt -= amount;
+    },
+  },
+  // a pair already settled was skipped by a batch: no state changes
+  SettleSkipped: { prefetch() {}, apply() {} },
   SeriesRegistered: adminHandler((ev) => [[`series:${ev.args.id}`, ev.args.farm]]),
   CoverDaysSet: adminHandler((ev) => [["coverDays", String(ev.args.coverDays)]]),
 };

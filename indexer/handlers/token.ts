@@ -151,6 +151,7 @@ export const tokenHandlers: Record<string, Handler> = {
   },
   ClaimerSet: adminHandler((ev) => [[`claimer:${ev.args.holder}`, ev.args.claimer]]),
   IssuanceGuardSet: adminHandler((ev) => [["issuanceGuard", ev.args.guard]]),
+  DistributorSet: adminHandler((ev) => [["distributor", ev.args.distributor]]),
   ApprovalForAll: adminHandler((ev) => [[`approval:${ev.args.account}:${ev.args.operator}`, String(ev.args.approved)]]),
   URI: adminHandler(),
 };

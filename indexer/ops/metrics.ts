@@ -43,6 +43,26 @@ export function createMetrics() {
     reorgs: new client.Counter({ name: "indexer_reorgs_total", help: "Reorgs handled", registers: r }),
     reorgDepth: new client.Gauge({ name: "indexer_last_reorg_depth_blocks", help: "Blocks rolled back by the last reorg", registers: r }),
     syncErrors: new client.Counter({ name: "indexer_sync_errors_total", help: "Failed sync steps (retried)", registers: r }),
+    crossChecks: new client.Counter({
+      name: "indexer_cross_check_failures_total",
+      help: "Ranges refetched because a cross-check failed: bloom (eth_getLogs vs logsBloom), hash (checkpoint hash not confirmed), model (event vs contract model)",
+      labelNames: ["kind"],
+      registers: r,
+    }),
+    falseAlarms: new client.Counter({
+      name: "indexer_false_alarms_total",
+      help: "Answers that looked like a reorg but were not: stale_head (head below our still-canonical tip), reorg (fork at the checkpoint itself)",
+      labelNames: ["kind"],
+      registers: r,
+    }),
+    ready: new client.Gauge({ name: "indexer_ready", help: "1 when /ready answers 200", registers: r }),
+    healthy: new client.Gauge({ name: "indexer_healthy", help: "1 when /health answers 200 (0 after a fatal error)", registers: r }),
+    notReady: new client.Gauge({
+      name: "indexer_not_ready",
+      help: "1 for each reason /ready answers 503: database, head_unreadable, head_stalled, lag, inconsistent, stopping, fatal, starting",
+      labelNames: ["reason"],
+      registers: r,
+    }),
     mismatches: new client.Counter({
       name: "indexer_model_mismatch_total",
       help: "Events whose values disagree with the replicated contract model (should stay 0)",

@@ -93,7 +93,12 @@ export async function openPglite(dataDir: string): Promise<Db> {
   };
 }
 
-/** Opens a PostgreSQL pool on `url`. */
+/**
+ * Opens a PostgreSQL pool on `url`. Every connection error is caught and surfaces as a rejected query, never as an
+ * unhandled `'error'` event: the pool listens for errors of idle clients, and a client held by a transaction gets
+ * its own listener for as long as it is held (a server restart, `57P01 terminating connection due to administrator
+ * command`, `Connection terminated unexpectedly`); a client that failed is destroyed, not returned to the pool.
+ */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Db> {
   const types = {
     getTypeParser(oid: number, format?: any) {
@@ -101,7 +106,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Db
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: types as any });
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: types as any, connectionTimeoutMillis: 10_000 });
   pool.on("error", () => {}); // idle-client errors surface on the next query
   await pool.query("SELECT 1"); // fail fast on a bad URL
   let closed = false;
@@ -115,16 +120,20 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Db
     },
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: Error | undefined;
+      const onError = (e: Error) => (broken = e); // the pending query rejects too; this only keeps the process alive
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const out = await fn({ query: async (text, params) => (await client.query(text, params as any[])).rows });
         await client.query("COMMIT");
         return out;
       } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
+        if (!broken) await client.query("ROLLBACK").catch((r) => (broken = r));
         throw e;
       } finally {
-        client.release();
+        client.removeListener("error", onError);
+        client.release(broken ?? undefined);
       }
     },
     async close() {

@@ -3,7 +3,7 @@
  * on timeouts, 429s, 5xx and dropped connections; classifies `eth_getLogs` range/limit errors so the caller can
  * split the range instead of retrying it. Headers are fetched with JSON-RPC batches.
  */
-import { createPublicClient, http, type Hex } from "viem";
+import { createPublicClient, hexToBytes, http, keccak256, type Hex } from "viem";
 import type { RawLog } from "../handlers/decode.js";
 import type { BlockRef } from "../store/store.js";
 import type { Logger } from "../ops/logger.js";
@@ -49,6 +49,8 @@ export function classifyRpcError(e: unknown): RpcErrorKind {
 /** Options of `createRpc`. */
 export interface RpcOptions {
   url: string;
+  /** name in logs (`primary`, `rpc2`, …) */
+  name?: string;
   timeoutMs: number;
   maxRetries: number;
   backoffMs: number;
@@ -79,9 +81,9 @@ export interface Rpc {
   chainId(): Promise<number>;
   blockNumber(): Promise<number>;
   /** Header of block `n`, or null when the node has no such block (e.g. after a rewind). */
-  getBlock(n: number): Promise<BlockRef | null>;
+  getBlock(n: number): Promise<Header | null>;
   /** Headers of several blocks in one JSON-RPC batch. */
-  getBlocks(ns: number[]): Promise<(BlockRef | null)[]>;
+  getBlocks(ns: number[]): Promise<(Header | null)[]>;
   /**
    * Logs of `addresses` (null: any address) in blocks [from, to], optionally filtered by `topics` (eth_getLogs
    * topic filter); throws `RpcError` of kind `range` when the node refuses the range.
@@ -89,11 +91,32 @@ export interface Rpc {
   getLogs(from: number, to: number, addresses: string[] | null, topics?: (Hex | Hex[] | null)[]): Promise<RawLog[]>;
 }
 
+/** A block header as the sync reads it: the stored fields plus the block's `logsBloom` (2048-bit, hex). */
+export interface Header extends BlockRef {
+  logsBloom: Hex;
+}
+
 const hex = (n: number) => `0x${n.toString(16)}` as Hex;
 
-function toBlockRef(b: any): BlockRef | null {
+function toHeader(b: any): Header | null {
   if (!b) return null;
-  return { number: Number(b.number), hash: b.hash, parentHash: b.parentHash, timestamp: Number(b.timestamp) };
+  return { number: Number(b.number), hash: b.hash, parentHash: b.parentHash, timestamp: Number(b.timestamp), logsBloom: b.logsBloom };
+}
+
+/**
+ * Whether a 2048-bit `logsBloom` may contain `address` (the Ethereum bloom: 3 bits from the first 6 bytes of the
+ * keccak-256 of the address; yellow paper §4.3.1). False means the block has certainly no log of `address`.
+ */
+export function bloomMayContain(bloom: Hex, address: string): boolean {
+  if (!bloom || bloom.length !== 514) return true; // no (or malformed) bloom: cannot rule anything out
+  const h = hexToBytes(keccak256(address.toLowerCase() as Hex));
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((h[i] << 8) | h[i + 1]) & 0x7ff;
+    const byte = 255 - (bit >> 3);
+    const v = parseInt(bloom.slice(2 + byte * 2, 4 + byte * 2), 16);
+    if ((v & (1 << (bit & 7))) === 0) return false;
+  }
+  return true;
 }
 
 /** Creates the RPC client. `signal` stops retry sleeps on shutdown. */
@@ -116,7 +139,7 @@ export function createRpc(opts: RpcOptions, log: Logger, metrics: Metrics, signa
         metrics.rpcErrors.inc({ method, kind });
         if (kind === "range" || attempt >= opts.maxRetries || signal?.aborted) throw new RpcError(kind, method, e);
         const wait = backoff(attempt + (kind === "rate_limit" ? 2 : 0), opts.backoffMs, opts.maxBackoffMs);
-        log.debug({ method, kind, attempt, wait, err: errorText(e).slice(0, 200) }, "rpc retry");
+        log.debug({ rpc: opts.name, method, kind, attempt, wait, err: errorText(e).slice(0, 200) }, "rpc retry");
         await sleep(wait, signal);
       }
     }
@@ -128,10 +151,10 @@ export function createRpc(opts: RpcOptions, log: Logger, metrics: Metrics, signa
   return {
     chainId: () => call("eth_chainId", async () => Number(await request(single, "eth_chainId", []))),
     blockNumber: () => call("eth_blockNumber", async () => Number(await request(single, "eth_blockNumber", []))),
-    getBlock: (n) => call("eth_getBlockByNumber", async () => toBlockRef(await request(single, "eth_getBlockByNumber", [hex(n), false]))),
+    getBlock: (n) => call("eth_getBlockByNumber", async () => toHeader(await request(single, "eth_getBlockByNumber", [hex(n), false]))),
     getBlocks: (ns) =>
       call("eth_getBlockByNumber", async () =>
-        (await Promise.all(ns.map((n) => request(batched, "eth_getBlockByNumber", [hex(n), false])))).map(toBlockRef),
+        (await Promise.all(ns.map((n) => request(batched, "eth_getBlockByNumber", [hex(n), false])))).map(toHeader),
       ),
     getLogs: (from, to, addresses, topics) =>
       call("eth_getLogs", async () => {

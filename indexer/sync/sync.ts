@@ -12,13 +12,26 @@
  * - Factory pattern (DeFi): the wrappers the factory creates are found from its `WrapperCreated` events and followed
  *   from then on (within the range that creates them too); valuation oracles from their `Configured` events.
  * - Transient failures (RPC, database) are logged, counted and retried with backoff; the loop never exits on them.
+ *   A failed step re-reads the checkpoint from the database before the next one (a COMMIT whose answer was lost
+ *   may or may not have landed).
+ * - Lies and mistakes of a node are cross-checked before anything is committed (policy with several endpoints: the
+ *   primary serves every read; the next endpoint in the list verifies and refetches):
+ *   - `eth_getLogs` against the blocks' `logsBloom`: a block whose bloom may hold one of our addresses but for
+ *     which no log came back, or a log whose address its block's bloom rules out, makes the range be refetched from
+ *     the next endpoint; two equal answers are accepted (a bloom false positive), two different ones retry the step;
+ *   - the hash that becomes the checkpoint is re-read from the next endpoint before the commit;
+ *   - a model mismatch (an event value that disagrees with the replicated contract) rolls the range back and
+ *     refetches it from the next endpoint; after `maxMismatchRetries` failed attempts the sync stops
+ *     (`ModelMismatchError`, `/health` 503);
+ *   - a head below the checkpoint whose tip block is still ours is a stale head, not a reorg; a deep-reorg verdict
+ *     is confirmed by re-reading the stored headers from every endpoint (three rounds) before the sync stops.
  */
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
 import { CONFIGURED, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
-import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type BlockRef, type Checkpoint } from "../store/store.js";
+import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
-import { RpcError, backoff, sleep } from "./rpc.js";
+import { RpcError, backoff, bloomMayContain, sleep, type Header } from "./rpc.js";
 
 /** A reorg whose fork point lies below the stored (unfinalized) headers. */
 export class DeepReorgError extends Error {
@@ -28,12 +41,44 @@ export class DeepReorgError extends Error {
   }
 }
 
+/** A model mismatch that persisted over `maxMismatchRetries` refetches of the same range. */
+export class ModelMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelMismatchError";
+  }
+}
+
 /** The chain moved while a range was being fetched; the step is simply retried. */
 class ChainMovedError extends Error {}
 
+/** A cross-check failed (endpoints disagree, bloom or hash check, model mismatch): retried from the next endpoint. */
+class InconsistentError extends Error {
+  constructor(message: string, readonly range: [number, number], readonly mismatch = false) {
+    super(message);
+    this.name = "InconsistentError";
+  }
+}
+
+/** How many headers the bloom cross-check holds at once during backfill. */
+const HEADER_CHUNK = 1_000;
+
 /** Creates the sync of `ctx`. */
 export function createSync(ctx: IndexerContext) {
-  const { config, rpc, db, state, log, metrics } = ctx;
+  const { config, db, state, log, metrics } = ctx;
+  const rpcs = ctx.rpcs.length > 0 ? ctx.rpcs : [ctx.rpc];
+  /** index of the endpoint that serves reads; the next one verifies */
+  let active = 0;
+  const reader = () => rpcs[active];
+  const verifier = () => rpcs[(active + 1) % rpcs.length];
+  /** mismatches seen while applying the current range */
+  let stepMismatches = 0;
+  /** failed attempts at the same range because of a model mismatch */
+  let mismatchStreak = { range: "", n: 0 };
+  /** the highest head seen (the head "advances" when it passes it) */
+  let highestHead = -1;
+  /** the checkpoint must be re-read from the database before the next step */
+  let checkpointStale = false;
   const c = config.contracts;
   const addresses = [c.token, c.oracle, c.settlement, c.wrapperFactory, c.morpho, c.collateralAdapter].filter(
     (a): a is `0x${string}` => !!a,
@@ -53,6 +98,7 @@ export function createSync(ctx: IndexerContext) {
   const handlerCtx = {
     mismatch(ev: Ev, what: string, expected: unknown, got: unknown) {
       metrics.mismatches.inc();
+      stepMismatches++;
       log.error({ block: ev.block, logIndex: ev.logIndex, event: ev.name, what, model: String(expected), event_value: String(got) }, "event disagrees with the contract model");
     },
     contracts: { token: c.token, oracle: c.oracle, morpho: c.morpho },
@@ -71,7 +117,7 @@ export function createSync(ctx: IndexerContext) {
    * it creates in the range (factory pattern: their logs are fetched for the same range once their `WrapperCreated`
    * is seen) and `Configured` logs of valuation oracles at any address.
    */
-  async function getLogs(from: number, to: number): Promise<RawLog[]> {
+  async function getLogs(from: number, to: number, rpc = reader()): Promise<RawLog[]> {
     fresh.clear();
     const logs = await rpc.getLogs(from, to, [...addresses, ...wrappers]);
     if (!factory) return logs;
@@ -114,11 +160,21 @@ export function createSync(ctx: IndexerContext) {
     }
   }
 
-  /** Rolls back to the newest stored block that is still canonical. */
+  /**
+   * Rolls back to the newest stored block that is still canonical. With none, the verdict is confirmed on every
+   * endpoint over three rounds (one bad answer must not stop the indexer) before `DeepReorgError`. A fork at the
+   * checkpoint itself is no reorg (a bad or stale answer made us look): nothing is rolled back.
+   */
   async function handleReorg(cp: Checkpoint): Promise<void> {
     const stored = await recentBlocks(db, cp.number);
-    const remote = await rpc.getBlocks(stored.map((b) => b.number));
-    const idx = stored.findIndex((b, i) => remote[i]?.hash === b.hash);
+    let idx = -1;
+    for (let round = 0; round < 3 && idx < 0; round++) {
+      for (let k = 0; k < rpcs.length && idx < 0; k++) {
+        const remote = await rpcs[(active + k) % rpcs.length].getBlocks(stored.map((b) => b.number));
+        idx = stored.findIndex((b, i) => remote[i]?.hash === b.hash);
+      }
+      if (idx < 0 && round < 2) await sleep(backoff(round + 1, config.rpc.backoffMs, config.rpc.maxBackoffMs), ctx.signal);
+    }
     if (idx < 0) {
       throw new DeepReorgError(
         `reorg deeper than the finality depth (${config.finality} blocks): none of the ${stored.length} stored blocks ` +
@@ -127,6 +183,11 @@ export function createSync(ctx: IndexerContext) {
       );
     }
     const fork = stored[idx];
+    if (fork.number === cp.number && fork.hash === cp.hash) {
+      metrics.falseAlarms.inc({ kind: "reorg" });
+      log.warn({ block: cp.number }, "reorg not confirmed: the checkpoint is still canonical (bad or stale answer)");
+      return;
+    }
     await db.transaction((tx) => rollback(tx, fork));
     wrappersLoaded = false; // wrappers created after the fork are gone
     state.reorgs++;
@@ -138,18 +199,81 @@ export function createSync(ctx: IndexerContext) {
     log.warn({ from: cp.number, to: fork.number, depth }, "reorg: rolled back");
   }
 
+  /** Addresses whose logs a range must hold when its blooms say so. */
+  const watched = () => [...addresses, ...wrappers, ...fresh];
+
+  /**
+   * Cross-checks the logs of [from, to] against the headers of every block of the range (fetched in chunks unless
+   * given): each log's block hash and address must match its header, and no block may have a bloom that may hold one
+   * of our addresses with no log returned for it. Returns the blocks that disagree.
+   */
+  async function bloomSuspects(from: number, to: number, logs: RawLog[], headers: Header[] | null): Promise<number[]> {
+    const byBlock = new Map<number, RawLog[]>();
+    for (const l of logs) {
+      const n = Number(l.blockNumber);
+      (byBlock.get(n) ?? byBlock.set(n, []).get(n)!).push(l);
+    }
+    const addrs = watched();
+    const suspects: number[] = [];
+    for (let a = from; a <= to; a += HEADER_CHUNK) {
+      const b = Math.min(to, a + HEADER_CHUNK - 1);
+      const hs = headers ? headers.filter((h) => h.number >= a && h.number <= b) : await reader().getBlocks(Array.from({ length: b - a + 1 }, (_, i) => a + i));
+      for (const h of hs) {
+        if (!h) throw new ChainMovedError(`block missing in ${a}..${b}`);
+        const got = byBlock.get(h.number) ?? [];
+        if (got.some((l) => l.blockHash !== h.hash)) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+        const have = new Set(got.map((l) => l.address.toLowerCase()));
+        if (got.some((l) => !bloomMayContain(h.logsBloom, l.address))) suspects.push(h.number);
+        else if (addrs.some((x) => !have.has(x) && bloomMayContain(h.logsBloom, x))) suspects.push(h.number);
+      }
+    }
+    return suspects;
+  }
+
+  /** Logs of a range, cross-checked against the blooms (refetched from the verifier when they disagree). */
+  async function checkedLogs(from: number, to: number, logs: RawLog[], headers: Header[] | null): Promise<RawLog[]> {
+    if (!config.rpc.bloomCheck) return logs;
+    const suspects = await bloomSuspects(from, to, logs, headers);
+    if (suspects.length === 0) return logs;
+    metrics.crossChecks.inc({ kind: "bloom" });
+    const again = await getLogs(from, to, verifier());
+    const key = (ls: RawLog[]) => ls.map((l) => `${l.blockHash}:${l.logIndex}`).sort().join();
+    if (key(again) !== key(logs)) {
+      throw new InconsistentError(`eth_getLogs ${from}..${to}: blooms of ${suspects.length} block(s) (first ${suspects[0]}) disagree; a second answer differs`, [from, to]);
+    }
+    log.debug({ from, to, blocks: suspects.length }, "bloom false positive: two equal answers");
+    return again;
+  }
+
   /** One step: index the next range, or detect a reorg, or report being caught up (returns false). */
   async function step(): Promise<boolean> {
+    if (checkpointStale) {
+      state.checkpoint = await readCheckpoint(db);
+      checkpointStale = false;
+    }
+    const rpc = reader();
     const head = await rpc.blockNumber();
+    const now = Date.now();
+    state.headAt = now;
+    if (head > highestHead) {
+      highestHead = head;
+      state.headAdvancedAt = now;
+    }
     state.head = head;
-    state.headAt = Date.now();
     state.finalized = Math.max(0, head - config.finality);
     metrics.head.set(head);
     const cp = state.checkpoint;
     const next = cp ? cp.number + 1 : config.fromBlock;
     metrics.lag.set(Math.max(0, head - (cp?.number ?? config.fromBlock - 1)));
     if (cp && head < cp.number) {
-      await handleReorg(cp); // the node rewound below us
+      // the node says it is behind us: a rewind, or a stale or lagging answer (our tip still exists)
+      const tip = await rpc.getBlock(cp.number);
+      if (tip?.hash === cp.hash) {
+        metrics.falseAlarms.inc({ kind: "stale_head" });
+        log.debug({ head, checkpoint: cp.number }, "stale head (our tip is still canonical): waiting");
+        return false;
+      }
+      await handleReorg(cp);
       return true;
     }
     if (next > head) {
@@ -177,24 +301,33 @@ export function createSync(ctx: IndexerContext) {
     }
     const started = Date.now();
     const end = metrics.batchDuration.startTimer();
-    const { to, logs } = await fetchLogs(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe);
+    const fetched = await fetchLogs(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe);
+    const to = fetched.to;
     const numbers = tail ? Array.from({ length: to - next + 1 }, (_, i) => next + i) : next === to ? [to] : [next, to];
     const headers = await rpc.getBlocks(numbers);
     if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${next}..${to}`);
-    const hs = headers as BlockRef[];
+    const hs = headers as Header[];
     if (cp && hs[0].parentHash !== cp.hash) {
       await handleReorg(cp);
       return true;
     }
-    const byNumber = new Map(hs.map((h) => [h.number, h]));
     if (tail) {
       for (let i = 1; i < hs.length; i++) {
         if (hs[i].parentHash !== hs[i - 1].hash) throw new ChainMovedError(`headers ${next}..${to} do not link`);
       }
     }
-    for (const l of logs) {
+    const byNumber = new Map(hs.map((h) => [h.number, h]));
+    for (const l of fetched.logs) {
       const h = byNumber.get(Number(l.blockNumber));
       if (h && h.hash !== l.blockHash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+    }
+    const logs = await checkedLogs(next, to, fetched.logs, hs.length === to - next + 1 ? hs : null);
+    const last = hs[hs.length - 1];
+    // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
+    const again = await verifier().getBlock(to);
+    if (again?.hash !== last.hash) {
+      metrics.crossChecks.inc({ kind: "hash" });
+      throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${again?.hash?.slice(0, 10) ?? "none"}…)`, [next, to]);
     }
     const events: Ev[] = [];
     for (const l of logs) {
@@ -205,17 +338,25 @@ export function createSync(ctx: IndexerContext) {
     }
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
     logs.length = 0; // the raw logs can be collected while the range is written
-    const last = hs[hs.length - 1];
     const newCp: Checkpoint = { number: to, hash: last.hash, timestamp: last.timestamp };
+    const stored = (tail ? hs : [last]).map(({ number, hash, parentHash, timestamp }) => ({ number, hash, parentHash, timestamp }));
+    stepMismatches = 0;
     await db.transaction(async (tx) => {
       await applyEvents(tx, events, handlerCtx);
-      await saveBlocks(tx, tail ? hs : [last], Math.max(0, safe), to);
+      if (stepMismatches > 0) {
+        // never commit what the model says is wrong: roll the range back and refetch it
+        metrics.crossChecks.inc({ kind: "model" });
+        throw new InconsistentError(`${stepMismatches} event(s) in blocks ${next}..${to} disagree with the contract model`, [next, to], true);
+      }
+      await saveBlocks(tx, stored, Math.max(0, safe), to);
       await writeCheckpoint(tx, newCp);
     });
     end();
     for (const w of fresh) wrappers.add(w);
     fresh.clear();
     state.checkpoint = newCp;
+    state.inconsistent = null;
+    mismatchStreak = { range: "", n: 0 };
     state.eventsIndexed += events.length;
     const blocks = to - next + 1;
     metrics.blocks.inc(blocks);
@@ -230,7 +371,15 @@ export function createSync(ctx: IndexerContext) {
     return true;
   }
 
-  /** Runs until `ctx.signal` aborts or a fatal error (deep reorg). */
+  /** Stops the sync for good: the API refuses to serve, `/health` answers 503 with the reason. */
+  function fail(e: Error): never {
+    state.fatal = e;
+    state.phase = "failed";
+    log.fatal({ err: e.message }, "sync stopped");
+    throw e;
+  }
+
+  /** Runs until `ctx.signal` aborts or a fatal error (deep reorg, persistent model mismatch). */
   async function run(): Promise<void> {
     state.checkpoint = await readCheckpoint(db);
     if (state.checkpoint) metrics.checkpoint.set(state.checkpoint.number);
@@ -238,21 +387,28 @@ export function createSync(ctx: IndexerContext) {
       try {
         const more = await step();
         state.consecutiveFailures = 0;
+        state.lastError = null;
         if (!more) await sleep(config.pollIntervalMs, ctx.signal);
       } catch (e) {
-        if (e instanceof DeepReorgError) {
-          state.fatal = e;
-          state.phase = "failed";
-          log.fatal({ err: e.message }, "sync stopped");
-          throw e;
-        }
+        if (e instanceof DeepReorgError) fail(e);
         if (ctx.signal.aborted) break;
         state.consecutiveFailures++;
-        state.lastError = e instanceof Error ? e.message : String(e);
+        state.lastError = (e instanceof Error ? e.message : String(e)).slice(0, 500);
         metrics.syncErrors.inc();
-        // the in-memory checkpoint may be ahead of a rolled-back transaction: re-read it
-        state.checkpoint = await readCheckpoint(db).catch(() => state.checkpoint);
         wrappersLoaded = false;
+        // a COMMIT (or rollback) whose answer was lost may or may not have landed: re-read before the next step
+        if (!(e instanceof InconsistentError)) checkpointStale = true;
+        if (e instanceof InconsistentError) {
+          state.inconsistent = e.message;
+          active = (active + 1) % rpcs.length; // refetch from the next endpoint
+          if (e.mismatch) {
+            const key = e.range.join("..");
+            mismatchStreak = { range: key, n: mismatchStreak.range === key ? mismatchStreak.n + 1 : 1 };
+            if (mismatchStreak.n > config.maxMismatchRetries) {
+              fail(new ModelMismatchError(`model mismatch persists in blocks ${key} after ${config.maxMismatchRetries} refetches: ${e.message}; the data before is kept, nothing of this range is served`));
+            }
+          }
+        }
         const wait = e instanceof ChainMovedError ? 50 : backoff(Math.min(state.consecutiveFailures, 8), config.rpc.backoffMs, config.rpc.maxBackoffMs);
         log.warn({ err: state.lastError, failures: state.consecutiveFailures, retryInMs: wait }, "sync step failed: retrying");
         await sleep(wait, ctx.signal);

@@ -96,25 +96,17 @@ export async function fundAccounts(w: World, rpcSetBalance: (addr: string, wei: 
 
 /**
  * Farm `s.farm` issues series `k` of the plan: tops its collateral up to 1.5 × what the settlement will require
- * with the new series (coverDays × trailing hashprice after pool fee × hashrate, as `requiredCollateral`), creates
+ * with the new series (`settlement.quoteCollateral`: coverDays × trailing — or bootstrap — hashprice after pool fee ×
+ * hashrate), creates
  * the series, and sells `saleBps` of its cap to a seeded subset of the holders at 90 % of its value at `day`'s
  * net yield. Returns the token id.
  */
 export async function issueSeries(w: World, k: number, day: number): Promise<bigint> {
   const s = w.plan.series[k];
-  const { token, settlement, oracle, wbtc } = w.sys;
+  const { token, settlement, wbtc } = w.sys;
   const farm = w.sys.farms[s.farm];
   const asset = await wbtc.getAddress();
-  const [trailing] = await oracle.trailingHashprice();
-  const extra = (BigInt(Math.min(ORACLE.coverDays, s.terms.termDays)) * s.hashrateThs * ((trailing * (BPS - BigInt(s.terms.poolFeeBps))) / BPS)) / E18 + 1n;
-  const target = ((await settlement.requiredCollateral(farm.address, asset)) + extra) * 3n / 2n;
-  const have = await settlement.collateral(farm.address, asset);
-  if (target > have) {
-    await send(w, wbtc.mint(farm.address, target - have));
-    await send(w, settlement.connect(farm).postCollateral(farm.address, asset, target - have));
-    w.stats.collateralPosted[s.farm] += target - have;
-  }
-  await send(w, token.connect(farm).createSeries({
+  const terms = {
     farm: farm.address,
     payoutAsset: asset,
     hashrateThs: s.hashrateThs,
@@ -125,7 +117,16 @@ export async function issueSeries(w: World, k: number, day: number): Promise<big
     slaBps: s.terms.slaBps,
     powerCostUsdPerKWhE6: s.terms.powerCostUsdPerKWhE6,
     serviceFeeUsdPerThDayE6: s.terms.serviceFeeUsdPerThDayE6,
-  }));
+  };
+  // what the settlement will require with the new series (bootstrap hashprice before the first final day), + 50 %
+  const target = ((await settlement.quoteCollateral(terms)) * 3n) / 2n;
+  const have = await settlement.collateral(farm.address, asset);
+  if (target > have) {
+    await send(w, wbtc.mint(farm.address, target - have));
+    await send(w, settlement.connect(farm).postCollateral(farm.address, asset, target - have));
+    w.stats.collateralPosted[s.farm] += target - have;
+  }
+  await send(w, token.connect(farm).createSeries(terms));
   const id = await token.seriesCount();
   w.ids[k] = id;
 

@@ -13,6 +13,7 @@ import {
   signUptime,
   submitDaily,
   submitUptimes,
+  timelocked,
   today,
 } from "../helpers/deploy.js";
 import { reportTypes } from "../../scripts/reporter/sign.js";
@@ -160,7 +161,7 @@ describe("HashpriceOracle", () => {
         ["future", () => f.feed.setRound(FEED_PRICE, now + 10 * DAY)],
         ["over 64 bits", () => f.feed.setPrice(2n ** 64n)],
         ["reverting", async () => (await f.feed.setPrice(FEED_PRICE), f.feed.setBroken(true))],
-        ["unset", () => f.oracle.setPriceFeed(ethers.ZeroAddress, 0)],
+        ["unset", () => timelocked(conn, f.oracle, f.admin, "setPriceFeed", [ethers.ZeroAddress, 0])],
       ];
       for (const [i, [, make]] of cases.entries()) {
         await make();
@@ -427,16 +428,15 @@ describe("HashpriceOracle", () => {
   });
 
   describe("feed configuration", () => {
-    it("admin sets the feed and heartbeat with an event; heartbeat 0 is refused for a feed", async () => {
+    it("admin sets the feed and heartbeat through the timelock with an event; heartbeat 0 is refused for a feed", async () => {
       const feed18 = await ethers.deployContract("TestPriceFeed", [18, 0]);
-      await expect(f.oracle.connect(f.guardian).setPriceFeed(feed18, 3600)).to.be.revertedWithCustomError(
-        f.oracle,
-        "AccessControlUnauthorizedAccount",
-      );
-      await expect(f.oracle.connect(f.admin).setPriceFeed(feed18, 0))
+      for (const s of [f.guardian, f.admin]) {
+        await expect(f.oracle.connect(s).setPriceFeed(feed18, 3600)).to.be.revertedWithCustomError(f.oracle, "NotTimelocked");
+      }
+      await expect(timelocked(conn, f.oracle, f.admin, "setPriceFeed", [await feed18.getAddress(), 0]))
         .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
         .withArgs("heartbeat");
-      await expect(f.oracle.connect(f.admin).setPriceFeed(feed18, 3600))
+      await expect(timelocked(conn, f.oracle, f.admin, "setPriceFeed", [await feed18.getAddress(), 3600]))
         .to.emit(f.oracle, "PriceFeedSet")
         .withArgs(await feed18.getAddress(), 3600);
       await feed18.setPrice(65_432_123_456_789n * 10n ** 9n); // 65,432.123456789 USD, 18 decimals
@@ -446,11 +446,12 @@ describe("HashpriceOracle", () => {
       expect(await f.oracle.btcUsdE8(x.day)).to.equal(6_543_212_345_678n);
 
       const feed37 = await ethers.deployContract("TestPriceFeed", [37, 1]);
-      await expect(f.oracle.connect(f.admin).setPriceFeed(feed37, 3600))
+      await expect(timelocked(conn, f.oracle, f.admin, "setPriceFeed", [await feed37.getAddress(), 3600]))
         .to.be.revertedWithCustomError(f.oracle, "InvalidConfig")
         .withArgs("feed");
       const feed6 = await ethers.deployContract("TestPriceFeed", [6, 61_000_000_000n]); // 61,000 USD
-      await f.oracle.connect(f.admin).setPriceFeed(feed6, 3600);
+      await timelocked(conn, f.oracle, f.admin, "setPriceFeed", [await feed6.getAddress(), 3600]);
+      await feed6.setPrice(61_000_000_000n); // fresh again after the timelock's delay
       expect(await f.oracle.feedPrice()).to.deep.equal([61_000n * E8, true]);
     });
 
@@ -615,7 +616,7 @@ describe("HashpriceOracle", () => {
       const Z = ethers.ZeroAddress;
       const F = await ethers.getContractFactory("HashpriceOracle");
       await expect(F.deploy(Z, a, [a], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("admin");
-      await expect(F.deploy(a, Z, [a], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("guardian");
+      await expect(F.deploy(a, Z, [a], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "ZeroGuardian");
       await expect(F.deploy(a, b, [a, b], 1, 0, Z, 0)).to.be.revertedWithCustomError(F, "InvalidReporterSet");
       await expect(F.deploy(a, b, [a], 1, 0, f.feed, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("heartbeat");
     });

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import fc from "fast-check";
-import { createSeries, deployAll, type Fixture, goToDay, seriesTerms, signDaily, signUptime } from "../helpers/deploy.js";
+import { createSeries, deployAll, type Fixture, goToDay, seriesTerms, signDaily, signUptime, timelocked } from "../helpers/deploy.js";
 import { FarmModel, parseSettled, requiredCollateral } from "../helpers/model.js";
 import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
 import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
@@ -21,7 +21,7 @@ const conn = await network.create({ override: { initialDate: "2024-01-01T00:00:0
 const { networkHelpers } = conn;
 
 async function base(): Promise<Fixture> {
-  const f = await deployAll(conn, { feedPriceE8: null });
+  const f = await deployAll(conn, { feedPriceE8: null, timelockDelay: 0 });
   await goToDay(conn, S + MAX_DAYS + 1);
   const r = dailyReportOf(REF);
   await f.oracle.submitDailyReport(r, await signDaily(f, r));
@@ -94,7 +94,7 @@ describe("Settlement property: contracts = domain model", () => {
         const m = new FarmModel();
         const holders = f.holders.map((h) => h.address);
         const farm = f.farm.address;
-        await f.settlement.connect(f.admin).setCoverDays(sc.coverDays);
+        await timelocked(conn, f.settlement, f.admin, "setCoverDays", [sc.coverDays]);
         await f.wbtc.mint(farm, 10n ** 15n);
         await f.wbtc.connect(f.farm).approve(f.settlement, 2n ** 255n);
 

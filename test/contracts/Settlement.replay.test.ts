@@ -39,8 +39,9 @@ describe("Settlement replay of 366 real days (2023-06-01 .. 2024-05-31)", () => 
 
     const terms = await seriesTerms(f, FIRST, { hashrateThs: 100n, termDays: DAYS.length });
     expect(DAYS.length).to.equal(366);
-    const id = await createSeries(f, terms);
+    const id = await createSeries(f, terms); // posts the collateral issuance needs (quoteCollateral)
     m.addSeries(id, terms);
+    m.postCollateral(await f.settlement.collateral(f.farm.address, f.wbtc));
     for (const [who, units] of [[h0, 20_000n], [h1, 10_000n], [h2, 6_600n]] as const) {
       await f.token.connect(f.farm).mint(who, id, units, "0x");
       m.mint(id, who, units);

@@ -12,6 +12,8 @@ import {
   submitDaily,
   submitUptimes,
   type Terms,
+  timelocked,
+  BOOTSTRAP_HASHPRICE_E18,
 } from "../helpers/deploy.js";
 import { FarmModel, modelBreakdown, parseSettled, requiredCollateral as required, toBreakdown } from "../helpers/model.js";
 import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
@@ -119,12 +121,16 @@ describe("Settlement", () => {
       await expect(f.settlement.registeredTerms(3n)).to.be.revertedWithCustomError(f.settlement, "UnregisteredSeries").withArgs(3n);
     });
 
-    it("requires nothing while the oracle has no final day", async () => {
+    it("uses the bootstrap hashprice while the oracle has no final day; quoteCollateral says what a series needs", async () => {
       const g = await deployAll(conn, { feedPriceE8: null });
       const terms = await seriesTerms(g, S);
+      expect(await g.settlement.bootstrapHashpriceE18()).to.equal(BOOTSTRAP_HASHPRICE_E18);
       expect(await g.settlement.requiredCollateral(g.farm.address, g.wbtc)).to.equal(0n);
+      const need = required([{ terms, left: 30 }], BOOTSTRAP_HASHPRICE_E18, 30);
+      expect(await g.settlement.quoteCollateral(terms)).to.equal(need);
+      await postCollateral(g, need);
       await createSeries(g, terms);
-      expect(await g.settlement.requiredCollateral(g.farm.address, g.wbtc)).to.equal(0n);
+      expect(await g.settlement.requiredCollateral(g.farm.address, g.wbtc)).to.equal(need);
     });
 
     it("counts a series for at most its unsettled days, and not at all once every day is settled", async () => {
@@ -254,7 +260,7 @@ describe("Settlement", () => {
     });
 
     it("balance short: the shortfall is slashed from collateral; both short: the rest becomes debt", async () => {
-      await f.settlement.connect(f.admin).setCoverDays(1);
+      await timelocked(conn, f.settlement, f.admin, "setCoverDays", [1]);
       const { id, terms } = await issue({ slaBps: 0 });
       const x = DATA.get(S)!;
       const owedFull = modelBreakdown(terms, x.hashpriceE18, 10_000, x.btcUsdE8, 3_000n, { balance: 10n ** 12n, collateral: 0n }).owed;
@@ -293,7 +299,7 @@ describe("Settlement", () => {
     });
 
     it("deposit repays debts first, oldest series first, through the token to current holders", async () => {
-      await f.settlement.connect(f.admin).setCoverDays(1);
+      await timelocked(conn, f.settlement, f.admin, "setCoverDays", [1]);
       const a = await issue({ slaBps: 0 });
       const b = await issue({ slaBps: 0, hashrateThs: 50n }, 0n);
       await f.token.connect(f.farm).mint(f.holders[1].address, b.id, 700n, "0x");
@@ -330,8 +336,8 @@ describe("Settlement", () => {
       expect(await f.settlement.payoutBalance(f.farm.address, f.wbtc)).to.equal(42n);
     });
 
-    it("repayment skips a series whose units were all burned (its debt stays)", async () => {
-      await f.settlement.connect(f.admin).setCoverDays(1);
+    it("repayment writes off the debt of a series whose units were all burned (no holder is owed it)", async () => {
+      await timelocked(conn, f.settlement, f.admin, "setCoverDays", [1]);
       const a = await issue({ slaBps: 0 });
       let day = S;
       while ((await f.settlement.debt(a.id)) === 0n) {
@@ -341,8 +347,11 @@ describe("Settlement", () => {
       }
       const da = await f.settlement.debt(a.id);
       await f.token.connect(f.holders[0]).burn(f.holders[0], a.id, 3_000n);
-      await expect(deposit(f, 1000n)).not.to.emit(f.settlement, "DebtRepaid");
-      expect(await f.settlement.debt(a.id)).to.equal(da);
+      const tx = deposit(f, 1000n);
+      await expect(tx).not.to.emit(f.settlement, "DebtRepaid");
+      await expect(tx).to.emit(f.settlement, "DebtWrittenOff").withArgs(a.id, f.farm.address, da);
+      expect(await f.settlement.debt(a.id)).to.equal(0n);
+      expect(await f.settlement.farmDebt(f.farm.address, f.wbtc)).to.equal(0n);
       expect(await f.settlement.payoutBalance(f.farm.address, f.wbtc)).to.equal(1000n);
     });
 
@@ -376,7 +385,7 @@ describe("Settlement", () => {
       expect(await f.token.claimable(f.holders[2], id)).to.equal(e.b.owed);
     });
 
-    it("batches many series-days atomically; reverts LengthMismatch, AlreadySettled, DayOutsideTerm, NotFinal, NoUptime, UnregisteredSeries", async () => {
+    it("batches many series-days atomically; skips settled pairs; reverts LengthMismatch, DayOutsideTerm, NotFinal, NoUptime, UnregisteredSeries", async () => {
       const { id } = await issue();
       await deposit(f, 10n ** 8n);
       for (let k = 0; k < 3; k++) await report(f, S + k, 9_000 + k);
@@ -403,21 +412,25 @@ describe("Settlement", () => {
         [S + 1, 9_001n],
         [S + 2, 9_002n],
       ]);
+      const skip = f.settlement.interface.getError("AlreadySettled")!.selector;
       await expect(f.settlement.settle([id], [S + 1]))
-        .to.be.revertedWithCustomError(f.settlement, "AlreadySettled")
-        .withArgs(id, S + 1);
+        .to.emit(f.settlement, "SettleSkipped")
+        .withArgs(id, S + 1, skip);
       await expect(f.settlement.quote(id, S + 1)).to.be.revertedWithCustomError(f.settlement, "AlreadySettled");
       await expect(f.settlement.settle([99n], [S]))
         .to.be.revertedWithCustomError(f.settlement, "UnregisteredSeries")
         .withArgs(99n);
     });
 
-    it("the same pair twice in one batch reverts AlreadySettled", async () => {
+    it("the same pair twice in one batch is settled once and skipped once", async () => {
       const { id } = await issue();
       await report(f, S, 10_000);
-      await expect(f.settlement.settle([id, id], [S, S]))
-        .to.be.revertedWithCustomError(f.settlement, "AlreadySettled")
-        .withArgs(id, S);
+      const tx = await f.settlement.settle([id, id], [S, S]);
+      expect((await settledEvents(f, tx)).length).to.equal(1);
+      await expect(tx)
+        .to.emit(f.settlement, "SettleSkipped")
+        .withArgs(id, S, f.settlement.interface.getError("AlreadySettled")!.selector);
+      expect(await f.settlement.settledDays(id)).to.equal(1n);
     });
 
     it("a pending report cannot be settled until the guardian confirms it", async () => {
@@ -432,15 +445,15 @@ describe("Settlement", () => {
     });
 
     it("a series created while the settlement was not the guard cannot be settled", async () => {
-      await f.token.connect(f.admin).setIssuanceGuard(ethers.ZeroAddress);
+      await timelocked(conn, f.token, f.admin, "setIssuanceGuard", [ethers.ZeroAddress]);
       const id = await createSeries(f, await seriesTerms(f, S));
-      await f.token.connect(f.admin).setIssuanceGuard(f.settlement);
+      await timelocked(conn, f.token, f.admin, "setIssuanceGuard", [await f.settlement.getAddress()]);
       await report(f, S, 10_000);
       await expect(f.settlement.settle([id], [S])).to.be.revertedWithCustomError(f.settlement, "UnregisteredSeries").withArgs(id);
     });
 
     it("while the token is paused, settle and a deposit that repays debt revert; plain deposits work", async () => {
-      await f.settlement.connect(f.admin).setCoverDays(1);
+      await timelocked(conn, f.settlement, f.admin, "setCoverDays", [1]);
       const { id } = await issue({ slaBps: 0 });
       let day = S;
       while ((await f.settlement.debt(id)) === 0n) {
@@ -469,23 +482,31 @@ describe("Settlement", () => {
   });
 
   describe("admin", () => {
-    it("setCoverDays: admin only, with event; it changes the required collateral", async () => {
+    it("setCoverDays: only through the admin's timelocked proposal, with event; it changes the required collateral", async () => {
       const { terms } = await issue();
-      await expect(f.settlement.connect(f.farm).setCoverDays(7)).to.be.revertedWithCustomError(
+      for (const s of [f.farm, f.admin, f.guardian]) {
+        await expect(f.settlement.connect(s).setCoverDays(7)).to.be.revertedWithCustomError(f.settlement, "NotTimelocked");
+      }
+      const data = f.settlement.interface.encodeFunctionData("setCoverDays", [7]);
+      await expect(f.settlement.connect(f.farm).proposeChange(data)).to.be.revertedWithCustomError(
         f.settlement,
         "AccessControlUnauthorizedAccount",
       );
-      await expect(f.settlement.connect(f.admin).setCoverDays(7)).to.emit(f.settlement, "CoverDaysSet").withArgs(7);
+      await expect(timelocked(conn, f.settlement, f.admin, "setCoverDays", [7])).to.emit(f.settlement, "CoverDaysSet").withArgs(7);
       expect(await f.settlement.coverDays()).to.equal(7);
       expect(await f.settlement.requiredCollateral(f.farm.address, f.wbtc)).to.equal(required([{ terms, left: 30 }], trailingE18, 7));
     });
 
-    it("constructor names a zero admin, token or oracle", async () => {
+    it("constructor names a zero admin, token, oracle or bootstrap hashprice; refuses a zero guardian", async () => {
       const F = await ethers.getContractFactory("Settlement");
       const Z = ethers.ZeroAddress;
-      await expect(F.deploy(Z, f.token, f.oracle, 1)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("admin");
-      await expect(F.deploy(f.admin, Z, f.oracle, 1)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("token");
-      await expect(F.deploy(f.admin, f.token, Z, 1)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("oracle");
+      const g = f.guardian;
+      const hp = BOOTSTRAP_HASHPRICE_E18;
+      await expect(F.deploy(Z, g, 0, f.token, f.oracle, 1, hp)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("admin");
+      await expect(F.deploy(f.admin, g, 0, Z, f.oracle, 1, hp)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("token");
+      await expect(F.deploy(f.admin, g, 0, f.token, Z, 1, hp)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("oracle");
+      await expect(F.deploy(f.admin, g, 0, f.token, f.oracle, 1, 0)).to.be.revertedWithCustomError(F, "InvalidConfig").withArgs("bootstrapHashpriceE18");
+      await expect(F.deploy(f.admin, Z, 0, f.token, f.oracle, 1, hp)).to.be.revertedWithCustomError(F, "ZeroGuardian");
     });
   });
 

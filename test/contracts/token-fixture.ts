@@ -1,5 +1,5 @@
 /**
- * Shared deployment for the HashpowerToken tests: a token with every role granted to a dedicated signer, an
+ * Shared deployment for the HashpowerToken tests: a token with every role granted to a dedicated signer (guardian included), an
  * 8-decimal OpenZeppelin ERC-20 payout asset (TestWBTC), two registered farms and a funded distributor.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
@@ -16,7 +16,7 @@ export interface TokenSystem {
   farmAdmin: HardhatEthersSigner;
   distributor: HardhatEthersSigner;
   pauser: HardhatEthersSigner;
-  claimerAdmin: HardhatEthersSigner;
+  guardian: HardhatEthersSigner;
   farm: HardhatEthersSigner;
   farm2: HardhatEthersSigner;
   holders: HardhatEthersSigner[];
@@ -27,14 +27,13 @@ export interface TokenSystem {
 
 /** Deploys and wires the token; `farm` has 1,000 TH/s of capacity, `farm2` 500 TH/s. */
 export async function deployTokenSystem(ethers: HardhatEthers): Promise<TokenSystem> {
-  const [admin, farmAdmin, distributor, pauser, claimerAdmin, farm, farm2, other, ...rest] = await ethers.getSigners();
+  const [admin, farmAdmin, distributor, pauser, guardian, farm, farm2, other, ...rest] = await ethers.getSigners();
   const holders = rest.slice(0, 6);
   const wbtc = await ethers.deployContract("TestWBTC");
-  const token = await ethers.deployContract("HashpowerToken", [admin.address]);
+  const token = await ethers.deployContract("HashpowerToken", [admin.address, guardian.address, 2 * 86_400]);
   await token.grantRole(await token.FARM_ADMIN_ROLE(), farmAdmin.address);
-  await token.grantRole(await token.DISTRIBUTOR_ROLE(), distributor.address);
+  await token.setDistributor(distributor.address);
   await token.grantRole(await token.PAUSER_ROLE(), pauser.address);
-  await token.grantRole(await token.CLAIMER_ADMIN_ROLE(), claimerAdmin.address);
   await token.connect(farmAdmin).registerFarm(farm.address, 1_000n, "Farm A");
   await token.connect(farmAdmin).registerFarm(farm2.address, 500n, "Farm B");
   await wbtc.mint(distributor.address, 10n ** 15n);
@@ -53,5 +52,5 @@ export async function deployTokenSystem(ethers: HardhatEthers): Promise<TokenSys
     serviceFeeUsdPerThDayE6: 1_200n,
     ...over,
   });
-  return { token, wbtc, admin, farmAdmin, distributor, pauser, claimerAdmin, farm, farm2, holders, other, terms };
+  return { token, wbtc, admin, farmAdmin, distributor, pauser, guardian, farm, farm2, holders, other, terms };
 }

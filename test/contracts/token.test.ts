@@ -44,7 +44,7 @@ describe("HashpowerToken", function () {
   describe("deployment and roles", function () {
     it("exposes the role ids and grants DEFAULT_ADMIN_ROLE to the constructor's admin only", async function () {
       const { token, admin, other } = await networkHelpers.loadFixture(system);
-      for (const name of ["FARM_ADMIN_ROLE", "DISTRIBUTOR_ROLE", "PAUSER_ROLE", "CLAIMER_ADMIN_ROLE"] as const) {
+      for (const name of ["FARM_ADMIN_ROLE", "DISTRIBUTOR_ROLE", "PAUSER_ROLE", "GUARDIAN_ROLE"] as const) {
         expect(await token[name]()).to.equal(ethers.id(name));
       }
       expect(await token.DEFAULT_ADMIN_ROLE()).to.equal(ethers.ZeroHash);
@@ -54,11 +54,16 @@ describe("HashpowerToken", function () {
       expect(await token.name()).to.equal("Hashpower");
     });
 
-    it("rejects a zero admin", async function () {
+    it("rejects a zero admin and a zero guardian", async function () {
+      const [a] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("HashpowerToken");
-      await expect(ethers.deployContract("HashpowerToken", [ethers.ZeroAddress])).to.be.revertedWithCustomError(
+      await expect(ethers.deployContract("HashpowerToken", [ethers.ZeroAddress, a.address, 0])).to.be.revertedWithCustomError(
         factory,
         "ZeroAddress",
+      );
+      await expect(ethers.deployContract("HashpowerToken", [a.address, ethers.ZeroAddress, 0])).to.be.revertedWithCustomError(
+        factory,
+        "ZeroGuardian",
       );
     });
 
@@ -84,12 +89,16 @@ describe("HashpowerToken", function () {
         [() => t.distributeRepayment(1, 1), ethers.id("DISTRIBUTOR_ROLE")],
         [() => t.pause(), ethers.id("PAUSER_ROLE")],
         [() => t.unpause(), ethers.id("PAUSER_ROLE")],
-        [() => t.setClaimerFor(farm.address, other.address), ethers.id("CLAIMER_ADMIN_ROLE")],
         [() => t.setIssuanceGuard(other.address), ethers.ZeroHash],
+        [() => t.proposeChange("0x"), ethers.ZeroHash],
+        [() => t.executeChange("0x"), ethers.ZeroHash],
+        [() => t.cancelChange(ethers.ZeroHash), ethers.id("GUARDIAN_ROLE")],
       ];
       for (const [call, role] of cases) {
         await expect(call()).to.be.revertedWithCustomError(token, "AccessControlUnauthorizedAccount").withArgs(other.address, role);
       }
+      // the distributor is wired once; any later change (by anyone, the admin included) is timelocked
+      await expect(t.setDistributor(other.address)).to.be.revertedWithCustomError(token, "NotTimelocked");
     });
   });
 
@@ -257,7 +266,12 @@ describe("HashpowerToken", function () {
           .withArgs(2n);
         expect(await token.seriesCount()).to.equal(1n);
         expect([...(await token.farmSeries(farm.address))]).to.deep.equal([1n]);
-        await token.connect(admin).setIssuanceGuard(ethers.ZeroAddress);
+        // once wired, the guard changes only through the timelock
+        await expect(token.connect(admin).setIssuanceGuard(ethers.ZeroAddress)).to.be.revertedWithCustomError(token, "NotTimelocked");
+        const data = token.interface.encodeFunctionData("setIssuanceGuard", [ethers.ZeroAddress]);
+        await token.connect(admin).proposeChange(data);
+        await networkHelpers.time.increase(await token.parameterDelay());
+        await expect(token.connect(admin).executeChange(data)).to.emit(token, "IssuanceGuardSet").withArgs(ethers.ZeroAddress);
         await token.connect(farm).createSeries(terms());
         expect(await token.seriesCount()).to.equal(2n);
       });
@@ -704,22 +718,21 @@ describe("HashpowerToken", function () {
       );
     });
 
-    it("CLAIMER_ADMIN sets the claimer of a contract holder that cannot call setClaimer (Aave v3 model)", async function () {
-      const { token, wbtc, farm, distributor, claimerAdmin, other, terms } = await networkHelpers.loadFixture(system);
+    it("no role names a holder's claimer: a contract holder that never called setClaimer keeps its yield", async function () {
+      const { token, farm, distributor, admin, guardian, terms } = await networkHelpers.loadFixture(system);
       // the holder is a contract without any function to set its claimer
       const vault = await ethers.deployContract("TestERC1155Vault");
       const vaultAddr = await vault.getAddress();
       await token.connect(farm).createSeries(terms());
       await token.connect(farm).mint(vaultAddr, 1, 5, "0x");
       await token.connect(distributor).distribute(1, START_DAY, 50);
-      await expect(token.connect(claimerAdmin).setClaimerFor(vaultAddr, other.address))
-        .to.emit(token, "ClaimerSet")
-        .withArgs(vaultAddr, other.address);
-      await expect(token.connect(other).claimOnBehalf(vaultAddr, [1], other.address)).to.changeTokenBalance(ethers, wbtc, other, 50n);
-      await expect(token.connect(claimerAdmin).setClaimerFor(ethers.ZeroAddress, other.address)).to.be.revertedWithCustomError(
-        token,
-        "ZeroAddress",
-      );
+      expect(token.interface.getFunction("setClaimerFor" as never)).to.equal(null);
+      for (const s of [admin, guardian, distributor]) {
+        await expect(token.connect(s).claimOnBehalf(vaultAddr, [1], s.address))
+          .to.be.revertedWithCustomError(token, "NotClaimer")
+          .withArgs(vaultAddr, s.address);
+      }
+      expect(await token.claimable(vaultAddr, 1)).to.equal(50n);
     });
   });
 

@@ -3,7 +3,7 @@ import { network } from "hardhat";
 import fc from "fast-check";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { AbiCoder } from "ethers";
-import { type Fixture, createSeries, deployAll, seriesTerms, today } from "../helpers/deploy.js";
+import { type Fixture, createSeries, deployAll, seriesTerms, timelocked, today } from "../helpers/deploy.js";
 import type { SeriesWrapper, SeriesWrapperFactory } from "../../types/ethers-contracts/index.js";
 
 const E36 = 10n ** 36n;
@@ -27,7 +27,7 @@ interface W extends Fixture {
 }
 
 /** A 30-day series of 100 TH/s (cap 3,000 units); alice, bob, carol hold 1,000 / 1,000 / 500 units; the admin
- *  distributes directly (DISTRIBUTOR_ROLE) so the wrapper is tested against the real token without settlement. */
+ *  is made the token's distributor (timelocked) and distributes directly, so the wrapper is tested against the real token without settlement. */
 async function base(): Promise<W> {
   const f = await deployAll(conn);
   const signers = await ethers.getSigners();
@@ -43,7 +43,7 @@ async function base(): Promise<W> {
   await factory.createWrapper(id);
   const wrapper = (await ethers.getContractAt("SeriesWrapper", await factory.wrapperOf(id))) as SeriesWrapper;
   for (const h of [alice, bob, carol, dave, erin]) await f.token.connect(h).setApprovalForAll(wrapper, true);
-  await f.token.connect(f.admin).grantRole(await f.token.DISTRIBUTOR_ROLE(), f.admin.address);
+  await timelocked(conn, f.token, f.admin, "setDistributor", [f.admin.address]);
   await f.wbtc.mint(f.admin.address, 10n ** 15n);
   await f.wbtc.connect(f.admin).approve(f.token, ethers.MaxUint256);
   return { ...f, factory, wrapper, id, startDay, alice, bob, carol, dave, erin, day: { next: startDay } };

@@ -56,7 +56,12 @@ export interface DeployOptions {
   heartbeat?: number;
   /** settlement's coverDays (default 30) */
   coverDays?: number;
+  /** settlement's bootstrap hashprice, sats per TH/s per day × 1e18 (default `BOOTSTRAP_HASHPRICE_E18`) */
+  bootstrapHashpriceE18?: bigint;
 }
+
+/** Default bootstrap hashprice of the fixture's settlement: 50 sats per TH/s per day (× 1e18). */
+export const BOOTSTRAP_HASHPRICE_E18 = 50n * 10n ** 18n;
 
 /** The oracle part of the fixture. */
 export interface OracleFixture {
@@ -112,17 +117,27 @@ export const FARM_CAPACITY_THS = 1_000_000n;
 
 /**
  * Deploys the oracle part, then TestWBTC (8 decimals), HashpowerToken (admin = signers[0], who also gets
- * FARM_ADMIN_ROLE and PAUSER_ROLE) and Settlement; grants the settlement DISTRIBUTOR_ROLE, makes it the token's
- * issuance guard and registers signers[2] as a farm with `FARM_CAPACITY_THS`.
+ * FARM_ADMIN_ROLE and PAUSER_ROLE; guardian = signers[1]) and Settlement (same admin and guardian, parameter delay
+ * = the oracle's `timelockDelay`); makes the settlement the token's distributor and issuance guard (the one-time
+ * wiring) and registers signers[2] as a farm with `FARM_CAPACITY_THS`.
  */
 export async function deployAll(conn: Conn, opts: DeployOptions = {}): Promise<Fixture> {
   const o = await deployOracle(conn, opts);
   const { ethers } = conn;
+  const delay = opts.timelockDelay ?? 2 * DAY;
   const wbtc = await ethers.deployContract("TestWBTC");
-  const token = await ethers.deployContract("HashpowerToken", [o.admin.address]);
-  const settlement = await ethers.deployContract("Settlement", [o.admin.address, token, o.oracle, opts.coverDays ?? 30]);
+  const token = await ethers.deployContract("HashpowerToken", [o.admin.address, o.guardian.address, delay]);
+  const settlement = await ethers.deployContract("Settlement", [
+    o.admin.address,
+    o.guardian.address,
+    delay,
+    token,
+    o.oracle,
+    opts.coverDays ?? 30,
+    opts.bootstrapHashpriceE18 ?? BOOTSTRAP_HASHPRICE_E18,
+  ]);
   const t = token.connect(o.admin);
-  await t.grantRole(await token.DISTRIBUTOR_ROLE(), settlement);
+  await t.setDistributor(settlement);
   await t.grantRole(await token.FARM_ADMIN_ROLE(), o.admin.address);
   await t.grantRole(await token.PAUSER_ROLE(), o.admin.address);
   await t.setIssuanceGuard(settlement);
@@ -158,24 +173,37 @@ export async function seriesTerms(f: Fixture, startDay: number, over: Partial<Te
   };
 }
 
-/** The farm creates a series with `terms` and returns its id. */
+/**
+ * The farm creates a series with `terms` and returns its id. Issuance always needs collateral: when the farm's
+ * posted collateral is short of `settlement.quoteCollateral(terms)`, the shortfall is minted and posted first.
+ */
 export async function createSeries(f: Fixture, terms: Terms): Promise<bigint> {
+  const need = await f.settlement.quoteCollateral(terms);
+  const have = await f.settlement.collateral(terms.farm, terms.payoutAsset);
+  if (need > have && terms.payoutAsset.toLowerCase() === (await f.wbtc.getAddress()).toLowerCase()) {
+    await (await postCollateral(f, need - have)).wait();
+  }
   const id = await f.token.connect(f.farm).createSeries.staticCall(terms);
   await f.token.connect(f.farm).createSeries(terms);
   return id;
 }
 
+/** Approves the settlement for `sats` of `from`'s TestWBTC unless the allowance already covers it. */
+async function allow(f: Fixture, from: HardhatEthersSigner, sats: bigint) {
+  if ((await f.wbtc.allowance(from.address, f.settlement)) < sats) await (await f.wbtc.connect(from).approve(f.settlement, sats)).wait();
+}
+
 /** Mints `sats` TestWBTC to `from` (default: the farm) and posts it as the farm's collateral. */
 export async function postCollateral(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
-  await f.wbtc.mint(from.address, sats);
-  await f.wbtc.connect(from).approve(f.settlement, sats);
+  await (await f.wbtc.mint(from.address, sats)).wait();
+  await allow(f, from, sats);
   return f.settlement.connect(from).postCollateral(f.farm.address, f.wbtc, sats);
 }
 
 /** Mints `sats` TestWBTC to `from` (default: the farm) and deposits it to the farm's payout balance. */
 export async function deposit(f: Fixture, sats: bigint, from: HardhatEthersSigner = f.farm) {
-  await f.wbtc.mint(from.address, sats);
-  await f.wbtc.connect(from).approve(f.settlement, sats);
+  await (await f.wbtc.mint(from.address, sats)).wait();
+  await allow(f, from, sats);
   return f.settlement.connect(from).deposit(f.farm.address, f.wbtc, sats);
 }
 
@@ -238,3 +266,31 @@ export async function submitUptimes(f: OracleFixture, reports: UptimeReport[]) {
 
 /** Network connection type re-exported for helpers' signatures. */
 export type { NetworkConnection };
+
+/** A contract with the `ParameterTimelock` surface (oracle, token, settlement). */
+interface Timelocked {
+  interface: { encodeFunctionData(fn: string, args: readonly unknown[]): string };
+  connect(signer: HardhatEthersSigner): Timelocked;
+  proposeChange(data: string): Promise<unknown>;
+  executeChange(data: string): Promise<unknown>;
+  parameterDelay(): Promise<bigint>;
+}
+
+/**
+ * Applies a timelocked parameter change the way governance does: `admin` proposes `fn(args)` on `contract`, the
+ * chain's clock moves forward by the contract's `parameterDelay`, `admin` executes it. Returns the execute tx.
+ */
+export async function timelocked(
+  conn: Conn,
+  contract: unknown,
+  admin: HardhatEthersSigner,
+  fn: string,
+  args: readonly unknown[],
+) {
+  const c = (contract as Timelocked).connect(admin);
+  const data = c.interface.encodeFunctionData(fn, args);
+  await c.proposeChange(data);
+  const delay = Number(await c.parameterDelay());
+  if (delay > 0) await conn.networkHelpers.time.increase(delay);
+  return c.executeChange(data);
+}

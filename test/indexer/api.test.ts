@@ -190,4 +190,59 @@ describe("indexer: GraphQL API and ops endpoints", function () {
     expect(html.status).to.equal(200);
     expect(await html.text()).to.match(/graphiql/i);
   });
+
+  describe("bounded queries (cost with variables, body, list and string arguments, clipped errors)", function () {
+    const TRANSFERS = "items { seriesId from to amount blockNumber logIndex batchIndex }";
+    const aliases = (first: string, vars = "($f: Int)") => `query${first === "$f" ? vars : ""} { ${Array.from({ length: 15 }, (_, i) => `a${i}: transfers(first: ${first}) { ${TRANSFERS} }`).join(" ")} }`;
+    const post = (body: string) => fetch(api, { method: "POST", headers: { "content-type": "application/json" }, body });
+
+    it("the cost sees variables: 15 aliases of transfers(first: $f) with f = 50 are refused like the literal", async function () {
+      for (const [query, variables] of [[aliases("$f"), { f: 50 }], [aliases("50"), {}], [aliases("$f", "($f: Int = 50)"), {}]] as const) {
+        const r = await gqlRaw(api, query, variables);
+        expect(r.errors?.[0]?.extensions?.code, query.slice(0, 40)).to.equal("QUERY_LIMIT");
+        expect(r.errors![0].message).to.match(/Cost limit of 5000 exceeded/);
+        expect(r.data ?? null).to.equal(null);
+      }
+      const ok = await gqlRaw(api, aliases("$f"), { f: 2 });
+      expect(ok.errors).to.equal(undefined);
+      expect(ok.data.a0.items).to.have.length(2);
+    });
+
+    it("a body over 100 kB is refused (413, QUERY_LIMIT) without echoing it", async function () {
+      const big = JSON.stringify({ query: `{ _meta { block } }`, variables: { x: "a".repeat(5_000_000) } });
+      const r = await post(big);
+      expect(r.status).to.equal(413);
+      const text = await r.text();
+      expect(text.length).to.be.lessThan(300);
+      expect(JSON.parse(text).errors[0].extensions.code).to.equal("QUERY_LIMIT");
+    });
+
+    it("list and string arguments are bounded (holderIn, 1 kB strings), literal or variable", async function () {
+      const addrs = Array.from({ length: 501 }, (_, i) => `0x${i.toString(16).padStart(40, "0")}`);
+      const q = `query($h: [String!]) { holders(seriesId: "${sys.ids[0]}", where: { holderIn: $h }) { items { holder } } }`;
+      const r1 = await gqlRaw(api, q, { h: addrs });
+      expect(r1.errors?.[0]?.extensions?.code).to.equal("QUERY_LIMIT");
+      expect(r1.errors![0].message).to.match(/a list of 501 items \(at most 500\)/);
+      const ok = await gqlRaw(api, q, { h: addrs.slice(0, 500) });
+      expect(ok.errors).to.equal(undefined);
+      const long = "0x" + "ab".repeat(600);
+      for (const [query, variables] of [[`{ account(address: "${long}") { address } }`, {}], [`query($a: String!) { account(address: $a) { address } }`, { a: long }]] as const) {
+        const r = await gqlRaw(api, query, variables);
+        expect(r.errors?.[0]?.extensions?.code).to.equal("QUERY_LIMIT");
+        expect(r.errors![0].message).to.match(/a string of 1202 characters \(at most 512\)/);
+      }
+    });
+
+    it("error messages echo at most a short prefix of the input", async function () {
+      const bad = "0x" + "zz".repeat(250); // within the string limit, an invalid address
+      const r = await gqlRaw(api, `{ account(address: "${bad}") { address } }`);
+      expect(r.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
+      expect(r.errors![0].message.length).to.be.lessThan(260);
+      expect(r.errors![0].message).to.match(/… \(\d+ characters\)$/);
+      const syntax = await gqlRaw(api, `{ account(address: ${"x".repeat(3_000)} }`);
+      expect(syntax.errors![0].message.length).to.be.lessThan(260);
+      const coerce = await gqlRaw(api, `query($f: Int) { transfers(first: $f) { items { amount } } }`, { f: "9".repeat(400) });
+      expect(coerce.errors![0].message.length).to.be.lessThan(260);
+    });
+  });
 });

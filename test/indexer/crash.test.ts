@@ -4,45 +4,16 @@
  * folder on disk) and on PostgreSQL.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, rpc, sharedPostgres, until } from "./helpers/env.js";
+import { rpc, sharedPostgres, until } from "./helpers/env.js";
+import { exited, startCli } from "./helpers/cli.js";
 import { deployWithActivity, prng, type System } from "./helpers/system.js";
 import { apiSnapshot, dumpStore, gql } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import { startProxy } from "./helpers/proxy.js";
 import { openDb } from "../../indexer/store/db.js";
-
-/** Starts `indexer/cli.ts` and resolves with its GraphQL URL once it listens. */
-const children = new Set<ChildProcess>();
-after(() => children.forEach((c) => c.kill("SIGKILL")));
-
-function startCli(args: string[]): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  // node itself with tsx's loader: one process, so SIGKILL hits the indexer (the tsx wrapper would fork a child)
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)[^\n]*"msg":"indexer started"/.exec(out);
-      if (m) resolve({ proc, url: `http://127.0.0.1:${m[1]}/graphql`, output: () => out });
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", (d) => (out += d.toString()));
-    proc.once("exit", (code) => reject(new Error(`indexer exited (${code}) before listening:\n${out}`)));
-  });
-}
-
-function exited(proc: ChildProcess): Promise<void> {
-  return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once("exit", () => r()));
-}
 
 describe("indexer: kill -9 and restart", function () {
   this.timeout(300_000);

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { rpc, until } from "./helpers/env.js";
 import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
-import { apiSnapshot, dumpStore, expectApiEqualsContracts } from "./helpers/compare.js";
+import { apiSnapshot, dumpStore, expectApiEqualsContracts, gqlRaw } from "./helpers/compare.js";
 import { indexerFor, mismatches } from "./helpers/indexer.js";
 import { DeepReorgError, type Indexer } from "../../indexer/index.js";
 
@@ -65,7 +65,7 @@ describe("indexer: reorgs", function () {
     }
   });
 
-  it("a reorg deeper than the finality depth stops the indexer (DeepReorgError, /health 503)", async function () {
+  it("a reorg deeper than the finality depth stops the indexer (DeepReorgError, /health 503, the API serves nothing)", async function () {
     const idx = await indexerFor(sys, url, "pglite", { finality: 2 });
     try {
       await idx.waitForHead();
@@ -82,6 +82,13 @@ describe("indexer: reorgs", function () {
       const health = await fetch(idx.url!.replace("/graphql", "/health"));
       expect(health.status).to.equal(503);
       expect((await health.json()).error).to.match(/deeper than the finality depth/);
+      // the store still holds the orphaned branch: the API serves none of it
+      const q = await gqlRaw(idx.url!, `{ series(id: "${sys.ids[0]}") { supply } }`);
+      expect(q.errors?.[0]?.extensions?.code).to.equal("INDEXER_STOPPED");
+      expect(q.data ?? null).to.equal(null);
+      const ready = await fetch(idx.url!.replace("/graphql", "/ready"));
+      expect(ready.status).to.equal(503);
+      expect((await ready.json()).reasons).to.include("fatal");
     } finally {
       await idx.stop();
     }

@@ -90,11 +90,23 @@ export interface Postgres {
   stop(): Promise<void>;
 }
 
-/** Starts an embedded PostgreSQL (or uses DATABASE_URL). */
-export async function startPostgres(): Promise<Postgres> {
+/** An embedded PostgreSQL of one test, which the test may shut down and start again. */
+export interface RestartablePostgres extends Postgres {
+  /**
+   * Stops the server with `signal` (SIGINT: fast shutdown, SIGQUIT: immediate shutdown, SIGKILL) and waits for its
+   * exit; `start()` starts it again on the same port and data folder.
+   */
+  kill(signal: "SIGINT" | "SIGQUIT" | "SIGKILL"): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Starts an embedded PostgreSQL (or uses DATABASE_URL); `own` starts a private one that can be restarted. */
+export async function startPostgres(opts?: { own: true }): Promise<RestartablePostgres>;
+export async function startPostgres(opts?: { own?: boolean }): Promise<Postgres>;
+export async function startPostgres(opts: { own?: boolean } = {}): Promise<Postgres | RestartablePostgres> {
   let counter = 0;
   const unique = () => `idx_${process.pid}_${Date.now().toString(36)}_${counter++}`;
-  if (process.env.DATABASE_URL) {
+  if (process.env.DATABASE_URL && !opts.own) {
     const base = process.env.DATABASE_URL;
     const created: string[] = [];
     return {
@@ -139,6 +151,21 @@ export async function startPostgres(): Promise<Postgres> {
       const name = unique();
       await server.createDatabase(name);
       return `postgresql://postgres:postgres@127.0.0.1:${port}/${name}`;
+    },
+    async kill(signal) {
+      const proc = (server as any).process as ChildProcess | undefined;
+      if (!proc || proc.exitCode !== null) return;
+      const gone = new Promise((r) => proc.once("exit", r));
+      proc.kill(signal);
+      await gone;
+      (server as any).process = undefined;
+    },
+    async start() {
+      // after SIGKILL the orphaned backends hold the shared memory until they notice: retry for a while
+      await until(async () => {
+        await server.start();
+        return true;
+      }, "PostgreSQL restart", 30_000, 250);
     },
     async stop() {
       await server.stop();

@@ -17,6 +17,7 @@ export async function indexerFor(sys: System, rpcUrl: string, kind: DbKind, over
     finality: 3,
     port: 0,
     pollIntervalMs: 50,
+    stallTimeoutMs: 600_000, // the test chain mines on demand: its head stands still between transactions
     logLevel: process.env.INDEXER_LOG ?? "silent",
     progress: false,
     ...over,

@@ -1,7 +1,8 @@
 /**
  * A small JSON-RPC proxy (node:http on 127.0.0.1) between an indexer and the node that misbehaves on purpose:
- * added latency, dropped connections, requests held past the client's timeout, HTTP 500 and 429 answers, and an
- * `eth_getLogs` block-range limit answered like a hosted provider. It counts every fault it injected.
+ * added latency, dropped connections, requests held past the client's timeout, HTTP 500 and 429 answers, an
+ * `eth_getLogs` block-range limit answered like a hosted provider, a stall (every request held), and lies: `lie`
+ * rewrites the result of any call (drop logs of a range, fake a block hash, a stale head). It counts every fault.
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +20,10 @@ export interface Faults {
   http429?: number;
   /** eth_getLogs spanning more blocks than this is refused (-32005, "query returned more than 10000 results") */
   maxLogRange?: number;
+  /** every request is held for `hangMs` and dropped (a stalled node) */
+  stall?: boolean;
+  /** rewrites the result of a call (`params` as sent); return `result` unchanged to pass it through */
+  lie?: (method: string, params: any[], result: any) => any;
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -29,12 +34,17 @@ async function body(req: IncomingMessage): Promise<string> {
 
 /** Starts the proxy in front of `target`. */
 export async function startProxy(target: string, faults: Faults, rng: Rng) {
-  const counts = { requests: 0, drop: 0, hang: 0, http500: 0, http429: 0, rangeRefused: 0 };
+  const counts = { requests: 0, drop: 0, hang: 0, http500: 0, http429: 0, rangeRefused: 0, stalled: 0, lies: 0 };
   const server = createServer(async (req, res) => {
     const text = await body(req);
     counts.requests++;
     const [lo, hi] = faults.delayMs ?? [0, 0];
     if (hi > 0) await new Promise((r) => setTimeout(r, lo + rng.next() * (hi - lo)));
+    if (faults.stall) {
+      counts.stalled++;
+      setTimeout(() => req.socket.destroy(), faults.hangMs ?? 3_000);
+      return;
+    }
     const roll = rng.next();
     let p = 0;
     if (roll < (p += faults.drop ?? 0)) {
@@ -67,8 +77,22 @@ export async function startProxy(target: string, faults: Faults, rng: Rng) {
     }
     try {
       const up = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+      let out = await up.text();
+      if (faults.lie && up.ok) {
+        const answers = JSON.parse(out);
+        const reqs = Array.isArray(msg) ? msg : [msg];
+        const list = Array.isArray(answers) ? answers : [answers];
+        for (const a of list) {
+          const q = reqs.find((r: any) => r.id === a.id);
+          if (!q || a.result === undefined) continue;
+          const before = JSON.stringify(a.result);
+          a.result = faults.lie(q.method, q.params ?? [], a.result);
+          if (JSON.stringify(a.result) !== before) counts.lies++;
+        }
+        out = JSON.stringify(answers);
+      }
       res.writeHead(up.status, { "content-type": "application/json" });
-      res.end(await up.text());
+      res.end(out);
     } catch {
       req.socket.destroy();
     }
