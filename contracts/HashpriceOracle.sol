@@ -14,36 +14,55 @@ import {ParameterTimelock} from "./governance/ParameterTimelock.sol";
 ///         signed header `bits`, subsidy and fees), each farm's daily uptime, and BTC/USD (Chainlink feed, backed
 ///         up by the reporters' signed price). See `IHashpriceOracle` for units and the formula.
 /// @dev Trust model:
-///  - Reporters: any `quorum` of the N reporters can make a report final (within the band) or pending.
-///  - Band: a hashprice further than `bandBps` from the trailing value (the hashprice of the most recent final
-///    day) is never applied silently: it waits for GUARDIAN_ROLE to confirm or reject it. The first report has no
-///    trailing value and is final at once. Boundaries are inclusive and rounded outwards (the lower bound floors,
-///    the upper bound rounds up), so an exact halving (−50 %) passes the default ±50 % band.
+///  - Reporters: any `quorum` of the N reporters can make a report final (every input within its bound) or
+///    pending.
+///  - Input bounds (constants, no admin setter; `checkReport`, flags in `IHashpriceOracle`): the subsidy must be
+///    the subsidy of the day's heights, `bits` may change from the most recent final day's only across a retarget
+///    height and then by at most 4× per retarget (consensus), the block count must lie in [36, 576], fees per
+///    block within 20× of the trailing 7-day median, heights must continue the reference day's. A report breaking
+///    any bound is never applied silently: it waits for GUARDIAN_ROLE to confirm or reject it. The hashprice
+///    itself is not banded: with fees it really moves −50 %..+67 % in a day (2024-04-19 → 2024-04-20).
 ///  - GUARDIAN_ROLE: confirms/rejects pending reports, cancels reporter-set proposals and timelocked parameter
 ///    changes. Cannot create values. A rejected report is remembered by its EIP-712 digest and can never be
 ///    submitted again (`ReportRejected`); a corrected report (other values) is accepted. Only a guardian grants or
 ///    revokes GUARDIAN_ROLE (`ParameterTimelock`): the admin cannot remove it.
 ///  - DEFAULT_ADMIN_ROLE: proposes reporter sets (timelocked by the constructor-set `timelockDelay`) and the
-///    BTC/USD feed (`ParameterTimelock`, same delay, guardian-cancellable), sets the band, manages other roles.
+///    BTC/USD feed (`ParameterTimelock`, same delay, guardian-cancellable), manages other roles.
 ///  - Feed: trusted when fresh (`updatedAt` within `heartbeat`, answer > 0); its price at submission time is the
 ///    day's price. When stale, unset or reverting, the reporters' signed `btcUsdE8` is used.
 contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
     /// @notice EIP-712 type hash of `DailyReport`.
     bytes32 public constant DAILY_REPORT_TYPEHASH = keccak256(
-        "DailyReport(uint32 day,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)"
+        "DailyReport(uint32 day,uint32 firstHeight,uint16 blocks,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)"
     );
     /// @notice EIP-712 type hash of `UptimeReport`.
     bytes32 public constant UPTIME_REPORT_TYPEHASH = keccak256("UptimeReport(address farm,uint32 day,uint16 uptimeBps)");
 
-    /// @notice Default band around the trailing hashprice: 5,000 bps = ±50 %.
-    uint16 public constant DEFAULT_BAND_BPS = 5_000;
+    /// @notice Violation flags of `checkReport` (see `IHashpriceOracle`).
+    uint8 public constant VIOLATION_SUBSIDY = 1;
+    uint8 public constant VIOLATION_BITS = 2;
+    uint8 public constant VIOLATION_BLOCKS = 4;
+    uint8 public constant VIOLATION_FEES = 8;
+    uint8 public constant VIOLATION_HEIGHTS = 16;
+    /// @notice Fewest and most blocks a day may have without the guardian: 144/4 and 144·4 (real days since
+    ///         2010: 58..307).
+    uint16 public constant MIN_BLOCKS = 36;
+    uint16 public constant MAX_BLOCKS = 576;
+    /// @notice Fees per block must lie within ×/÷ FEE_MULTIPLE of the lower median of the last FEE_MEDIAN_DAYS
+    ///         final days (real days 2013..2026: 0.23× .. 12.6×, the top being the 2024-04-20 Runes halving day).
+    uint8 public constant FEE_MULTIPLE = 20;
+    uint8 public constant FEE_MEDIAN_DAYS = 7;
+    /// @dev Bitcoin consensus: retarget every 2016 blocks by at most 4× (2 bits of shift); halving every 210,000.
+    uint256 private constant RETARGET_INTERVAL = 2016;
+    uint256 private constant HALVING_INTERVAL = 210_000;
+    uint256 private constant INITIAL_SUBSIDY_SATS = 50e8;
     uint256 private constant BPS = 10_000;
     /// @dev 0xFFFF · 2^208 (difficulty-1 target) · 2^32 (hashes per difficulty unit).
     uint256 private constant MAX_TARGET_NUMERATOR = uint256(0xFFFF) << 240;
     /// @dev 86,400 s/day · 1e12 H/s per TH/s · 1e18 (E18 scale).
     uint256 private constant SECONDS_TH_E18 = 86_400 * 1e12 * 1e18;
 
-    /// @notice Invalid configuration; `field` names it ("admin", "bandBps", "heartbeat", "feed").
+    /// @notice Invalid configuration; `field` names it ("admin", "heartbeat", "feed").
     error InvalidConfig(string field);
     /// @notice The guardian rejected this very report (same EIP-712 digest) for `day`; it can never be submitted again.
     error ReportRejected(uint32 day);
@@ -68,8 +87,10 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
     uint128 private _trailingE18;
     uint32 private _trailingDay;
     bool private _hasTrailing;
-    /// @notice Band around the trailing hashprice, bps (inclusive); outside it a report is held pending.
-    uint16 public bandBps;
+    /// @dev Ring of the fees per block of the last FEE_MEDIAN_DAYS days finalized in day order.
+    uint64[7] private _recentFees;
+    uint8 private _recentCount;
+    uint8 private _recentNext;
 
     /// @notice BTC/USD feed (address(0) = none: the reporters' signed price is used).
     AggregatorV3Interface public priceFeed;
@@ -109,7 +130,6 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         timelockDelay = timelockDelay_;
         _validateReporterSet(reporters_, quorum_);
         _setReporters(reporters_, quorum_);
-        _setBand(DEFAULT_BAND_BPS);
         _setPriceFeed(feed, heartbeat_);
     }
 
@@ -121,18 +141,7 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         _requireEnded(day);
         if (_daily[day].status != Status.None) revert AlreadyReported(day);
         uint256 hp = computeHashpriceE18(report.bits, report.subsidySats, report.feesPerBlockSats);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    DAILY_REPORT_TYPEHASH,
-                    day,
-                    report.bits,
-                    report.subsidySats,
-                    report.feesPerBlockSats,
-                    report.btcUsdE8
-                )
-            )
-        );
+        bytes32 digest = _dailyDigest(report);
         if (rejectedReports[digest]) revert ReportRejected(day);
         _verifyQuorum(digest, signatures);
 
@@ -141,25 +150,23 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
             if (report.btcUsdE8 == 0) revert NoPrice(day);
             price = report.btcUsdE8;
         }
-        uint128 hp128 = SafeCast.toUint128(hp);
-        uint128 trailing = _trailingE18;
-        bool inBand = !_hasTrailing || _withinBand(hp, trailing);
+        uint8 violations = checkReport(report);
         _daily[day] = DailyValues({
-            status: inBand ? Status.Final : Status.Pending,
+            status: violations == 0 ? Status.Final : Status.Pending,
+            firstHeight: report.firstHeight,
+            blocks: report.blocks,
             bits: report.bits,
             subsidySats: report.subsidySats,
             feesPerBlockSats: report.feesPerBlockSats,
             btcUsdE8: price,
             priceFromFeed: fromFeed,
-            hashpriceE18: hp128
+            hashpriceE18: SafeCast.toUint128(hp)
         });
-        if (inBand) {
+        if (violations == 0) {
             _finalize(day, _daily[day]);
         } else {
             _pendingDigest[day] = digest;
-            emit DailyReportPending(
-                day, report.bits, report.subsidySats, report.feesPerBlockSats, hp128, price, fromFeed, trailing
-            );
+            _emitPending(day, _daily[day], violations);
         }
     }
 
@@ -234,12 +241,6 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         emit ReporterSetCancelled();
     }
 
-    /// @notice DEFAULT_ADMIN_ROLE sets the band around the trailing hashprice, bps (0..10,000; inclusive).
-    /// @dev Emits `BandSet`. Reverts `InvalidConfig("bandBps")` above 10,000.
-    function setBand(uint16 bandBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setBand(bandBps_);
-    }
-
     /// @notice Sets the BTC/USD feed (address(0) = none: reporters' price only) and its heartbeat in seconds
     ///         (> 0 when a feed is set). Reads the feed's `decimals()` once (≤ 36). Timelocked: DEFAULT_ADMIN_ROLE
     ///         proposes `abi.encodeCall(this.setPriceFeed, (feed, heartbeat))` (`proposeChange`), GUARDIAN_ROLE may
@@ -300,6 +301,67 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         return Math.mulDiv(reward * SECONDS_TH_E18, targetFromBits(bits), MAX_TARGET_NUMERATOR);
     }
 
+    /// @inheritdoc IHashpriceOracle
+    /// @dev Sources: subsidy schedule and 2016-block retarget with the ×4/÷4 clamp are Bitcoin Core's
+    ///      `GetBlockSubsidy` and `CalculateNextWorkRequired`; the lower target bound allows the compact encoding's
+    ///      truncation (< 2^-15 relative). Blocks = 0 is a BLOCKS violation (its heights count as [first, first]).
+    function checkReport(DailyReport calldata report) public view returns (uint8 violations) {
+        uint256 first = report.firstHeight;
+        uint256 last = first + (report.blocks == 0 ? 0 : report.blocks - 1);
+        if (report.subsidySats != subsidyAt(first) && report.subsidySats != subsidyAt(last)) {
+            violations |= VIOLATION_SUBSIDY;
+        }
+        if (report.blocks < MIN_BLOCKS || report.blocks > MAX_BLOCKS) violations |= VIOLATION_BLOCKS;
+        if (!_hasTrailing) return violations;
+
+        DailyValues storage r = _daily[_trailingDay];
+        uint256 refFirst = r.firstHeight;
+        uint256 refLast = refFirst + (r.blocks == 0 ? 0 : r.blocks - 1);
+        if (report.day > _trailingDay) {
+            if (first <= refLast || (report.day == _trailingDay + 1 && first != refLast + 1)) {
+                violations |= VIOLATION_HEIGHTS;
+            }
+        } else if (last >= refFirst || (report.day + 1 == _trailingDay && last + 1 != refFirst)) {
+            violations |= VIOLATION_HEIGHTS;
+        }
+        if (report.bits != r.bits) {
+            uint256 lo = Math.min(first, refFirst);
+            uint256 hi = Math.max(last, refLast);
+            // retarget heights (multiples of 2016) in [lo, hi]
+            uint256 k = hi / RETARGET_INTERVAL + 1 - Math.ceilDiv(lo, RETARGET_INTERVAL);
+            if (k == 0 || !_withinRetargets(targetFromBits(report.bits), targetFromBits(r.bits), Math.min(k, 32))) {
+                violations |= VIOLATION_BITS;
+            }
+        }
+        (uint64 median, uint8 n) = feeMedian();
+        if (n > 0) {
+            uint256 fees = report.feesPerBlockSats;
+            if (fees > uint256(median) * FEE_MULTIPLE || fees * FEE_MULTIPLE < median) violations |= VIOLATION_FEES;
+        }
+    }
+
+    /// @inheritdoc IHashpriceOracle
+    function feeMedian() public view returns (uint64 medianSats, uint8 count) {
+        count = _recentCount;
+        if (count == 0) return (0, 0);
+        uint64[] memory v = new uint64[](count);
+        for (uint256 i; i < count; ++i) {
+            uint64 x = _recentFees[i];
+            uint256 j = i;
+            for (; j > 0 && v[j - 1] > x; --j) {
+                v[j] = v[j - 1];
+            }
+            v[j] = x;
+        }
+        medianSats = v[(count - 1) / 2];
+    }
+
+    /// @notice Block subsidy at `height`, sats: 50 BTC halved every 210,000 blocks (Bitcoin Core `GetBlockSubsidy`).
+    function subsidyAt(uint256 height) public pure returns (uint256) {
+        uint256 halvings = height / HALVING_INTERVAL;
+        return halvings >= 64 ? 0 : INITIAL_SUBSIDY_SATS >> halvings;
+    }
+
     /// @notice Decodes Bitcoin's compact `nBits` into the 256-bit target (Bitcoin Core `arith_uint256::SetCompact`).
     /// @dev Reverts `InvalidBits` on a negative (sign bit set), zero or overflowing (≥ 2^256) target.
     function targetFromBits(uint32 bits) public pure returns (uint256 target) {
@@ -356,22 +418,65 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         }
     }
 
-    /// @dev lower = floor(t · (1e4 − band) / 1e4) ≤ hp ≤ ceil(t · (1e4 + band) / 1e4) = upper.
-    function _withinBand(uint256 hp, uint256 trailing) private view returns (bool) {
-        uint256 band = bandBps;
-        uint256 lower = (trailing * (BPS - band)) / BPS;
-        uint256 upper = Math.ceilDiv(trailing * (BPS + band), BPS);
-        return hp >= lower && hp <= upper;
+    /// @dev EIP-712 digest of `report` (`DAILY_REPORT_TYPEHASH`).
+    function _dailyDigest(DailyReport calldata report) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    DAILY_REPORT_TYPEHASH,
+                    report.day,
+                    report.firstHeight,
+                    report.blocks,
+                    report.bits,
+                    report.subsidySats,
+                    report.feesPerBlockSats,
+                    report.btcUsdE8
+                )
+            )
+        );
+    }
+
+    /// @dev Whether `target` is within 4^k× of `ref` (k retargets), the lower side less the compact truncation.
+    function _withinRetargets(uint256 target, uint256 ref, uint256 k) private pure returns (bool) {
+        uint256 s = 2 * k;
+        return target <= ref << s && target << s >= ref - (ref >> 15);
     }
 
     function _finalize(uint32 day, DailyValues storage v) private {
-        if (!_hasTrailing || day >= _trailingDay) {
+        if (!_hasTrailing || day > _trailingDay) {
             _trailingE18 = v.hashpriceE18;
             _trailingDay = day;
             _hasTrailing = true;
+            uint8 next = _recentNext;
+            _recentFees[next] = v.feesPerBlockSats;
+            _recentNext = (next + 1) % FEE_MEDIAN_DAYS;
+            if (_recentCount < FEE_MEDIAN_DAYS) ++_recentCount;
         }
         emit DailyReportFinalized(
-            day, v.bits, v.subsidySats, v.feesPerBlockSats, v.hashpriceE18, v.btcUsdE8, v.priceFromFeed
+            day,
+            v.firstHeight,
+            v.blocks,
+            v.bits,
+            v.subsidySats,
+            v.feesPerBlockSats,
+            v.hashpriceE18,
+            v.btcUsdE8,
+            v.priceFromFeed
+        );
+    }
+
+    function _emitPending(uint32 day, DailyValues storage v, uint8 violations) private {
+        emit DailyReportPending(
+            day,
+            v.firstHeight,
+            v.blocks,
+            v.bits,
+            v.subsidySats,
+            v.feesPerBlockSats,
+            v.hashpriceE18,
+            v.btcUsdE8,
+            v.priceFromFeed,
+            violations
         );
     }
 
@@ -415,12 +520,6 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
         }
         _quorum = quorum_;
         emit ReporterSetChanged(set, quorum_);
-    }
-
-    function _setBand(uint16 bandBps_) private {
-        if (bandBps_ > BPS) revert InvalidConfig("bandBps");
-        bandBps = bandBps_;
-        emit BandSet(bandBps_);
     }
 
     function _setPriceFeed(AggregatorV3Interface feed, uint32 heartbeat_) private {

@@ -45,14 +45,13 @@ export const tokenAbi = parseAbi([
 
 /** `IHashpriceOracle` events, as declared in the interface (the reporter's ABI reuses them). */
 export const oracleEventSignatures = [
-  "event DailyReportFinalized(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed)",
-  "event DailyReportPending(uint32 indexed day, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed, uint128 trailingE18)",
+  "event DailyReportFinalized(uint32 indexed day, uint32 firstHeight, uint16 blocks, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed)",
+  "event DailyReportPending(uint32 indexed day, uint32 firstHeight, uint16 blocks, uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats, uint128 hashpriceE18, uint64 btcUsdE8, bool priceFromFeed, uint8 violations)",
   "event DailyReportRejected(uint32 indexed day)",
   "event UptimeReported(address indexed farm, uint32 indexed day, uint16 uptimeBps)",
   "event ReporterSetProposed(address[] reporters, uint8 quorum, uint64 eta)",
   "event ReporterSetChanged(address[] reporters, uint8 quorum)",
   "event ReporterSetCancelled()",
-  "event BandSet(uint16 bandBps)",
   "event PriceFeedSet(address indexed feed, uint32 heartbeat)",
 ] as const;
 

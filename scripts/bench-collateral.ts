@@ -1,5 +1,5 @@
 /**
- * Collateral benchmark on Hardhat's simulator, with the real Morpho Blue and real Bitcoin days from data/:
+ * Collateral benchmark on Hardhat's simulator, with the real Morpho Blue and real Bitcoin days from ../shared/data:
  *  1. gas of the accumulating share (wrap, share transfer, unwrap, harvest), of the valuation oracle's views
  *     (`price()`, `latestRoundData()`), plus Morpho's own supplyCollateral, withdrawCollateral, borrow and liquidate
  *     with this oracle for context;

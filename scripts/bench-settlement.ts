@@ -22,7 +22,7 @@ import {
   signUptime,
   type UptimeReport,
 } from "../test/helpers/deploy.js";
-import { loadDays } from "../indexer/domain/data.js";
+import { dailyReportOf, loadDays } from "../indexer/domain/data.js";
 import { dayOfDate } from "../indexer/domain/units.js";
 
 const DATA = loadDays();
@@ -42,7 +42,7 @@ const row = (op: string, g: bigint, n?: number, label = "per item") => rows.push
 
 function reportOf(day: number, subsidyFactor = 1n) {
   const x = DATA.get(day)!;
-  return { day, bits: x.bits, subsidySats: x.subsidySats * subsidyFactor, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 };
+  return { ...dailyReportOf(x), subsidySats: x.subsidySats * subsidyFactor };
 }
 
 // ------------------------------------------------------------------ series: 32 of 100 TH/s × 60 days, all minted
@@ -58,19 +58,19 @@ await goToDay(conn, S + 45);
 
 // ------------------------------------------------------------------ oracle
 const first = reportOf(S);
-await f.oracle.submitDailyReport(first, await signDaily(f, first)); // first report: no band yet
+await f.oracle.submitDailyReport(first, await signDaily(f, first)); // first report: no reference day yet
 {
   const r = reportOf(S + 1);
   row("submitDailyReport, final (3-of-5 signatures)", await gas(f.oracle.submitDailyReport(r, await signDaily(f, r))));
-  const p = reportOf(S + 2, 3n); // +200 %: outside the band
+  const p = reportOf(S + 2, 3n); // 3× the heights' subsidy: pending
   row("submitDailyReport, pending (3-of-5)", await gas(f.oracle.submitDailyReport(p, await signDaily(f, p))));
   row("confirmPending (guardian)", await gas(f.oracle.connect(f.guardian).confirmPending(S + 2)));
-  const all = reportOf(S + 3, 3n);
-  await f.oracle.submitDailyReport(all, await signDaily(f, all)); // back in band of the confirmed value
-  const r5 = reportOf(S + 4, 3n);
+  const all = reportOf(S + 3);
+  await f.oracle.submitDailyReport(all, await signDaily(f, all));
+  const r5 = reportOf(S + 4);
   row("submitDailyReport, final (5-of-5 signatures)", await gas(f.oracle.submitDailyReport(r5, await signDaily(f, r5, f.reporters))));
   for (let d = S + 5; d < S + 40; d++) {
-    const r = reportOf(d, 3n);
+    const r = reportOf(d);
     await f.oracle.submitDailyReport(r, await signDaily(f, r));
   }
 }

@@ -26,7 +26,7 @@ const program = new Command()
   .option("--port <n>", "JSON-RPC port of the local Hardhat node, bound to 127.0.0.1 (0 = any free port)", dflt("port"))
   .option("--api-port <n>", "port of the indexer's GraphQL API, bound to 127.0.0.1 (0 = any free port)", dflt("apiPort"))
   .addOption(new Option("--database-url <url>", "PostgreSQL for the indexer; its indexed data there is reset (default: PGlite in a temporary folder)").env("DATABASE_URL"))
-  .option("--band-bps <bps>", "oracle band around the trailing hashprice; reports outside it wait for the guardian", dflt("bandBps"))
+  .addOption(new Option("--data-dir <dir>", "folder with the real data CSV files (default: ../shared/data beside the repo)").env("HASHPOWER_DATA_DIR"))
   .option("--keep-running", "leave the chain and the GraphQL API running after the summary, until Ctrl-C", false)
   .showHelpAfterError();
 
@@ -52,7 +52,7 @@ try {
   const replay = await runReplay(
     {
       from: o.from, to: o.to, holders: o.holders, seed: o.seed, speed: o.speed, progressEvery: o.progressEvery,
-      port: o.port, apiPort: o.apiPort, databaseUrl: o.databaseUrl, bandBps: o.bandBps, keepRunning: o.keepRunning,
+      port: o.port, apiPort: o.apiPort, databaseUrl: o.databaseUrl, dataDir: o.dataDir, keepRunning: o.keepRunning,
     },
     { signal: stop.signal },
   );

@@ -10,15 +10,20 @@ pragma solidity ^0.8.24;
 ///      Hashprice formula (shared/data/README.md; difficulty as in Bitcoin Core's `GetDifficulty`):
 ///        difficulty      = 0xFFFF · 2^208 / target(bits)
 ///        hashprice sats  = (subsidySats + feesPerBlockSats) · 86400 · 1e12 / (difficulty · 2^32)
-///      computed on-chain from the signed inputs, so anyone can recompute it.
+///      computed on-chain from the signed inputs, so anyone can recompute it. Fees per block = the day's fees ÷ its
+///      blocks (the FPPS convention).
+///      Validation (constant rules, no admin knob): each input is checked against its own bound (`Violation`
+///      flags below); a report breaking none is final at once, any other waits for the guardian (pending).
 ///      Reports are EIP-712 signed (domain: name "HashpriceOracle", version "1", chain id, this contract), so a
 ///      signature binds chain, contract and day and cannot be replayed. Signatures must come from distinct
 ///      reporters in strictly ascending signer-address order; at least `quorum` of them.
 interface IHashpriceOracle {
     /// @notice Signed daily network report. EIP-712 type:
-    /// `DailyReport(uint32 day,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)`
+    /// `DailyReport(uint32 day,uint32 firstHeight,uint16 blocks,uint32 bits,uint64 subsidySats,uint64 feesPerBlockSats,uint64 btcUsdE8)`
     struct DailyReport {
         uint32 day; // UTC day number; must have ended (day < block.timestamp / 86400)
+        uint32 firstHeight; // height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks)
+        uint16 blocks; // blocks mined that day
         uint32 bits; // compact difficulty target in force at the end of the day (Bitcoin header `nBits`)
         uint64 subsidySats; // block subsidy, sats
         uint64 feesPerBlockSats; // mean transaction fees per block over the day, sats
@@ -32,15 +37,26 @@ interface IHashpriceOracle {
         uint16 uptimeBps; // delivered hashrate, bps of promised (0..10000)
     }
 
+    /// Violation flags (bit set; `HashpriceOracle.VIOLATION_*`), each the bound of one input. The reference is the
+    /// most recent final day R ("trailing"); without one only SUBSIDY and BLOCKS apply.
+    ///  - 1 SUBSIDY:  subsidySats is not the subsidy (50 BTC >> (height / 210,000)) of the day's first or last height.
+    ///  - 2 BITS:     bits differ from R's though no retarget height (multiple of 2016) lies in the heights of R and
+    ///               the day together; or, with k such heights, the target moved more than 4^k× (consensus limit).
+    ///  - 4 BLOCKS:   blocks outside [36, 576] (144/4 .. 144·4).
+    ///  - 8 FEES:     feesPerBlockSats above 20× or below 1/20 of the lower median of the last 7 final days' fees
+    ///               per block (skipped until one day is final).
+    ///  - 16 HEIGHTS: the day's heights overlap R's, or (for the day next to R) do not continue them exactly.
     enum Status {
         None,
-        Pending, // outside the band around the trailing value: waits for a guardian
+        Pending, // some input outside its bound (see `Violation` flags): waits for a guardian
         Final
     }
 
     /// @notice Stored daily values.
     struct DailyValues {
         Status status;
+        uint32 firstHeight;
+        uint16 blocks;
         uint32 bits;
         uint64 subsidySats;
         uint64 feesPerBlockSats;
@@ -53,6 +69,8 @@ interface IHashpriceOracle {
     /// @notice A daily report became final (directly, or by guardian confirmation).
     event DailyReportFinalized(
         uint32 indexed day,
+        uint32 firstHeight,
+        uint16 blocks,
         uint32 bits,
         uint64 subsidySats,
         uint64 feesPerBlockSats,
@@ -60,16 +78,19 @@ interface IHashpriceOracle {
         uint64 btcUsdE8,
         bool priceFromFeed
     );
-    /// @notice A daily report fell outside the band around `trailingE18` and waits for a guardian.
+    /// @notice A daily report broke the input bounds in `violations` (bit set of `Violation` flags) and waits for a
+    ///         guardian.
     event DailyReportPending(
         uint32 indexed day,
+        uint32 firstHeight,
+        uint16 blocks,
         uint32 bits,
         uint64 subsidySats,
         uint64 feesPerBlockSats,
         uint128 hashpriceE18,
         uint64 btcUsdE8,
         bool priceFromFeed,
-        uint128 trailingE18
+        uint8 violations
     );
     /// @notice A guardian rejected the pending report of `day`; a new report may be submitted.
     event DailyReportRejected(uint32 indexed day);
@@ -81,8 +102,6 @@ interface IHashpriceOracle {
     event ReporterSetChanged(address[] reporters, uint8 quorum);
     /// @notice The proposed reporter set was cancelled.
     event ReporterSetCancelled();
-    /// @notice The band (bps) around the trailing hashprice outside which reports are held pending.
-    event BandSet(uint16 bandBps);
     /// @notice The BTC/USD feed and its heartbeat (seconds) were set.
     event PriceFeedSet(address indexed feed, uint32 heartbeat);
 
@@ -105,7 +124,8 @@ interface IHashpriceOracle {
     error LengthMismatch();
 
     // ------------------------------------------------------------------ reports
-    /// @notice Submits a quorum-signed daily report; anyone may call. Final if within the band, else pending.
+    /// @notice Submits a quorum-signed daily report; anyone may call. Final if `checkReport` finds no violation,
+    ///         else pending.
     /// @dev Reverts `DayNotEnded`, `AlreadyReported` (final or pending), `InvalidBits`, `QuorumNotReached`,
     ///      `UnknownReporter`, `SignersNotAscending`, `NoPrice` (feed stale and no reporter price).
     function submitDailyReport(DailyReport calldata report, bytes[] calldata signatures) external;
@@ -136,7 +156,7 @@ interface IHashpriceOracle {
     function hasUptime(address farm, uint32 day) external view returns (bool);
     /// @notice Everything stored for `day` (status None when nothing).
     function dailyValues(uint32 day) external view returns (DailyValues memory);
-    /// @notice Hashprice of the most recent final day (the trailing value for the band), × 1e18, and that day.
+    /// @notice Hashprice of the most recent final day (the reference for the next report's checks), × 1e18, and that day.
     function trailingHashprice() external view returns (uint256 hashpriceE18_, uint32 day);
     /// @notice The hashprice formula above: sats per TH/s per day × 1e18 from a header's `bits`, the subsidy and
     ///         fees per block (sats). Reverts `InvalidBits`.
@@ -144,6 +164,11 @@ interface IHashpriceOracle {
         external
         pure
         returns (uint256);
+    /// @notice The input bounds `report` breaks against the current state, as a bit set of `Violation` flags
+    ///         (0 = none: it would be final). Reverts `InvalidBits`.
+    function checkReport(DailyReport calldata report) external view returns (uint8 violations);
+    /// @notice Lower median of the fees per block (sats) of the last `count` (≤ 7) days finalized in day order.
+    function feeMedian() external view returns (uint64 medianSats, uint8 count);
     /// @notice Current reporters and quorum.
     function reporters() external view returns (address[] memory, uint8 quorum);
 }

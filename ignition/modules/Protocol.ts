@@ -5,7 +5,7 @@
  * the settlement becomes the token's distributor (sole DISTRIBUTOR_ROLE holder) and issuance guard — a one-time
  * wiring; later changes go through the contracts' guardian-cancellable timelock — `admin` gets DEFAULT_ADMIN_ROLE
  * on all three contracts and the token's FARM_ADMIN and PAUSER roles; `guardian` holds GUARDIAN_ROLE on all three
- * (only a guardian can revoke it); the oracle's band is set.
+ * (only a guardian can revoke it).
  * The deploying account (account 0, or `--default-sender`) is the initial admin that performs the wiring and keeps
  * DEFAULT_ADMIN_ROLE; deploy `Handover.ts` instead on public networks to make it renounce that role.
  *
@@ -17,7 +17,6 @@
  *   quorum         uint8    signatures required, > n/2 and ≤ n (required)
  *   timelockDelay  seconds  delay of a reporter-set change and of every timelocked parameter change: price feed,
  *                           coverDays, distributor, issuance guard (default 2 days)
- *   bandBps        bps      band around the trailing hashprice beyond which reports wait for the guardian (default 5000)
  *   feed           address  Chainlink-style BTC/USD feed, address(0) = reporters' price only (default 0)
  *   heartbeat      seconds  max age of the feed's answer; must be > 0 with a feed (default 86400)
  *   coverDays      days     days of expected payouts a farm's collateral must cover to issue (default 30)
@@ -47,7 +46,6 @@ export default buildModule("Protocol", (m) => {
   const reporters = m.getParameter<string[]>("reporters");
   const quorum = m.getParameter<number>("quorum");
   const timelockDelay = m.getParameter("timelockDelay", 2 * 86_400);
-  const bandBps = m.getParameter("bandBps", 5_000);
   const feed = m.getParameter("feed", ZeroAddress);
   const heartbeat = m.getParameter("heartbeat", 86_400);
   const coverDays = m.getParameter("coverDays", 30);
@@ -65,7 +63,6 @@ export default buildModule("Protocol", (m) => {
     bootstrapHashpriceE18,
   ]);
 
-  m.call(oracle, "setBand", [bandBps]);
   m.call(token, "setDistributor", [settlement]);
   m.call(token, "setIssuanceGuard", [settlement]);
   m.call(token, "grantRole", [ROLES.FARM_ADMIN, admin], { id: "token_grant_farm_admin" });

@@ -179,9 +179,9 @@ const transferObj = (r: Row) => ({
   blockNumber: Number(r.block_number), logIndex: r.log_index, batchIndex: r.batch_index, txHash: r.tx_hash,
 });
 const reportObj = (r: Row) => ({
-  day: r.day, date: dateOfDay(r.day), status: r.status, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
+  day: r.day, date: dateOfDay(r.day), status: r.status, firstHeight: Number(r.first_height), blocks: r.blocks, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
   feesPerBlockSats: String(r.fees_per_block_sats), hashpriceE18: String(r.hashprice_e18), btcUsdE8: String(r.btc_usd_e8),
-  priceFromFeed: r.price_from_feed, trailingE18: r.trailing_e18 === null ? null : String(r.trailing_e18),
+  priceFromFeed: r.price_from_feed, violations: r.violations,
 });
 
 /** Adds `cond` with its parameter to a where list. */
@@ -419,11 +419,11 @@ export function createResolvers(ctx: IndexerContext) {
             const pu = (k: string) => perUnitE18(BigInt(r[k]), term);
             const t7 = trailingMean(net, r.day, TRAILING_SHORT).mean ?? 0n;
             const t30 = trailingMean(net, r.day, TRAILING_LONG).mean ?? 0n;
-            const fees = BigInt(r.pool_fee_e18) + BigInt(r.electricity_e18) + BigInt(r.service_e18);
+            const fees = BigInt(r.electricity_e18) + BigInt(r.service_e18);
             return {
               day: r.day, date: dateOfDay(r.day), hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
               btcUsdE8: String(r.btc_usd_e8),
-              grossPerUnitSatsE18: pu("hashprice_e18").toString(),
+              grossPerUnitSatsE18: pu("gross_e18").toString(),
               feesPerUnitSatsE18: perUnitE18(fees, term).toString(),
               poolFeePerUnitSatsE18: pu("pool_fee_e18").toString(),
               electricityPerUnitSatsE18: pu("electricity_e18").toString(),

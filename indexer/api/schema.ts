@@ -626,15 +626,19 @@ type DailyReport {
   date: String!
   "pending | final | rejected"
   status: String!
+  "Height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks)."
+  firstHeight: Int!
+  "Blocks mined that day."
+  blocks: Int!
   bits: Int!
   subsidySats: String!
   feesPerBlockSats: String!
-  "Gross sats per TH/s per day × 1e18."
+  "Gross hashprice (subsidy + fees, before the pool fee): sats per TH/s per day × 1e18."
   hashpriceE18: String!
   btcUsdE8: String!
   priceFromFeed: Boolean!
-  "Pending reports: the trailing hashprice they were held against."
-  trailingE18: String
+  "Pending reports: the input bounds they broke, a bit set (1 subsidy, 2 bits, 4 blocks, 8 fees, 16 heights; IHashpriceOracle)."
+  violations: Int
 }
 input DailyReportWhere {
   dayGte: Int
@@ -682,9 +686,9 @@ type YieldDay {
   hashpriceE18: String!
   uptimeBps: Int!
   btcUsdE8: String!
-  "Hashprice ÷ termDays: production value before any fee."
+  "Gross = hashprice · (1 − pool fee) ÷ termDays (the breakdown's grossE18 per unit): production value after the pool fee."
   grossPerUnitSatsE18: String!
-  "Pool fee + electricity + service fee."
+  "Operating fees: electricity + service fee (the pool fee is already out of gross; see poolFeePerUnitSatsE18)."
   feesPerUnitSatsE18: String!
   poolFeePerUnitSatsE18: String!
   electricityPerUnitSatsE18: String!

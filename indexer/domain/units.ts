@@ -50,3 +50,11 @@ export function formatScaled(value: bigint, decimals: number, shown = decimals):
   const frac = (v % s).toString().padStart(decimals, "0").slice(0, shown);
   return `${neg ? "-" : ""}${int}${shown > 0 ? "." + frac : ""}`;
 }
+
+/** Formats an integer scaled by 10^decimals with `shown` fraction digits, rounded half up (for display). */
+export function formatRounded(value: bigint, decimals: number, shown: number): string {
+  const drop = 10n ** BigInt(decimals - shown);
+  const half = drop / 2n;
+  const r = ((value < 0n ? value - half : value + half) / drop) * drop;
+  return formatScaled(r, decimals, shown);
+}

@@ -9,8 +9,9 @@ function report(status: "final" | "pending"): Handler {
     apply(ev, b) {
       const a = ev.args;
       const values: DailyReportRow = {
-        day: Number(a.day), status, bits: Number(a.bits), subsidy_sats: a.subsidySats, fees_per_block_sats: a.feesPerBlockSats,
-        hashprice_e18: a.hashpriceE18, btc_usd_e8: a.btcUsdE8, price_from_feed: a.priceFromFeed, trailing_e18: a.trailingE18 ?? null,
+        day: Number(a.day), status, first_height: Number(a.firstHeight), blocks: Number(a.blocks), bits: Number(a.bits),
+        subsidy_sats: a.subsidySats, fees_per_block_sats: a.feesPerBlockSats, hashprice_e18: a.hashpriceE18, btc_usd_e8: a.btcUsdE8,
+        price_from_feed: a.priceFromFeed, violations: a.violations === undefined ? null : Number(a.violations),
       };
       Object.assign(b.dailyReports.touch(ev.block, [values.day], () => values), values);
     },
@@ -47,7 +48,6 @@ export const oracleHandlers: Record<string, Handler> = {
   ]),
   ReporterSetChanged: adminHandler(reporterSet),
   ReporterSetCancelled: adminHandler(),
-  BandSet: adminHandler((ev) => [["bandBps", String(ev.args.bandBps)]]),
   EIP712DomainChanged: adminHandler(),
   PriceFeedSet: adminHandler((ev) => [["priceFeed", ev.args.feed], ["priceFeedHeartbeat", String(ev.args.heartbeat)]]),
 };

@@ -23,8 +23,8 @@ export interface FarmPoolRow {
 }
 export interface SeriesDebtRow { series_id: bigint; farm: string; debt: bigint; debt_added: bigint; repaid: bigint }
 export interface DailyReportRow {
-  day: number; status: "pending" | "final" | "rejected"; bits: number; subsidy_sats: bigint; fees_per_block_sats: bigint;
-  hashprice_e18: bigint; btc_usd_e8: bigint; price_from_feed: boolean; trailing_e18: bigint | null;
+  day: number; status: "pending" | "final" | "rejected"; first_height: number; blocks: number; bits: number; subsidy_sats: bigint;
+  fees_per_block_sats: bigint; hashprice_e18: bigint; btc_usd_e8: bigint; price_from_feed: boolean; violations: number | null;
 }
 export interface KvRow { contract: string; key: string; value: string }
 export interface WrapperRow { address: string; series_id: bigint; supply: bigint; holders: number; harvested: bigint; claimed: bigint; acc0_e36: bigint; created_block: number }

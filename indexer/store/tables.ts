@@ -55,8 +55,8 @@ export const versionedTables = {
     name: "daily_reports",
     key: ["day"],
     cols: {
-      day: i, status: t, bits: b, subsidy_sats: n, fees_per_block_sats: n, hashprice_e18: n, btc_usd_e8: n,
-      price_from_feed: "bool", trailing_e18: n,
+      day: i, status: t, first_height: b, blocks: i, bits: b, subsidy_sats: n, fees_per_block_sats: n, hashprice_e18: n,
+      btc_usd_e8: n, price_from_feed: "bool", violations: i,
     },
   },
   kv: { name: "kv", key: ["contract", "key"], cols: { contract: t, key: t, value: t } },

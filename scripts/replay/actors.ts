@@ -65,6 +65,13 @@ export interface Plan {
   series: SeriesPlan[];
   /** the day farm 1 deposits only a quarter of what it owes (its collateral pays the rest) */
   underfund: { farm: number; day: number; fraction: number };
+  /**
+   * The debt path: on `stopDay` farm `farm` withdraws its collateral down to the settlement's requirement and stops
+   * funding; its collateral pays until it runs out, then its series accrue debt; once debt was added on
+   * `debtDays` settled days (or on the range's second-to-last day at the latest) it deposits what the day needs
+   * plus the whole debt, which the settlement repays to the holders first.
+   */
+  debtPath: { farm: number; stopDay: number; debtDays: number };
 }
 
 /** Node account indices (Hardhat's default accounts of the `node` network). */
@@ -115,16 +122,22 @@ export function makePlan(seed: number, fromDay: number, toDay: number): Plan {
       saleBps: 8_000,
     },
     {
-      label: "Beta S19j second half",
+      label: "Beta S19j 2H power in",
       farm: 1,
       hashrateThs: 1_000n,
       startDay: fromDay + half,
-      terms: { termDays: n - half, efficiencyJPerThE3: 29_500, poolFeeBps: 250, slaBps: 9_000, powerCostUsdPerKWhE6: 40_000, serviceFeeUsdPerThDayE6: 0 },
+      // power included in the price (the farm bears it): holders get the gross after pool fee and downtime
+      terms: { termDays: n - half, efficiencyJPerThE3: 29_500, poolFeeBps: 250, slaBps: 9_000, powerCostUsdPerKWhE6: 0, serviceFeeUsdPerThDayE6: 0 },
       issueDay: Math.max(fromDay, fromDay + half - 7),
       saleBps: 10_000,
     },
   ];
-  return { seed, fromDay, toDay, farms, series, underfund: { farm: 1, day: fromDay + Math.floor(n * 0.6), fraction: 0.25 } };
+  const underfundDay = fromDay + Math.floor(n * 0.6);
+  return {
+    seed, fromDay, toDay, farms, series,
+    underfund: { farm: 1, day: underfundDay, fraction: 0.25 },
+    debtPath: { farm: 1, stopDay: underfundDay + 1, debtDays: 3 },
+  };
 }
 
 /** Farm `farm`'s uptime on `day`, bps: 98-100 % normally, 50-85 % on an outage day (below every SLA). */

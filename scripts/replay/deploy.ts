@@ -40,10 +40,10 @@ export interface System {
 
 /**
  * Deploys `DevAssets` and `Protocol` through Ignition (deployer and admin = node account 0, guardian = account 1,
- * the given reporters with quorum 2, band `bandBps`, the test feed with a 1-hour heartbeat), then registers the
+ * the given reporters with quorum 2, the test feed with a 1-hour heartbeat), then registers the
  * plan's farms.
  */
-export async function deploySystem(conn: Connection, plan: Plan, reporters: PrivateKeyAccount[], bandBps: number): Promise<System> {
+export async function deploySystem(conn: Connection, plan: Plan, reporters: PrivateKeyAccount[]): Promise<System> {
   const { ethers } = conn;
   const signers = await ethers.getSigners();
   const admin = signers[ACCOUNTS.admin];
@@ -62,7 +62,6 @@ export async function deploySystem(conn: Connection, plan: Plan, reporters: Priv
         reporters: reporters.map((r) => r.address),
         quorum: ORACLE.quorum,
         timelockDelay: ORACLE.timelockDelay,
-        bandBps,
         feed: feedAddress,
         heartbeat: ORACLE.heartbeat,
         coverDays: ORACLE.coverDays,

@@ -66,7 +66,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     conn = await connectTo(node.url);
     await conn.hre.tasks.getTask("build").run({ quiet: true, noTests: true });
     const reporters = reporterAccounts();
-    const sys = await deploySystem(conn, plan, reporters, opts.bandBps);
+    const sys = await deploySystem(conn, plan, reporters);
     log(`node ${node.url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
     const lendingBase = await deployLending(conn, sys.addresses.token);
     idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
@@ -80,7 +80,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       balances: Array.from({ length: opts.holders }, () => new Map()),
       stats: { txs: 0, sales: 0, trades: 0, gifts: 0, claims: 0, deposited: plan.farms.map(() => 0n), collateralPosted: plan.farms.map(() => 0n), pending: [], feedLate: [], phaseMs: {} },
     };
-    const reporter = await makeReporter(w, node.url);
+    const reporter = await makeReporter(w, node.url, opts.dataDir);
     const url = node.url;
 
     // day before --from: report it (trailing hashprice for the collateral check), then issue and sell

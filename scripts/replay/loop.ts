@@ -1,7 +1,8 @@
 /**
  * The replay loop: one step per real day. Step `day` moves the chain's clock to the start of `day + 1`, then
  * the feed posts `day`'s BTC/USD (unless it is late), the reporters post `day`'s signed inputs and both farms'
- * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day, a
+ * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day (one
+ * stops funding for a while: its collateral runs out, debt accrues, its next deposit repays it), a
  * keeper settles every active series-day in one call, farms issue the series planned for the new day, the
  * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
  */
@@ -9,14 +10,14 @@ import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
 import { createReporter, type Reporter } from "../reporter/reporter.js";
 import { CsvSource, type UptimeSource } from "../reporter/sources.js";
-import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
+import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
 import { flashAroundSettle, loanDay } from "./lending.js";
-import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, type World } from "./market.js";
+import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, trackDebtPath, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
-export async function makeReporter(w: World, rpcUrl: string): Promise<Reporter> {
+export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): Promise<Reporter> {
   const chain = defineChain({
     id: Number((await w.sys.token.runner!.provider!.getNetwork()).chainId),
     name: "hashpower replay",
@@ -35,7 +36,7 @@ export async function makeReporter(w: World, rpcUrl: string): Promise<Reporter> 
     walletClient: createWalletClient({ chain, transport, account: w.sys.submitter.address as Address, pollingInterval: 5 }),
     oracle: w.sys.addresses.oracle as Address,
     reporters: reporterAccounts(),
-    daily: new CsvSource(),
+    daily: new CsvSource(dataDir),
     uptime,
     logger: pino({ level: process.env.REPORTER_LOG_LEVEL ?? "error" }),
   });
@@ -72,8 +73,12 @@ export async function step(w: World, reporter: Reporter, rpcUrl: string, day: nu
   await timed(w, "fund", () => fundDay(w, day));
   const ks = activeSeries(w, day);
   await timed(w, "settle", async () => {
-    if (w.lending && (await flashAroundSettle(w, w.lending, day, ks))) return; // an attacker settled it, gaining 0
-    if (ks.length > 0) await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
+    // on the attack day an attacker settles inside a flash loan (gaining 0) instead of the keeper
+    const attacked = w.lending !== undefined && (await flashAroundSettle(w, w.lending, day, ks));
+    if (!attacked && ks.length > 0) {
+      await send(w, w.sys.settlement.connect(w.sys.keeper).settle(ks.map((k) => w.ids[k]!), ks.map(() => day)));
+    }
+    await trackDebtPath(w, day);
   });
   await timed(w, "issue", async () => {
     for (const [k, s] of w.plan.series.entries()) if (s.issueDay === day + 1 && w.ids[k] === undefined) await issueSeries(w, k, day + 1);
@@ -87,7 +92,7 @@ export function progressLine(p: { day: number; done: number; total: number; hash
   return [
     dateOfDay(p.day),
     `day ${String(p.done).padStart(String(p.total).length)}/${p.total}`,
-    `hashprice ${formatScaled(p.hashpriceE18, 18, 2).padStart(7)} sats/TH/s·day`,
+    `hashprice ${formatRounded(p.hashpriceE18, 18, 2).padStart(7)} sats/TH/s·day`,
     `BTC $${formatScaled(p.btcUsdE8, 8, 0).padStart(6)}`,
     `${p.daysPerSec.toFixed(2)} days/s`,
     `block ${p.block}`,

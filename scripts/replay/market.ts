@@ -40,14 +40,35 @@ export interface Stats {
   deposited: bigint[];
   /** sats posted as collateral per farm */
   collateralPosted: bigint[];
-  /** days whose report landed pending (outside the band) and the guardian confirmed */
-  pending: { day: number; hashpriceE18: bigint; trailingE18: bigint }[];
+  /** days whose report landed pending (an input outside its bound; `violations` = IHashpriceOracle flags) and the guardian confirmed */
+  pending: { day: number; hashpriceE18: bigint; violations: number }[];
   /** days the feed missed its update (the oracle used the reporters' price) */
   feedLate: number[];
   /** wall time per phase of the daily step, ms */
   phaseMs: Record<string, number>;
   /** the under-funding: what the farm should have deposited and what it did */
   underfund?: { farm: number; day: number; needed: bigint; deposited: bigint };
+  /** the debt path (plan.debtPath) as it happened */
+  debtPath?: DebtPathStats;
+}
+
+/** What the debt path did: collateral withdrawn at the stop, the day collateral ran out, debt days, repayment. */
+export interface DebtPathStats {
+  farm: number;
+  stopDay: number;
+  /** collateral withdrawn down to the requirement at the stop, sats */
+  withdrawn: bigint;
+  /** first day a settlement left the farm's collateral at 0 */
+  exhaustedDay?: number;
+  /** days whose settlement added debt */
+  debtDays: number[];
+  /** the farm's debt before the repaying deposit, sats */
+  debtBefore?: bigint;
+  /** day whose funding repaid the debt, and the sats its deposit repaid (its DebtRepaid events) */
+  repayDay?: number;
+  repaid?: bigint;
+  /** collateral posted back after the repayment (1.5 × the requirement), sats */
+  reposted?: bigint;
 }
 
 /** Sends one transaction and counts it. */
@@ -153,23 +174,61 @@ export async function fundDay(w: World, day: number): Promise<void> {
   for (const [f, farm] of w.sys.farms.entries()) {
     const ks = activeSeries(w, day).filter((k) => w.plan.series[k].farm === f);
     if (ks.length === 0) continue;
+    const dp = w.plan.debtPath;
+    let repay = 0n;
+    let resumed = false;
+    if (dp.farm === f && day >= dp.stopDay) {
+      const st = w.stats.debtPath;
+      if (!st) {
+        // the stop: collateral down to the requirement, no deposit
+        const have = await settlement.collateral(farm.address, asset);
+        const required = await settlement.requiredCollateral(farm.address, asset);
+        const withdrawn = have > required ? have - required : 0n;
+        if (withdrawn > 0n) await send(w, settlement.connect(farm).withdrawCollateral(asset, withdrawn, farm.address));
+        w.stats.debtPath = { farm: f, stopDay: day, withdrawn, debtDays: [] };
+        continue;
+      }
+      if (st.repayDay === undefined) {
+        if (st.debtDays.length < dp.debtDays && day < w.plan.toDay - 1) continue; // still not funding
+        st.debtBefore = await settlement.farmDebt(farm.address, asset);
+        st.repayDay = day;
+        resumed = true;
+      }
+    }
+    // a deposit repays the farm's debts first: fund them too, so the day's payout is still covered
+    repay = await settlement.farmDebt(farm.address, asset);
     let need = 0n;
     for (const k of ks) {
       const q = await settlement.quote(w.ids[k]!, day);
       need += q.owed - q.compensation;
     }
     const balance = await settlement.payoutBalance(farm.address, asset);
-    let amount = need > balance ? need - balance : 0n;
+    let amount = (need > balance ? need - balance : 0n) + repay;
     const u = w.plan.underfund;
     if (u.farm === f && u.day === day) {
       const part = (amount * BigInt(Math.round(u.fraction * 10_000))) / BPS;
       w.stats.underfund = { farm: f, day, needed: amount, deposited: part };
       amount = part;
     }
-    if (amount === 0n) continue;
-    await send(w, wbtc.mint(farm.address, amount));
-    await send(w, settlement.connect(farm).deposit(farm.address, asset, amount));
-    w.stats.deposited[f] += amount;
+    if (amount > 0n) {
+      await send(w, wbtc.mint(farm.address, amount));
+      await send(w, settlement.connect(farm).deposit(farm.address, asset, amount));
+      w.stats.deposited[f] += amount;
+    }
+    if (resumed) {
+      // the repaying deposit's DebtRepaid events, then collateral back up to 1.5 × the requirement
+      const st = w.stats.debtPath!;
+      const block = await settlement.runner!.provider!.getBlockNumber();
+      st.repaid = (await settlement.queryFilter(settlement.filters.DebtRepaid(undefined, farm.address), block, block)).reduce((a, e) => a + e.args.amount, 0n);
+      const target = ((await settlement.requiredCollateral(farm.address, asset)) * 3n) / 2n;
+      const have = await settlement.collateral(farm.address, asset);
+      if (target > have) {
+        await send(w, wbtc.mint(farm.address, target - have));
+        await send(w, settlement.connect(farm).postCollateral(farm.address, asset, target - have));
+        w.stats.collateralPosted[f] += target - have;
+        st.reposted = target - have;
+      }
+    }
   }
 }
 
@@ -234,7 +293,18 @@ export async function holdersDay(w: World, day: number): Promise<void> {
 export async function confirmIfPending(w: World, day: number, guardian: HardhatEthersSigner): Promise<void> {
   const v = await w.sys.oracle.dailyValues(day);
   if (v.status !== 1n) return;
-  const [trailing] = await w.sys.oracle.trailingHashprice();
+  const [ev] = await w.sys.oracle.queryFilter(w.sys.oracle.filters.DailyReportPending(day));
   await send(w, w.sys.oracle.connect(guardian).confirmPending(day));
-  w.stats.pending.push({ day, hashpriceE18: v.hashpriceE18, trailingE18: trailing });
+  w.stats.pending.push({ day, hashpriceE18: v.hashpriceE18, violations: ev ? Number(ev.args.violations) : -1 });
+}
+
+/** After `day`'s settlement: records when the stopped farm's collateral ran out and each day that added debt. */
+export async function trackDebtPath(w: World, day: number): Promise<void> {
+  const st = w.stats.debtPath;
+  if (!st || st.repayDay !== undefined) return;
+  const farm = w.sys.farms[st.farm];
+  const asset = await w.sys.wbtc.getAddress();
+  if (st.exhaustedDay === undefined && (await w.sys.settlement.collateral(farm.address, asset)) === 0n) st.exhaustedDay = day;
+  const ev = await w.sys.settlement.queryFilter(w.sys.settlement.filters.Settled(undefined, day, farm.address));
+  if (ev.some((e) => e.args.b.debtAdded > 0n)) st.debtDays.push(day);
 }

@@ -3,7 +3,7 @@
  * command-line option at fault, e.g. `--holders: must be at least 2`.
  */
 import { z } from "zod";
-import { dayRange, loadDays, type DayInputs } from "../../indexer/domain/data.js";
+import { dayRange, defaultDataDir, loadDays, type DayInputs } from "../../indexer/domain/data.js";
 import { dateOfDay, dayOfDate } from "../../indexer/domain/units.js";
 
 /** Fewest days a replay may cover (the series plan needs room for a late series). */
@@ -30,7 +30,6 @@ export const DEFAULTS = {
   progressEvery: 30,
   port: 8545,
   apiPort: 42069,
-  bandBps: 2_000,
 } as const;
 
 /** The option schema. */
@@ -57,8 +56,8 @@ export const optionsSchema = z
       .string()
       .refine((s) => /^postgres(ql)?:\/\//.test(s), "expected postgres://user:password@host:port/database")
       .optional(),
-    /** oracle band around the trailing hashprice, bps (reports outside it wait for the guardian) */
-    bandBps: int(0, 10_000).default(DEFAULTS.bandBps),
+    /** folder with the real data CSV files (default: $HASHPOWER_DATA_DIR, else ../shared/data beside the repo) */
+    dataDir: z.string().min(1, "must not be empty").optional(),
     /** leave the chain and the API running after the summary, until Ctrl-C */
     keepRunning: z.boolean().default(false),
     /** print progress and summary (false in tests) */
@@ -91,7 +90,7 @@ export class OptionsError extends Error {
 export interface ResolvedOptions extends ReplayOptions {
   fromDay: number;
   toDay: number;
-  /** the replayed days, in order (real inputs from data/) */
+  /** the replayed days, in order (real inputs from the data folder) */
   days: DayInputs[];
   /** the day before `from`: reported first so the oracle has a trailing hashprice when series are issued */
   warmup: DayInputs;
@@ -111,7 +110,12 @@ export function resolveOptions(input: ReplayOptionsInput): ResolvedOptions {
   const toDay = dayOfDate(o.to);
   if (toDay < fromDay) throw new OptionsError([`--to: ${o.to} is before --from ${o.from}`]);
   if (toDay - fromDay + 1 < MIN_DAYS) throw new OptionsError([`--to: the range must cover at least ${MIN_DAYS} days (${o.from}..${o.to} has ${toDay - fromDay + 1})`]);
-  const all = loadDays();
+  let all: Map<number, DayInputs>;
+  try {
+    all = loadDays(o.dataDir ?? defaultDataDir());
+  } catch (e) {
+    throw new OptionsError([`--data-dir: ${(e as Error).message}`]);
+  }
   let days: DayInputs[];
   let warmup: DayInputs[];
   try {

@@ -5,7 +5,8 @@
  */
 import { distribute, type SeriesAcc } from "../../indexer/domain/accumulator.js";
 import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
-import { dateOfDay, formatScaled } from "../../indexer/domain/units.js";
+import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/units.js";
 import { uptimeBps, type Plan } from "./actors.js";
 import type { LiveIndexer } from "./indexer.js";
 import { position } from "./lending.js";
@@ -34,8 +35,10 @@ export interface SeriesSummary {
   accModelE36: bigint;
   /** the formula's per-unit yield before any rounding: Σ net / termDays, × 1e18 */
   netPerUnitE18: bigint;
-  /** gross hashprice per unit (before pool fee, downtime, electricity and service): Σ hashprice / termDays, × 1e18 */
+  /** gross per unit (after the pool fee, before downtime, electricity and service): Σ hashprice · (1 − pool fee) / termDays, × 1e18 */
   grossPerUnitE18: bigint;
+  /** the same with the subsidy-only hashprice (fees per block = 0), × 1e18 */
+  grossNoFeesPerUnitE18: bigint;
 }
 
 /** One comparison of the summary. */
@@ -48,8 +51,12 @@ export interface Check {
 /** Everything the summary reports. */
 export interface Summary {
   series: SeriesSummary[];
-  farms: { name: string; collateralPosted: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
+  farms: { name: string; collateralPosted: bigint; collateralWithdrawn: bigint; collateralLeft: bigint; slashed: bigint; compensation: bigint; shortfallFromCollateral: bigint; deposited: bigint; debt: bigint }[];
   underfund: { farm: string; day: number; needed: bigint; deposited: bigint; collateralPaid: bigint } | null;
+  debtPath: {
+    farm: string; stopDay: number; withdrawn: bigint; exhaustedDay: number | null; debtDays: number[]; debtBefore: bigint;
+    repayDay: number | null; repaid: bigint; reposted: bigint; repaidEvents: bigint; debtLeft: bigint;
+  } | null;
   holders: { address: string; id: bigint; balance: bigint; claimable: bigint; claimed: bigint; graph: { balance: bigint; claimable: bigint; claimed: bigint } }[];
   indexer: { url: string; block: number; lagBlocks: number } | null;
   loan: LoanSummary | null;
@@ -109,21 +116,39 @@ const OWNER_VIEW = `query($a: String!) { account(address: $a) { positions { seri
  * the unrounded per-unit net and gross: for each day, the hashprice from the CSV's bits and subsidy, the plan's
  * uptime and the CSV's BTC/USD go through the settlement formula; the owed sats are distributed over `supply`.
  */
-export function modelSeries(w: World, k: number, supply: bigint, lastDay: number): { accE36: bigint; netE18: bigint; grossE18: bigint } {
+export function modelSeries(
+  w: World,
+  k: number,
+  supply: bigint,
+  lastDay: number,
+  debt: SeriesDebtEvents = { added: new Map(), repaidBefore: new Map() },
+): { accE36: bigint; netE18: bigint; grossE18: bigint; grossNoFeesE18: bigint } {
   const s = w.plan.series[k];
   const end = Math.min(s.startDay + s.terms.termDays - 1, lastDay);
   const acc: SeriesAcc = { supply, accPerUnitE36: 0n, carryE36: 0n };
   let net = 0n;
   let gross = 0n;
+  let grossNoFees = 0n;
   for (let d = s.startDay; d <= end; d++) {
     const x = w.data.get(d)!;
-    const p = perThDay(s.terms, x.hashpriceE18, uptimeBps(w.plan, s.farm, d), x.btcUsdE8);
-    distribute(acc, owedForDay(s.terms, p, supply).owed);
+    const up = uptimeBps(w.plan, s.farm, d);
+    const p = perThDay(s.terms, x.hashpriceE18, up, x.btcUsdE8);
+    const repaid = debt.repaidBefore.get(d) ?? 0n;
+    if (repaid > 0n) distribute(acc, repaid);
+    distribute(acc, owedForDay(s.terms, p, supply).owed - (debt.added.get(d) ?? 0n));
     net += p.netE18;
-    gross += x.hashpriceE18;
+    gross += p.grossE18;
+    grossNoFees += perThDay(s.terms, hashpriceE18(x.bits, x.subsidySats, 0n), up, x.btcUsdE8).grossE18;
   }
+  for (const [d, repaid] of debt.repaidBefore) if (d > end) distribute(acc, repaid); // repaid after the last settled day
   const t = BigInt(s.terms.termDays);
-  return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t };
+  return { accE36: acc.accPerUnitE36, netE18: net / t, grossE18: gross / t, grossNoFeesE18: grossNoFees / t };
+}
+
+/** A series' debt as the chain recorded it: debt added per settled day, repayments by the day settled after them. */
+export interface SeriesDebtEvents {
+  added: Map<number, bigint>;
+  repaidBefore: Map<number, bigint>;
 }
 
 const eq = (name: string, a: bigint | number | string, b: bigint | number | string, detail = ""): Check => ({
@@ -139,6 +164,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
   const from = w.sys.fromBlock;
   const settled = await settlement.queryFilter(settlement.filters.Settled(), from);
   const claimedEv = await token.queryFilter(token.filters.Claimed(), from);
+  const repaidEv = await settlement.queryFilter(settlement.filters.DebtRepaid(), from);
   const checks: Check[] = [];
   // every token holder: the replay's holders, and the series wrapper holding the units lent against in Morpho
   const accounts: { address: string }[] = [...w.holders];
@@ -162,7 +188,15 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     if (id === undefined) continue;
     const st = await token.seriesState(id);
     const ev = settled.filter((e) => e.args.id === id);
-    const model = modelSeries(w, k, st.supply, lastDay);
+    // debt the chain recorded (the debt path): the model distributes what was paid, and repayments when they came
+    const debtEv: SeriesDebtEvents = { added: new Map(), repaidBefore: new Map() };
+    for (const e of ev) if (e.args.b.debtAdded > 0n) debtEv.added.set(Number(e.args.day), e.args.b.debtAdded);
+    for (const r of repaidEv.filter((e) => e.args.id === id)) {
+      const next = ev.find((e) => e.blockNumber > r.blockNumber);
+      const d = next ? Number(next.args.day) : lastDay + 1;
+      debtEv.repaidBefore.set(d, (debtEv.repaidBefore.get(d) ?? 0n) + r.args.amount);
+    }
+    const model = modelSeries(w, k, st.supply, lastDay, debtEv);
     const dueDays = Math.max(0, Math.min(s.startDay + s.terms.termDays - 1, lastDay) - s.startDay + 1);
     let unclaimed = 0n;
     for (const a of accounts) unclaimed += await token.claimable(a.address, id);
@@ -172,6 +206,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
       supply: st.supply, settledDays: ev.length, distributed: st.distributed, claimed: st.claimed, unclaimed,
       compensation: sum((b) => b.compensation), fromCollateral: sum((b) => b.fromCollateral), debt: await settlement.debt(id),
       accChainE36: st.accPerUnitE36, accModelE36: model.accE36, netPerUnitE18: model.netE18, grossPerUnitE18: model.grossE18,
+      grossNoFeesPerUnitE18: model.grossNoFeesE18,
     };
     series.push(x);
     checks.push(eq(`series ${id} settled every day of its term so far`, x.settledDays, dueDays));
@@ -226,12 +261,13 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const slashed = ev.reduce((a, e) => a + e.args.b.fromCollateral, 0n);
     const compensation = ev.reduce((a, e) => a + e.args.b.compensation, 0n);
     const left = await settlement.collateral(addr, asset);
+    const withdrawn = w.stats.debtPath?.farm === f ? w.stats.debtPath.withdrawn : 0n;
     const row = {
-      name: fp.name, collateralPosted: w.stats.collateralPosted[f], collateralLeft: left, slashed, compensation,
+      name: fp.name, collateralPosted: w.stats.collateralPosted[f], collateralWithdrawn: withdrawn, collateralLeft: left, slashed, compensation,
       shortfallFromCollateral: slashed - compensation, deposited: w.stats.deposited[f], debt: await settlement.farmDebt(addr, asset),
     };
     farms.push(row);
-    checks.push(eq(`farm ${fp.name}: collateral posted − slashed = collateral left`, row.collateralPosted - slashed, left));
+    checks.push(eq(`farm ${fp.name}: collateral posted − withdrawn − slashed = collateral left`, row.collateralPosted - withdrawn - slashed, left));
     if (idx) {
       const pool = graphFarms.get(addr.toLowerCase())?.pools.find((p: any) => p.asset.toLowerCase() === asset.toLowerCase());
       checks.push(eq(`GraphQL farm ${fp.name} slashedSats = Σ Settled.fromCollateral`, pool?.slashedSats, String(slashed)));
@@ -247,6 +283,22 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const collateralPaid = ev.reduce((a, e) => a + e.args.b.fromCollateral - e.args.b.compensation, 0n);
     underfund = { farm: w.plan.farms[u.farm].name, day: u.day, needed: u.needed, deposited: u.deposited, collateralPaid };
     checks.push({ name: `under-funding on ${dateOfDay(u.day)}: collateral paid the shortfall`, ok: collateralPaid > 0n && collateralPaid === u.needed - u.deposited, detail: `${collateralPaid} sats (needed ${u.needed}, deposited ${u.deposited})` });
+  }
+
+  let debtPath: Summary["debtPath"] = null;
+  const dp = w.stats.debtPath;
+  if (dp) {
+    const farm = w.sys.farms[dp.farm];
+    const ids = new Set(w.plan.series.map((s, k) => (s.farm === dp.farm ? w.ids[k] : undefined)).filter((x) => x !== undefined));
+    const repaidEvents = repaidEv.filter((e) => ids.has(e.args.id)).reduce((a, e) => a + e.args.amount, 0n);
+    const debtLeft = await settlement.farmDebt(farm.address, asset);
+    debtPath = {
+      farm: w.plan.farms[dp.farm].name, stopDay: dp.stopDay, withdrawn: dp.withdrawn, exhaustedDay: dp.exhaustedDay ?? null,
+      debtDays: dp.debtDays, debtBefore: dp.debtBefore ?? 0n, repayDay: dp.repayDay ?? null, repaid: dp.repaid ?? 0n,
+      reposted: dp.reposted ?? 0n, repaidEvents, debtLeft,
+    };
+    checks.push(eq(`debt path: ${debtPath.farm}'s deposit repaid its whole debt (its DebtRepaid events = debt before)`, debtPath.repaid, debtPath.debtBefore));
+    checks.push(eq(`debt path: ${debtPath.farm} has no debt left`, debtLeft, 0n));
   }
 
   let loan: LoanSummary | null = null;
@@ -304,10 +356,13 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     const m = await idx.query(`{ _meta { block lagBlocks } }`);
     indexer = { url: idx.url, block: m._meta.block, lagBlocks: m._meta.lagBlocks };
   }
-  return { series, farms, underfund, holders, indexer, loan, checks };
+  return { series, farms, underfund, debtPath, holders, indexer, loan, checks };
 }
 
 const btc = (sats: bigint) => `${formatScaled(sats, 8, 8)} BTC`;
+/** Share of gross that transaction fees added, percent with 2 decimals (rounded). */
+const feeShare = (x: SeriesSummary) =>
+  x.grossPerUnitE18 === 0n ? "n/a" : `${formatRounded(((x.grossPerUnitE18 - x.grossNoFeesPerUnitE18) * 10n ** 6n) / x.grossPerUnitE18, 4, 2)} %`;
 const pad = (s: string | number | bigint, n: number) => String(s).padStart(n);
 
 /** The summary as text. */
@@ -322,28 +377,31 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   const phases = Object.entries(w.stats.phaseMs).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(", ");
   line(`replay loop time by phase: ${phases}`);
   line(`activity: ${w.stats.sales} primary sales, ${w.stats.trades} trades, ${w.stats.gifts} gifts, ${w.stats.claims} claims`);
+  if (w.stats.pending.length === 0) line(`oracle: all ${p.days} daily reports final on the input bounds (0 pending, no guardian action)`);
   for (const x of w.stats.pending) {
-    line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatScaled(x.hashpriceE18, 18, 2)} vs trailing ${formatScaled(x.trailingE18, 18, 2)} sats/TH/s·day), guardian confirmed`);
+    line(`oracle: ${dateOfDay(x.day)} landed pending (hashprice ${formatRounded(x.hashpriceE18, 18, 2)} sats/TH/s·day, violations ${x.violations}), guardian confirmed`);
   }
   line(`oracle: BTC/USD from the feed on ${p.days - w.stats.feedLate.length} days, from the reporters' signed price on ${w.stats.feedLate.length} (feed late)`);
   line();
   line("payouts per series; per-unit yield in sats per unit (one unit = one TH/s·day) over the settled days:");
-  line("  gross = Σ hashprice ÷ term (before pool fee, downtime, power, service); net(formula) = Σ settlement formula ÷ term");
-  line("  on the data file, unrounded; net(chain) = the token's accumulator; exact = chain equals the formula replayed with");
-  line("  the contracts' integer rounding (indexer/domain)");
-  line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
+  line("  gross = Σ hashprice · (1 − pool fee) ÷ term (after the pool fee, before downtime, power, service; the settlement");
+  line("  breakdown's gross); no-fees = the same on the subsidy-only hashprice; fee share = 1 − no-fees ÷ gross (what the");
+  line("  transaction fees added); net(formula) = Σ settlement formula ÷ term on the data file, unrounded; net(chain) = the");
+  line("  token's accumulator; exact = chain equals the formula replayed with the contracts' integer rounding (indexer/domain)");
+  line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("no-fees", 9)} ${pad("fee share", 9)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
   for (const x of s.series) {
     const term = `${dateOfDay(x.startDay)}..${dateOfDay(x.startDay + x.termDays - 1)}`;
     line(
       `${pad(x.id, 3)}  ${x.label.padEnd(22)} ${pad(x.hashrateThs, 5)}  ${term.padEnd(23)} ${pad(x.supply, 8)} ${pad(btc(x.distributed), 16)} ${pad(btc(x.claimed), 16)} ${pad(btc(x.unclaimed), 16)}  ` +
-        `${pad(formatScaled(x.grossPerUnitE18, 18, 4), 11)} ${pad(formatScaled(x.netPerUnitE18, 18, 4), 12)} ${pad(formatScaled(x.accChainE36, 36, 4), 12)}  ${x.accChainE36 === x.accModelE36 ? "yes" : "NO"}`,
+        `${pad(formatRounded(x.grossPerUnitE18, 18, 4), 11)} ${pad(formatRounded(x.grossNoFeesPerUnitE18, 18, 4), 9)} ${pad(feeShare(x), 9)} ` +
+        `${pad(formatRounded(x.netPerUnitE18, 18, 4), 12)} ${pad(formatRounded(x.accChainE36, 36, 4), 12)}  ${x.accChainE36 === x.accModelE36 ? "yes" : "NO"}`,
     );
   }
   line();
   line("farms (collateral in the payout asset):");
   for (const f of s.farms) {
     line(
-      `  ${f.name.padEnd(12)} deposited ${btc(f.deposited)}, collateral posted ${btc(f.collateralPosted)}, slashed ${btc(f.slashed)} ` +
+      `  ${f.name.padEnd(12)} deposited ${btc(f.deposited)}, collateral posted ${btc(f.collateralPosted)}, withdrawn ${btc(f.collateralWithdrawn)}, slashed ${btc(f.slashed)} ` +
         `(compensation below SLA ${btc(f.compensation)}, shortfall ${btc(f.shortfallFromCollateral)}), left ${btc(f.collateralLeft)}, debt ${btc(f.debt)}`,
     );
   }
@@ -353,6 +411,16 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   if (s.underfund) {
     const u = s.underfund;
     line(`  under-funding: ${u.farm} on ${dateOfDay(u.day)} deposited ${btc(u.deposited)} of ${btc(u.needed)}; its collateral paid ${btc(u.collateralPaid)}`);
+  }
+  if (s.debtPath) {
+    const d = s.debtPath;
+    const span = d.debtDays.length ? `${dateOfDay(d.debtDays[0])}..${dateOfDay(d.debtDays[d.debtDays.length - 1])}` : "none";
+    line(
+      `  debt path: ${d.farm} withdrew ${btc(d.withdrawn)} of collateral down to the requirement and stopped funding on ${dateOfDay(d.stopDay)}; ` +
+        `collateral ${d.exhaustedDay === null ? "never ran out" : `ran out on ${dateOfDay(d.exhaustedDay)}`}; debt added on ${d.debtDays.length} days (${span}) ` +
+        `to ${btc(d.debtBefore)}; ${d.repayDay === null ? "not repaid" : `its deposit on ${dateOfDay(d.repayDay)} repaid ${btc(d.repaid)} to the holders (DebtRepaid) and it posted ${btc(d.reposted)} of collateral again`}; ` +
+        `debt repaid over the run ${btc(d.repaidEvents)}, left ${btc(d.debtLeft)}`,
+    );
   }
   if (s.loan) {
     const x = s.loan;
@@ -378,7 +446,7 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
         const lv = g.lending;
         line(
           `    the market's valuation (its oracle, ${lv.freshness ?? "no data"}, latest recorded day ${lv.latestDay === null ? "n/a" : dateOfDay(lv.latestDay)}): ` +
-            `${lv.shareValueE18 === null ? "n/a" : formatScaled(BigInt(lv.shareValueE18), 18, 2)} sats/share, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}`,
+            `${lv.shareValueE18 === null ? "n/a" : formatRounded(BigInt(lv.shareValueE18), 18, 2)} sats/share, collateral worth ${lv.valueLoanAssets === null ? "n/a" : btc(BigInt(lv.valueLoanAssets))}`,
         );
       }
     }

@@ -7,9 +7,9 @@ import { parseAbi } from "viem";
 import { oracleEventSignatures } from "../../indexer/abi.js";
 
 export const hashpriceOracleAbi = parseAbi([
-  "struct DailyReport { uint32 day; uint32 bits; uint64 subsidySats; uint64 feesPerBlockSats; uint64 btcUsdE8; }",
+  "struct DailyReport { uint32 day; uint32 firstHeight; uint16 blocks; uint32 bits; uint64 subsidySats; uint64 feesPerBlockSats; uint64 btcUsdE8; }",
   "struct UptimeReport { address farm; uint32 day; uint16 uptimeBps; }",
-  "struct DailyValues { uint8 status; uint32 bits; uint64 subsidySats; uint64 feesPerBlockSats; uint64 btcUsdE8; bool priceFromFeed; uint128 hashpriceE18; }",
+  "struct DailyValues { uint8 status; uint32 firstHeight; uint16 blocks; uint32 bits; uint64 subsidySats; uint64 feesPerBlockSats; uint64 btcUsdE8; bool priceFromFeed; uint128 hashpriceE18; }",
   // reports
   "function submitDailyReport(DailyReport report, bytes[] signatures)",
   "function submitUptimeReports(UptimeReport[] reports, bytes[][] signatures)",
@@ -27,6 +27,8 @@ export const hashpriceOracleAbi = parseAbi([
   "function dailyValues(uint32 day) view returns (DailyValues)",
   "function trailingHashprice() view returns (uint256 hashpriceE18_, uint32 day)",
   "function computeHashpriceE18(uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats) pure returns (uint256)",
+  "function checkReport(DailyReport report) view returns (uint8 violations)",
+  "function feeMedian() view returns (uint64 medianSats, uint8 count)",
   "function reporters() view returns (address[], uint8 quorum)",
   // events (one list with the indexer)
   ...oracleEventSignatures,

@@ -135,6 +135,7 @@ export interface BitcoinCoreSourceOptions {
  *   up to 2 h ahead and need only exceed the median of the 11 before it), so the search runs over the fixed
  *   range [0, 2^23) with heights above the tip counted as +∞: every reporter probes the same heights and gets
  *   the same boundary on the same chain, whatever its tip;
+ * - `firstHeight` = first, `blocks` = end − first (the report's height range, checked by the oracle);
  * - `bits` of the day's last block; `subsidySats` from its `getblockstats.subsidy`;
  * - `feesPerBlockSats` = floor(Σ `getblockstats.totalfee` / number of blocks of the day), 0 for a day without
  *   blocks;
@@ -185,8 +186,11 @@ export class BitcoinCoreSource implements DailySource {
     const { subsidy } = await this.rpc.call<{ subsidy: number }>("getblockstats", [last.height, ["subsidy"]]);
     if (!/^[0-9a-fA-F]{8}$/.test(last.bits)) throw new Error(`bitcoind: block ${last.height} has malformed bits "${last.bits}"`);
     const bits = Number.parseInt(last.bits, 16);
+    if (heights.length > 0xffff) throw new Error(`bitcoind: ${date} has ${heights.length} blocks, more than a report can carry`);
     return {
       day,
+      firstHeight: first,
+      blocks: heights.length,
       bits,
       subsidySats: sats(subsidy, "subsidy"),
       feesPerBlockSats: heights.length === 0 ? 0n : totalFees / BigInt(heights.length),

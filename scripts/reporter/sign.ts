@@ -11,6 +11,10 @@ import { privateKeyToAccount } from "viem/accounts";
 export interface DailyReport {
   /** UTC day number (unix seconds / 86400) */
   day: number;
+  /** height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks) */
+  firstHeight: number;
+  /** blocks mined that day */
+  blocks: number;
   /** compact target of the last block of the day (header `nBits`) */
   bits: number;
   /** block subsidy, sats */
@@ -47,6 +51,8 @@ export function oracleDomain(chainId: number, verifyingContract: Address): Oracl
 export const reportTypes = {
   DailyReport: [
     { name: "day", type: "uint32" },
+    { name: "firstHeight", type: "uint32" },
+    { name: "blocks", type: "uint16" },
     { name: "bits", type: "uint32" },
     { name: "subsidySats", type: "uint64" },
     { name: "feesPerBlockSats", type: "uint64" },

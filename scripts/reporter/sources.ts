@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { Address } from "viem";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
-import { type DayInputs, DATA_DIR, loadDays } from "../../indexer/domain/data.js";
+import { type DayInputs, defaultDataDir, loadDays } from "../../indexer/domain/data.js";
 import { dateOfDay, dayOfDate, parseDecimal } from "../../indexer/domain/units.js";
 import type { DailyReport } from "./sign.js";
 
@@ -42,19 +42,28 @@ function days(dir: string): Map<number, DayInputs> {
 }
 
 /**
- * The real daily data shipped in `data/` (indexer/domain/data.ts): header bits and subsidy in force at the end
- * of the day, fees per block 0 (the data has none), price = Coin Metrics reference rate (0n before 2010-07-18).
+ * The real daily data of `../shared/data` (indexer/domain/data.ts): header bits and subsidy in force at the end
+ * of the day, the day's heights (first height and block count, dated by median-time-past), fees per block =
+ * the day's fees ÷ its blocks, price = Coin Metrics reference rate (0n before 2010-07-18).
  */
 export class CsvSource implements DailySource, PriceSource {
   private readonly days: Map<number, DayInputs>;
-  /** @param dir folder holding the three CSV files (default `<repo>/data`) */
-  constructor(dir: string = DATA_DIR) {
+  /** @param dir folder holding the four CSV files (default `$HASHPOWER_DATA_DIR`, else `../shared/data`) */
+  constructor(dir: string = defaultDataDir()) {
     this.days = days(dir);
   }
   /** Rejects when the data has no row for `day`. */
   async daily(day: number): Promise<DailyReport> {
     const d = this.row(day);
-    return { day, bits: d.bits, subsidySats: d.subsidySats, feesPerBlockSats: d.feesPerBlockSats, btcUsdE8: d.btcUsdE8 };
+    return {
+      day,
+      firstHeight: d.firstHeight,
+      blocks: d.blocks,
+      bits: d.bits,
+      subsidySats: d.subsidySats,
+      feesPerBlockSats: d.feesPerBlockSats,
+      btcUsdE8: d.btcUsdE8,
+    };
   }
   /** Coin Metrics reference rate × 1e8; rejects when the data has no row for `day`. */
   async btcUsdE8(day: number): Promise<bigint> {

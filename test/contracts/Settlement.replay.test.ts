@@ -18,8 +18,9 @@ import {
   type UptimeReport,
 } from "../helpers/deploy.js";
 import { FarmModel, parseSettled } from "../helpers/model.js";
-import { dayRange, loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, dayRange, loadDays } from "../../indexer/domain/data.js";
 import { ACC_SCALE } from "../../indexer/domain/units.js";
+import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
 
 const DAYS = dayRange(loadDays(), "2023-06-01", "2024-05-31");
 const FIRST = DAYS[0].day;
@@ -52,7 +53,7 @@ describe("Settlement replay of 366 real days (2023-06-01 .. 2024-05-31)", () => 
 
     await goToDay(conn, DAYS[DAYS.length - 1].day + 1);
     for (const x of DAYS) {
-      const r = { day: x.day, bits: x.bits, subsidySats: x.subsidySats, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 };
+      const r = dailyReportOf(x);
       await f.oracle.submitDailyReport(r, await signDaily(f, r));
     }
     const tReports = Date.now();
@@ -98,9 +99,13 @@ describe("Settlement replay of 366 real days (2023-06-01 .. 2024-05-31)", () => 
     expect(settled).to.equal(366);
     expect(compensated).to.be.greaterThan(0);
 
-    // the halving day's gross hashprice is half the day before's (to 1e-18 sat)
+    // on the halving day the subsidy-only hashprice halves (to 1e-18 sat), while with the day's fees (Runes) it
+    // rose by two thirds: the oracle took it as final
     const halving = DAYS.findIndex((x) => x.date === "2024-04-20");
-    expect(DAYS[halving].hashpriceE18 * 2n).to.be.closeTo(DAYS[halving - 1].hashpriceE18, 1n);
+    const [a, b] = [DAYS[halving - 1], DAYS[halving]];
+    expect(hashpriceE18(b.bits, b.subsidySats, 0n) * 2n).to.be.closeTo(hashpriceE18(a.bits, a.subsidySats, 0n), 1n);
+    expect(b.hashpriceE18 * 3n > a.hashpriceE18 * 5n).to.equal(true);
+    expect((await f.oracle.dailyValues(b.day)).status).to.equal(2n);
 
     const st = await f.token.seriesState(id);
     expect(st.distributed).to.equal(m.distributed(id));

@@ -16,7 +16,7 @@ import {
   BOOTSTRAP_HASHPRICE_E18,
 } from "../helpers/deploy.js";
 import { FarmModel, modelBreakdown, parseSettled, requiredCollateral as required, toBreakdown } from "../helpers/model.js";
-import { loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import { perThDay } from "../../indexer/domain/settlement.js";
 import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
@@ -40,7 +40,7 @@ async function base(): Promise<Fixture> {
 async function report(f: Fixture, day: number, uptimeBps?: number) {
   if ((await f.oracle.dailyValues(day)).status === 0n) {
     const x = DATA.get(day)!;
-    await submitDaily(f, { day, bits: x.bits, subsidySats: x.subsidySats, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 });
+    await submitDaily(f, dailyReportOf(x));
   }
   if (uptimeBps !== undefined) await submitUptimes(f, [{ farm: f.farm.address, day, uptimeBps }]);
 }
@@ -143,8 +143,9 @@ describe("Settlement", () => {
         await report(f, S + k, 10_000);
         await f.settlement.settle([id], [S + k]);
         expect(await f.settlement.settledDays(id)).to.equal(BigInt(k + 1));
+        // the trailing hashprice is now day S + k's (with its own fees)
         expect(await f.settlement.requiredCollateral(f.farm.address, f.wbtc)).to.equal(
-          required([{ terms, left: 2 - k }], trailingE18, 30),
+          required([{ terms, left: 2 - k }], DATA.get(S + k)!.hashpriceE18, 30),
         );
       }
       expect(await f.settlement.requiredCollateral(f.farm.address, f.wbtc)).to.equal(0n);
@@ -435,12 +436,12 @@ describe("Settlement", () => {
     it("a pending report cannot be settled until the guardian confirms it", async () => {
       const { id } = await issue();
       const x = DATA.get(S)!;
-      await submitDaily(f, { day: S, bits: x.bits, subsidySats: x.subsidySats * 4n, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8 });
+      await submitDaily(f, { ...dailyReportOf(x), subsidySats: x.subsidySats * 4n }); // not the heights' subsidy: pending
       await submitUptimes(f, [{ farm: f.farm.address, day: S, uptimeBps: 10_000 }]);
       await expect(f.settlement.settle([id], [S])).to.be.revertedWithCustomError(f.oracle, "NotFinal").withArgs(S);
       await f.oracle.connect(f.guardian).confirmPending(S);
       const [e] = await settledEvents(f, await f.settlement.settle([id], [S]));
-      expect(e.b.hashpriceE18).to.equal(hashpriceE18(x.bits, x.subsidySats * 4n, 0n));
+      expect(e.b.hashpriceE18).to.equal(hashpriceE18(x.bits, x.subsidySats * 4n, x.feesPerBlockSats));
     });
 
     it("a series created while the settlement was not the guard cannot be settled", async () => {

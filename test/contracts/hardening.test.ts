@@ -18,7 +18,7 @@ import {
   submitUptimes,
   timelocked,
 } from "../helpers/deploy.js";
-import { loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 
 const DATA = loadDays();
@@ -31,7 +31,7 @@ const { ethers, networkHelpers } = conn;
 /** The real daily report of `day`, fees 0 (as the Settlement tests), with optional overrides. */
 function dailyOf(day: number, over: Partial<{ subsidySats: bigint; btcUsdE8: bigint }> = {}) {
   const x = DATA.get(day)!;
-  return { day, bits: x.bits, subsidySats: x.subsidySats, feesPerBlockSats: 0n, btcUsdE8: x.btcUsdE8, ...over };
+  return { ...dailyReportOf(x), feesPerBlockSats: 0n, ...over };
 }
 
 async function report(f: Fixture, day: number, uptimeBps?: number) {

@@ -1,5 +1,5 @@
 /**
- * `SeriesValuationOracle` on the real days around the 2024-04-20 halving (data/): bit-identical to the model
+ * `SeriesValuationOracle` on the real days around the 2024-04-20 halving (../shared/data): bit-identical to the model
  * (`indexer/domain/valuation.ts`) day by day, within 1.25× of what a unit actually went on to earn over its
  * remaining term on every day from 2024-03-20 to 2024-05-31, the halving estimated from the retarget count, the
  * growth cap, the stale policy (never reverts, never rises, keeps a position that turned unhealthy while fresh
@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { DAY, type Fixture, type Terms, createSeries, deployAll, goToDay, postCollateral, seriesTerms } from "../helpers/deploy.js";
-import { epochAnchor, reportDay } from "../helpers/collateral.js";
+import { epochAnchor, reportDay, subsidyOnly } from "../helpers/collateral.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import {
@@ -21,7 +21,8 @@ import {
 } from "../../indexer/domain/valuation.js";
 import type { SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 
-const DATA = loadDays();
+// subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
+const DATA = subsidyOnly(loadDays());
 const D = (date: string) => dayOfDate(date);
 const SERIES_START = D("2024-03-20");
 const FIRST = D("2024-03-16");

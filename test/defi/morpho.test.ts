@@ -1,7 +1,7 @@
 /**
  * A real Morpho Blue market (Morpho's own `Morpho` and `IrmMock`, compiled from @morpho-org/morpho-blue) whose
  * collateral is the accumulating share of a hash-power series (`SeriesWrapper`) and whose loan token is TestWBTC,
- * driven by the real days around the 2024-04-20 halving from data/. Attacks first, each as the attacker would run
+ * driven by the real days around the 2024-04-20 halving from ../shared/data. Attacks first, each as the attacker would run
  * it: Morpho's own `flashLoan` of every share around `Settlement.settle`, the same with the shares unwrapped inside
  * the loan, a raw ERC-1155 flash lender around `settle`, supply/withdraw/transfer sequences for throw-away
  * accounts, donations; then the borrower's yield across Morpho's own `liquidate`, exact to the sat.
@@ -10,12 +10,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Fixture, type Terms, goToDay, timelocked } from "../helpers/deploy.js";
-import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
+import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import type { FlashSettleAttacker, RawUnitFlashLender } from "../../types/ethers-contracts/index.js";
 
-const DATA = loadDays();
+// subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
+const DATA = subsidyOnly(loadDays());
 const D = (date: string) => dayOfDate(date);
 const START = D("2024-03-20");
 const UPTIME = 10_000;

@@ -35,14 +35,15 @@ describe("e2e: the replay of npm start, on a short range", function () {
     expect(r.summary.checks.length).to.be.greaterThan(20);
   });
 
-  it("issued ≥ 3 series of 2 farms, settled every series-day, and held the halving for the guardian", async function () {
+  it("issued ≥ 3 series of 2 farms, settled every series-day; the halving (and every day) final without the guardian", async function () {
     const { token, settlement } = r.world.sys;
     expect(Number(await token.seriesCount())).to.be.greaterThanOrEqual(3);
     expect(new Set(r.plan.series.map((s) => s.farm)).size).to.equal(2);
     for (const [k, s] of r.plan.series.entries()) {
       expect(Number(await settlement.settledDays(r.world.ids[k]!))).to.equal(s.terms.termDays);
     }
-    expect(r.world.stats.pending.map((p) => p.day)).to.include(dayOfDate("2024-04-20"));
+    expect(r.world.stats.pending).to.deep.equal([]);
+    expect((await r.world.sys.oracle.dailyValues(dayOfDate("2024-04-20"))).status).to.equal(2n);
     expect(r.summary.underfund?.collateralPaid ?? 0n).to.be.greaterThan(0n);
     expect(r.world.stats.trades + r.world.stats.gifts).to.be.greaterThan(0);
     expect(r.world.stats.claims).to.be.greaterThan(0);
@@ -136,7 +137,7 @@ describe("e2e: the replay of npm start, on a short range", function () {
       const acc = { supply, accPerUnitE36: 0n, carryE36: 0n };
       for (const y of d.yieldHistory.days) {
         const x = days.get(y.day)!;
-        const hp = hashpriceE18(x.bits, x.subsidySats, 0n); // recomputed from the CSV's bits and subsidy
+        const hp = hashpriceE18(x.bits, x.subsidySats, x.feesPerBlockSats); // recomputed from the data: bits, subsidy, fees per block
         const p = perThDay(s.terms, hp, uptimeBps(r.plan, s.farm, y.day), x.btcUsdE8);
         expect(y.hashpriceE18, `hashprice ${x.date}`).to.equal(String(hp));
         expect(y.btcUsdE8, `BTC/USD ${x.date}`).to.equal(String(x.btcUsdE8));
@@ -158,6 +159,7 @@ describe("e2e: the replay of npm start, on a short range", function () {
     await bad({ from: "2024-05-01", to: "2024-04-01" }, "--to");
     await bad({ from: "2008-01-01", to: "2008-02-01" }, "--from");
     await bad({ databaseUrl: "mysql://x" }, "--database-url");
+    await bad({ dataDir: "/nonexistent" }, "--data-dir"); // names the missing file too
     const cli = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/main.ts", "--holders", "many"], { cwd: ROOT, encoding: "utf8" });
     expect(cli.status).to.equal(2);
     expect(cli.stderr).to.include("--holders");

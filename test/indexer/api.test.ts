@@ -126,8 +126,8 @@ describe("indexer: GraphQL API and ops endpoints", function () {
         BigInt(d.hashpriceE18), d.uptimeBps, BigInt(d.btcUsdE8),
       );
       expect(d.netPerUnitSatsE18).to.equal((p.netE18 / term).toString());
-      expect(d.grossPerUnitSatsE18).to.equal((p.grossE18 + p.poolFeeE18) / term + "");
-      expect(d.feesPerUnitSatsE18).to.equal(((p.poolFeeE18 + p.electricityE18 + p.serviceE18) / term).toString());
+      expect(d.grossPerUnitSatsE18).to.equal(p.grossE18 / term + "");
+      expect(d.feesPerUnitSatsE18).to.equal(((p.electricityE18 + p.serviceE18) / term).toString());
       expect(d.downtimePerUnitSatsE18).to.equal((p.downtimeE18 / term).toString());
       nets.push(p.netE18 / term);
       const last7 = nets.slice(-7);

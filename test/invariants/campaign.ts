@@ -29,7 +29,7 @@ import fc from "fast-check";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import * as acc from "../../indexer/domain/accumulator.js";
 import type { TestInvariantLens } from "../../types/ethers-contracts/index.js";
-import { loadDays } from "../../indexer/domain/data.js";
+import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate } from "../../indexer/domain/units.js";
 import {
   type Conn,
@@ -157,7 +157,7 @@ export function makeBase(conn: Conn) {
     const f = await deployAll(conn, { feedPriceE8: null, timelockDelay: 0, coverDays: 1, reporters: 3, quorum: 2 });
     await goToDay(conn, S0 + DAYS + 1);
     const t = DATA.get(S0 - 1)!;
-    const r = { day: S0 - 1, bits: t.bits, subsidySats: t.subsidySats, feesPerBlockSats: t.feesPerBlockSats, btcUsdE8: t.btcUsdE8 };
+    const r = dailyReportOf(t);
     await f.oracle.submitDailyReport(r, await signDaily(f, r));
     await f.wbtc.mint(f.farm.address, 10n ** 15n);
     await f.wbtc.connect(f.farm).approve(f.settlement, 2n ** 255n);
@@ -265,13 +265,7 @@ function applyEvents(m: Model, r: Real, rc: ContractTransactionReceipt, counts: 
 
 function report(day: number, wild: boolean): DailyReport {
   const x = DATA.get(day)!;
-  return {
-    day,
-    bits: x.bits,
-    subsidySats: wild ? x.subsidySats * 3n : x.subsidySats,
-    feesPerBlockSats: x.feesPerBlockSats,
-    btcUsdE8: x.btcUsdE8,
-  };
+  return { ...dailyReportOf(x), subsidySats: wild ? x.subsidySats * 3n : x.subsidySats }; // wild: not the heights' subsidy
 }
 
 // ------------------------------------------------------------------ invariants

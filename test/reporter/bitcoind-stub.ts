@@ -31,9 +31,19 @@ function lcg(seed: number) {
 
 /**
  * `count` blocks starting at `startTime`, ~10 min apart (±4 min jitter); bits switch from `bits[0]` to
- * `bits[1]` at `retargetHeight`; subsidy halves at `halvingHeight`; fees vary per block.
+ * `bits[1]` at `retargetHeight`; subsidy `subsidies[0]` (default 6.25 BTC) switches to `subsidies[1]` (default
+ * 3.125 BTC) at `halvingHeight`; fees vary per block. Heights start at 0, so only `subsidies` 50/25 BTC and no
+ * retarget inside the chain are consensus-valid (what the oracle's input bounds check).
  */
-export function syntheticChain(opts: { startTime: number; count: number; retargetHeight: number; halvingHeight: number; bits: [string, string] }): StubBlock[] {
+export function syntheticChain(opts: {
+  startTime: number;
+  count: number;
+  retargetHeight: number;
+  halvingHeight: number;
+  bits: [string, string];
+  subsidies?: [number, number];
+}): StubBlock[] {
+  const [s0, s1] = opts.subsidies ?? [625_000_000, 312_500_000];
   const rnd = lcg(42);
   const blocks: StubBlock[] = [];
   let time = opts.startTime;
@@ -44,7 +54,7 @@ export function syntheticChain(opts: { startTime: number; count: number; retarge
       hash: h.toString(16).padStart(64, "0").replace(/^00/, "ab"),
       time,
       bits: h < opts.retargetHeight ? opts.bits[0] : opts.bits[1],
-      subsidy: h < opts.halvingHeight ? 625_000_000 : 312_500_000,
+      subsidy: h < opts.halvingHeight ? s0 : s1,
       totalfee: 1_000_000 + rnd(50_000_000),
     });
   }

@@ -135,7 +135,10 @@ describe("reporter CLI (child process over JSON-RPC)", function () {
     const { keys, accounts } = reporterKeys(2);
     const oracle = await c.deployOracle(accounts, 2);
     const D = dayOfDate("2024-04-18");
-    const stub = await startStub(syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 200, halvingHeight: 350, bits: ["17034219", "17033d2a"] }));
+    // consensus-valid at heights 0..519 (50 BTC, no retarget): every day passes the oracle's input bounds
+    const stub = await startStub(
+      syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 10_000, halvingHeight: 10_000, bits: ["1d00ffff", "1d00ffff"], subsidies: [5_000_000_000, 2_500_000_000] }),
+    );
     try {
       const r = startCli(
         ["--rpc", rpc.url, "--oracle", oracle, "--from", dateOfDay(D), "--to", dateOfDay(D + 1), "--source", "bitcoind", "--bitcoind-url", stub.url, "--bitcoind-user", "rpcuser", "--btc-usd", "61000.5", "--poll-ms", "50"],

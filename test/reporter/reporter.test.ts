@@ -165,16 +165,11 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
     expect((await submitterTxs()).every((t) => t.status === "success")).to.equal(true);
   });
 
-  it("a day held pending by the band counts as reported: not resubmitted, logged", async () => {
-    await c.admin.writeContract({
-      address: oracle,
-      abi: [{ type: "function", name: "setBand", inputs: [{ name: "b", type: "uint16" }], outputs: [], stateMutability: "nonpayable" }] as const,
-      functionName: "setBand",
-      args: [0],
-    });
-    // 2024-04-19 → 2024-04-20 is the halving: half the hashprice, outside a 0 bps band
+  it("a day held pending by the input bounds counts as reported: not resubmitted, logged", async () => {
+    // the second day's fees ×100: outside 20× the trailing median, so it waits for the guardian
     const H = dayOfDate("2024-04-19");
-    const s1 = await reporter({ uptime: undefined }).run({ from: H, to: H + 1 });
+    const corrupt: DailySource = { daily: async (day) => ({ ...(await csv.daily(day)), ...(day === H + 1 ? { feesPerBlockSats: (await csv.daily(day)).feesPerBlockSats * 100n } : {}) }) };
+    const s1 = await reporter({ daily: corrupt, uptime: undefined }).run({ from: H, to: H + 1 });
     expect(s1).to.deep.include({ dailySubmitted: 2 });
     expect(await status(H + 1)).to.equal(Status.Pending);
     const s2 = await reporter({ uptime: undefined }).run({ from: H, to: H + 1 });
@@ -206,7 +201,8 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
 
   it("reports days read from Bitcoin Core (stub node): the on-chain hashprice includes the mean fees", async () => {
     const D = dayOfDate("2024-04-18");
-    const blocks = syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 200, halvingHeight: 350, bits: ["17034219", "17033d2a"] });
+    // consensus-valid at heights 0..519 (50 BTC, no retarget), so every day passes the oracle's input bounds
+    const blocks = syntheticChain({ startTime: D * 86_400 - 5_000, count: 520, retargetHeight: 10_000, halvingHeight: 10_000, bits: ["1d00ffff", "1d00ffff"], subsidies: [5_000_000_000, 2_500_000_000] });
     const stub = await startStub(blocks);
     try {
       const source = new BitcoinCoreSource(new BitcoinRpc({ url: stub.url, username: "rpcuser", password: "rpcpass" }), new FixedPriceSource("63000"));

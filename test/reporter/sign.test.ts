@@ -30,12 +30,12 @@ describe("reporter signing", () => {
     const sol = readFileSync("contracts/interfaces/IHashpriceOracle.sol", "utf8");
     const daily = /`(DailyReport\([^`]*\))`/.exec(sol)![1];
     const uptime = /`(UptimeReport\([^`]*\))`/.exec(sol)![1];
-    const report = { day: 19_000, bits: 0x17034219, subsidySats: 312_500_000n, feesPerBlockSats: 12_345n, btcUsdE8: 6_400_000_000_000n };
+    const report = { day: 19_000, firstHeight: 840_004, blocks: 130, bits: 0x17034219, subsidySats: 312_500_000n, feesPerBlockSats: 12_345n, btcUsdE8: 6_400_000_000_000n };
     expect(hashStruct({ primaryType: "DailyReport", types: reportTypes, data: report })).to.equal(
       keccak256(
         encodeAbiParameters(
-          [{ type: "bytes32" }, { type: "uint32" }, { type: "uint32" }, { type: "uint64" }, { type: "uint64" }, { type: "uint64" }],
-          [keccak256(toHex(daily)), report.day, report.bits, report.subsidySats, report.feesPerBlockSats, report.btcUsdE8],
+          [{ type: "bytes32" }, { type: "uint32" }, { type: "uint32" }, { type: "uint16" }, { type: "uint32" }, { type: "uint64" }, { type: "uint64" }, { type: "uint64" }],
+          [keccak256(toHex(daily)), report.day, report.firstHeight, report.blocks, report.bits, report.subsidySats, report.feesPerBlockSats, report.btcUsdE8],
         ),
       ),
     );
@@ -48,7 +48,7 @@ describe("reporter signing", () => {
   it("signatures come back in strictly ascending signer order; a duplicate key is refused", async () => {
     const { accounts } = reporterKeys(5);
     const domain = oracleDomain(31337, "0x00000000000000000000000000000000000000cc");
-    const report: DailyReport = { day: 1, bits: 0x1d00ffff, subsidySats: 5_000_000_000n, feesPerBlockSats: 0n, btcUsdE8: 0n };
+    const report: DailyReport = { day: 1, firstHeight: 1, blocks: 144, bits: 0x1d00ffff, subsidySats: 5_000_000_000n, feesPerBlockSats: 0n, btcUsdE8: 0n };
     const sigs = await signDailyReport(accounts, domain, report);
     const signers = await Promise.all(sigs.map((signature) => recoverTypedDataAddress({ domain, types: reportTypes, primaryType: "DailyReport", message: report, signature })));
     expect(signers).to.deep.equal(sortSigners(accounts).map((a) => a.address));

@@ -12,22 +12,32 @@ import { type Stub, type StubBlock, startStub, syntheticChain } from "./bitcoind
 const rounded2 = (e18: bigint) => formatScaled(((e18 + 5n * 10n ** 15n) / 10n ** 16n) * 10n ** 16n, 18, 2);
 
 describe("reporter sources", () => {
-  describe("CsvSource (data/)", () => {
+  describe("CsvSource (../shared/data)", () => {
     const csv = new CsvSource();
-    // data/README.md "Checks (fees = 0)"
-    for (const [date, expected] of [
-      ["2021-01-01", "675.97"],
-      ["2024-04-19", "145.54"],
-      ["2024-04-20", "72.77"],
-      ["2025-12-31", "42.40"],
+    // ../shared/data/README.md "Checks": without fees, and with the day's fees per block
+    for (const [date, noFees, withFees] of [
+      ["2021-01-01", "675.97", "711.29"],
+      ["2024-04-19", "145.54", "173.28"],
+      ["2024-04-20", "72.77", "288.88"],
+      ["2025-12-31", "42.40", "42.71"],
     ]) {
-      it(`${date} → ${expected} sats/TH/day`, async () => {
+      it(`${date} → ${withFees} sats/TH/day (${noFees} without fees)`, async () => {
         const r = await csv.daily(dayOfDate(date));
         expect(r.day).to.equal(dayOfDate(date));
-        expect(r.feesPerBlockSats).to.equal(0n);
-        expect(rounded2(hashpriceE18(r.bits, r.subsidySats, r.feesPerBlockSats))).to.equal(expected);
+        expect(r.feesPerBlockSats > 0n).to.equal(true);
+        expect(rounded2(hashpriceE18(r.bits, r.subsidySats, 0n))).to.equal(noFees);
+        expect(rounded2(hashpriceE18(r.bits, r.subsidySats, r.feesPerBlockSats))).to.equal(withFees);
       });
     }
+
+    it("gives the day's heights: block 840,000 (the halving) is in 2024-04-19 (Coin Metrics dates by median-time-past)", async () => {
+      const a = await csv.daily(dayOfDate("2024-04-19"));
+      const b = await csv.daily(dayOfDate("2024-04-20"));
+      expect([a.firstHeight, a.blocks, b.firstHeight, b.blocks]).to.deep.equal([839_853, 151, 840_004, 130]);
+      expect(a.firstHeight + a.blocks).to.equal(b.firstHeight);
+      // 37.6 BTC of fees in block 840,000 alone: the day's mean is 1.19 BTC per block
+      expect(a.feesPerBlockSats).to.equal(119_123_567n);
+    });
 
     it("takes the Coin Metrics reference rate as BTC/USD × 1e8, and the halving's subsidy", async () => {
       expect((await csv.daily(dayOfDate("2024-04-19"))).btcUsdE8).to.equal(63_762_63103009n);
@@ -102,6 +112,8 @@ describe("reporter sources", () => {
         const last = mine.at(-1)!;
         expect(r).to.deep.equal({
           day,
+          firstHeight: mine[0].height,
+          blocks: mine.length,
           bits: Number.parseInt(last.bits, 16),
           subsidySats: BigInt(last.subsidy),
           feesPerBlockSats: mine.reduce((s, b) => s + BigInt(b.totalfee), 0n) / BigInt(mine.length),

@@ -128,18 +128,20 @@ CREATE TABLE daily_reports (
   block_from bigint NOT NULL,
   block_to bigint,
   status text NOT NULL,                  -- pending | final | rejected
+  first_height bigint NOT NULL,          -- the day's heights are [first_height, first_height + blocks)
+  blocks int NOT NULL,
   bits bigint NOT NULL,
   subsidy_sats numeric(78,0) NOT NULL,
   fees_per_block_sats numeric(78,0) NOT NULL,
   hashprice_e18 numeric(78,0) NOT NULL,  -- sats per TH/s·day × 1e18
   btc_usd_e8 numeric(78,0) NOT NULL,
   price_from_feed boolean NOT NULL,
-  trailing_e18 numeric(78,0),            -- pending reports: the trailing value they were held against
+  violations int,                        -- pending reports: the input bounds broken (IHashpriceOracle flags)
   PRIMARY KEY (day, block_from)
 );
 CREATE UNIQUE INDEX daily_reports_current ON daily_reports (day) WHERE block_to IS NULL;
 
--- Small admin state: pause flags, roles, claimers, guard, band, reporter set, cover days...
+-- Small admin state: pause flags, roles, claimers, guard, reporter set, cover days...
 CREATE TABLE kv (
   contract text NOT NULL,
   key text NOT NULL,

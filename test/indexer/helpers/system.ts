@@ -9,7 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import {
   createSeries, deployAll, deposit, postCollateral, seriesTerms, submitDaily, submitUptimes, type OracleFixture,
 } from "../../helpers/deploy.js";
-import { loadDays, type DayInputs } from "../../../indexer/domain/data.js";
+import { dailyReportOf, loadDays, type DayInputs } from "../../../indexer/domain/data.js";
 import type { HashpowerToken, Settlement, TestWBTC } from "../../../types/ethers-contracts/index.js";
 import { connect, sharedNode } from "./env.js";
 
@@ -94,7 +94,7 @@ export async function deploySystem(conn: Conn): Promise<System> {
 export async function settleNextDay(sys: System, rng: Rng): Promise<void> {
   const day = sys.nextDay++;
   const inp = sys.inputs[(day - sys.startDay) % sys.inputs.length];
-  await (await submitDaily(sys.o, { day, bits: inp.bits, subsidySats: inp.subsidySats, feesPerBlockSats: 0n, btcUsdE8: inp.btcUsdE8 })).wait();
+  await (await submitDaily(sys.o, { ...dailyReportOf(inp), day })).wait();
   const uptime = rng.next() < 0.3 ? rng.int(7_000, 9_400) : rng.int(9_500, 10_000);
   await (await submitUptimes(sys.o, [{ farm: sys.farm.address, day, uptimeBps: uptime }])).wait();
   // the first pair twice: the second is skipped with `SettleSkipped`, which the indexer must decode and ignore
