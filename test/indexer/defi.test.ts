@@ -15,13 +15,14 @@ import { allPages, dumpStore, gql } from "./helpers/compare.js";
 import { mismatches, type DbKind } from "./helpers/indexer.js";
 import { startIndexer, type Indexer } from "../../indexer/index.js";
 import { sharedPostgres } from "./helpers/env.js";
-import { type SeriesMarketScenario, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
+import { type SeriesMarketScenario, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
 import { createSeries, goToDay, seriesTerms } from "../helpers/deploy.js";
 import { loadDays } from "../../indexer/domain/data.js";
 import { dayOfDate, formatScaled } from "../../indexer/domain/units.js";
 import { toAssetsUp } from "../../indexer/domain/morpho.js";
 
-const DATA = loadDays();
+// subsidy-only inputs: the halving scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
+const DATA = subsidyOnly(loadDays());
 const D = (date: string) => dayOfDate(date);
 const START = D("2024-04-01");
 const E36 = 10n ** 36n;
