@@ -71,6 +71,8 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     const lendingBase = await deployLending(conn, sys.addresses.token);
     idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
     log(`indexer: ${idx.store}; GraphQL ${idx.url}`);
+    await afterIdle(() => conn!.ethers.provider.getBlockNumber());
+    await afterIdle(() => rpc(node!.url, "eth_blockNumber", []));
 
     const data = new Map([opts.warmup, ...opts.days].map((d) => [d.day, d]));
     const w: World = {
@@ -137,4 +139,20 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
 export function sampleCurl(url: string): string {
   const q = `{ _meta { block lagBlocks } seriesList { items { id farmAddress hashrateThs termDays supply distributedSats claimedSats } } }`;
   return `curl -s ${url} -H 'content-type: application/json' -d '${JSON.stringify({ query: q })}'`;
+}
+
+/**
+ * Runs `f`, once more on failure (at most 3 tries, 200 ms apart). The node closes a keep-alive socket after 5 s idle
+ * (Node's default); the indexer's start can leave the replay's connection idle that long, and the first request
+ * after it may then be sent on a socket the node is closing ("other side closed"). Later requests use fresh sockets.
+ */
+async function afterIdle<T>(f: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (i >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }

