@@ -177,19 +177,26 @@ export function dayRange(days: Map<number, DayInputs>, from: string, to: string)
   return out;
 }
 
-/**
- * The `IHashpriceOracle.DailyReport` of a day: `{day, firstHeight, blocks, bits, subsidySats, feesPerBlockSats,
- * btcUsdE8}` (the struct the reporters sign and submit).
- */
-export function dailyReportOf(d: DayInputs): {
+/** `DailyReport` as signed and submitted (IHashpriceOracle.DailyReport). */
+export interface DailyReport {
+  /** UTC day number (unix seconds / 86400) */
   day: number;
+  /** height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks) */
   firstHeight: number;
+  /** blocks mined that day */
   blocks: number;
+  /** compact target of the last block of the day (header `nBits`) */
   bits: number;
+  /** block subsidy, sats */
   subsidySats: bigint;
+  /** mean transaction fees per block over the day, sats */
   feesPerBlockSats: bigint;
+  /** BTC/USD × 1e8; 0n = none (the contract then needs a fresh feed) */
   btcUsdE8: bigint;
-} {
+}
+
+/** The `DailyReport` of a day (the struct the reporters sign and submit). */
+export function dailyReportOf(d: DayInputs): DailyReport {
   const { day, firstHeight, blocks, bits, subsidySats, feesPerBlockSats, btcUsdE8 } = d;
   return { day, firstHeight, blocks, bits, subsidySats, feesPerBlockSats, btcUsdE8 };
 }

@@ -6,24 +6,9 @@
 import type { Address, Hex, LocalAccount } from "viem";
 import { getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import type { DailyReport } from "../../indexer/domain/data.js";
 
-/** `DailyReport` as signed and submitted (IHashpriceOracle.DailyReport). */
-export interface DailyReport {
-  /** UTC day number (unix seconds / 86400) */
-  day: number;
-  /** height of the day's first block; the day's heights are [firstHeight, firstHeight + blocks) */
-  firstHeight: number;
-  /** blocks mined that day */
-  blocks: number;
-  /** compact target of the last block of the day (header `nBits`) */
-  bits: number;
-  /** block subsidy, sats */
-  subsidySats: bigint;
-  /** mean transaction fees per block over the day, sats */
-  feesPerBlockSats: bigint;
-  /** BTC/USD × 1e8; 0n = none (the contract then needs a fresh feed) */
-  btcUsdE8: bigint;
-}
+export type { DailyReport };
 
 /** `UptimeReport` as signed and submitted (IHashpriceOracle.UptimeReport). */
 export interface UptimeReport {

@@ -188,7 +188,9 @@ describe("Hardening (issue 10): no key can void, redirect or freeze what holders
   });
 
   describe("settlement", () => {
-    it("collateral never freezes: debt owed to a series whose supply is 0 is written off", async () => {
+    /** A series (SLA 0) whose farm drew its collateral down to the requirement and stopped funding until the
+     *  series owed debt (`d` sats); then its only holder burns the whole supply. */
+    async function indebtedSeriesBurned(): Promise<{ id: bigint; d: bigint }> {
       const { id } = await issue(f, { slaBps: 0 });
       const coll = await f.settlement.collateral(f.farm.address, f.wbtc);
       await f.settlement.connect(f.farm).withdrawCollateral(f.wbtc, coll - (await f.settlement.requiredCollateral(f.farm.address, f.wbtc)), f.farm.address);
@@ -199,8 +201,13 @@ describe("Hardening (issue 10): no key can void, redirect or freeze what holders
         day++;
       }
       const d = await f.settlement.debt(id);
-      // the whole series is held by one holder, who burns it: no holder is owed anything any more
       await f.token.connect(f.holders[0]).burn(f.holders[0], id, await f.token.balanceOf(f.holders[0], id));
+      return { id, d };
+    }
+
+    it("collateral never freezes: debt owed to a series whose supply is 0 is written off", async () => {
+      // the whole series is held by one holder, who burns it: no holder is owed anything any more
+      const { id, d } = await indebtedSeriesBurned();
       await expect(f.settlement.writeOffDebt(id))
         .to.emit(f.settlement, "DebtWrittenOff")
         .withArgs(id, f.farm.address, d);
@@ -215,17 +222,7 @@ describe("Hardening (issue 10): no key can void, redirect or freeze what holders
     });
 
     it("a deposit writes off the debt of a series with no supply instead of skipping it forever", async () => {
-      const { id } = await issue(f, { slaBps: 0 });
-      const coll = await f.settlement.collateral(f.farm.address, f.wbtc);
-      await f.settlement.connect(f.farm).withdrawCollateral(f.wbtc, coll - (await f.settlement.requiredCollateral(f.farm.address, f.wbtc)), f.farm.address);
-      let day = S;
-      while ((await f.settlement.debt(id)) === 0n) {
-        await report(f, day, 10_000);
-        await f.settlement.settle([id], [day]);
-        day++;
-      }
-      const d = await f.settlement.debt(id);
-      await f.token.connect(f.holders[0]).burn(f.holders[0], id, await f.token.balanceOf(f.holders[0], id));
+      const { id, d } = await indebtedSeriesBurned();
       await expect(deposit(f, 1000n)).to.emit(f.settlement, "DebtWrittenOff").withArgs(id, f.farm.address, d);
       expect(await f.settlement.payoutBalance(f.farm.address, f.wbtc)).to.equal(1000n);
       expect(await f.settlement.debt(id)).to.equal(0n);
