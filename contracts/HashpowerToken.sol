@@ -21,7 +21,7 @@ import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol"
 /// @notice ERC-1155 hash-power series: token id = series id, **one unit = one TH/s·day**. Farms registered by a
 ///         FARM_ADMIN issue series within their capacity (TH/s) and mint up to `hashrateThs × termDays` units;
 ///         payouts in an 8-decimal ERC-20 (sats) are credited pro rata to holders in O(1) gas and claimed by pull.
-/// @dev Accounting (model: `indexer/domain/accumulator.ts`, bit-identical; pattern: Synthetix `rewardPerToken`,
+/// @dev Accounting (model: `domain/accumulator.ts`, bit-identical; pattern: Synthetix `rewardPerToken`,
 ///      MasterChef `accPerShare`): per series an accumulator `acc` of sats per unit × 1e36 and a carried remainder
 ///      `carry` (× 1e36, < supply); per holder a checkpoint `paid` and a 1e36-scaled `accrued`. A distribution of
 ///      `amount` sats does `num = amount·1e36 + carry; acc += num / supply; carry = num % supply`. Settling a holder

@@ -291,7 +291,7 @@ contract HashpriceOracle is IHashpriceOracle, ParameterTimelock, EIP712 {
 
     /// @inheritdoc IHashpriceOracle
     /// @dev hashpriceE18 = (subsidy + fees) · 86,400 · 1e12 · 1e18 · target / (0xFFFF · 2^240), one floor
-    ///      division via `Math.mulDiv` (512-bit intermediate); bit-identical to `indexer/domain/hashprice.ts`.
+    ///      division via `Math.mulDiv` (512-bit intermediate); bit-identical to `domain/hashprice.ts`.
     function computeHashpriceE18(uint32 bits, uint64 subsidySats, uint64 feesPerBlockSats)
         public
         pure

@@ -16,7 +16,7 @@ import {PayoutMath} from "./libraries/PayoutMath.sol";
 /// @notice Holds farms' payout balances and collateral per (farm, asset), settles each (series, day) from the
 ///         oracle's final reports into a payout distributed by the token, and guards issuance with a collateral
 ///         check. The formula and the draw order are `ISettlement`'s, bit-identical to
-///         `indexer/domain/settlement.ts` (`perThDay`, `owedForDay`, `draw`); the per-TH/s·day formula itself is
+///         `domain/settlement.ts` (`perThDay`, `owedForDay`, `draw`); the per-TH/s·day formula itself is
 ///         `PayoutMath.perThDay`.
 /// @dev Record-date rule: a day's yield is credited, through the token's accumulator, to whoever holds the units
 ///      at the moment the day is settled (`supply` in the breakdown is the supply at that moment), not to who held
@@ -260,7 +260,7 @@ contract Settlement is ISettlement, ParameterTimelock, ReentrancyGuardTransient 
         return t;
     }
 
-    /// @notice The formula of `indexer/domain/settlement.ts` `perThDay` (`PayoutMath.perThDay`) for `terms` (only
+    /// @notice The formula of `domain/settlement.ts` `perThDay` (`PayoutMath.perThDay`) for `terms` (only
     ///         the formula fields are read): the inputs and the per-TH/s·day fields of the breakdown, sats per
     ///         TH/s·day × 1e18; the amount fields are 0. Reverts `IHashpriceOracle.NoPrice` when btcUsdE8 is 0 and
     ///         `IHashpriceOracle.InvalidUptime` above 10,000 bps.

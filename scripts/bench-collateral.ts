@@ -18,9 +18,9 @@ import { network } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { goToDay } from "../test/helpers/deploy.js";
 import { deploySeriesMarket, epochAnchor, reportDay } from "../test/helpers/collateral.js";
-import { loadDays } from "../indexer/domain/data.js";
-import { type OracleConfig, netAtSlaE18, newRecorder, recordDay } from "../indexer/domain/valuation.js";
-import { dayOfDate, dateOfDay, formatScaled } from "../indexer/domain/units.js";
+import { loadDays } from "../domain/data.js";
+import { type OracleConfig, netAtSlaE18, newRecorder, recordDay } from "../domain/valuation.js";
+import { dayOfDate, dateOfDay, formatScaled } from "../domain/units.js";
 
 const conn = await network.create({ override: { initialDate: "2024-03-15T00:00:00Z" } });
 const { ethers } = conn;

@@ -7,8 +7,8 @@
  *   npm run bench:oracle        (= hardhat run scripts/bench-oracle-bounds.ts)
  */
 import { network } from "hardhat";
-import { dailyReportOf, loadDays } from "../indexer/domain/data.js";
-import { dateOfDay } from "../indexer/domain/units.js";
+import { dailyReportOf, loadDays } from "../domain/data.js";
+import { dateOfDay } from "../domain/units.js";
 import { deployOracle, goToDay, submitDaily } from "../test/helpers/deploy.js";
 
 const days = [...loadDays().values()].filter((d) => d.btcUsdE8 > 0n).sort((a, b) => a.day - b.day);

@@ -22,8 +22,8 @@ import {
   signUptime,
   type UptimeReport,
 } from "../test/helpers/deploy.js";
-import { dailyReportOf, loadDays } from "../indexer/domain/data.js";
-import { dayOfDate } from "../indexer/domain/units.js";
+import { dailyReportOf, loadDays } from "../domain/data.js";
+import { dayOfDate } from "../domain/units.js";
 
 const DATA = loadDays();
 const S = dayOfDate("2024-01-01");

@@ -15,7 +15,7 @@ import {PayoutMath} from "../libraries/PayoutMath.sol";
 /// @title SeriesValuationOracle
 /// @notice Collateral-grade price of one share of a series' accumulating wrapper — one unit (1 TH/s·day) plus the
 ///         share's accrued sats — as Morpho Blue's `IOracle.price()` and as a Chainlink `AggregatorV3Interface`
-///         (18 decimals, BTC per share). Model of record: `indexer/domain/valuation.ts`.
+///         (18 decimals, BTC per share). Model of record: `domain/valuation.ts`.
 /// @dev Recording (permissionless `poke`, once per final day d of the hash-price oracle, in order). With the day's
 ///      reported hashprice hp_d, subsidy S_d, fees per block F_d, BTC/USD p_d and `bits_d`, and the series' terms
 ///      (pool fee pf, SLA sla, electricity and service costs), it stores running sums (so any window is two reads):

@@ -8,7 +8,7 @@ import {ISettlement} from "../interfaces/ISettlement.sol";
 /// @title PayoutMath
 /// @notice The settlement formula per TH/s·day, the one Solidity copy, used by `Settlement` (payouts and the
 ///         collateral requirement) and `SeriesValuationOracle` (collateral value at SLA uptime).
-/// @dev Source: `ISettlement` NatSpec; model of record `indexer/domain/settlement.ts` `perThDay` (bit-identical:
+/// @dev Source: `ISettlement` NatSpec; model of record `domain/settlement.ts` `perThDay` (bit-identical:
 ///      same operations, same floors). Units: hashprice and every per-TH/s·day amount in sats per TH/s·day × 1e18;
 ///      fees, SLA and uptime in bps; BTC/USD × 1e8; efficiency J/TH × 1e3; power cost USD/kWh × 1e6; service fee
 ///      USD per TH/s·day × 1e6. Formula (floors at each division):

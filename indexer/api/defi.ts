@@ -4,10 +4,10 @@
  * the holder's view. Every amount is computed as of one block `n` with the contracts' own formulas
  * (`domain/wrapper.ts`, `domain/morpho.ts`, `domain/valuation.ts`), so it equals the contracts' views at that block.
  */
-import { ORACLE_PRICE_SCALE, WAD, health } from "../domain/morpho.js";
-import { E18, formatScaled } from "../domain/units.js";
-import * as wrap from "../domain/wrapper.js";
-import { valuePosition } from "../domain/yield.js";
+import { ORACLE_PRICE_SCALE, WAD, health } from "../../domain/morpho.js";
+import { E18, formatScaled } from "../../domain/units.js";
+import * as wrap from "../../domain/wrapper.js";
+import { valuePosition } from "../../domain/yield.js";
 import type { ReadContext } from "./read.js";
 import { at } from "./snapshot.js";
 

@@ -1,14 +1,14 @@
 /** GraphQL resolvers: SQL over the versioned tables, accumulator and yield math from `domain/`. */
 import type { IndexerContext } from "../context.js";
-import * as acc from "../domain/accumulator.js";
-import { dateOfDay } from "../domain/units.js";
+import * as acc from "../../domain/accumulator.js";
+import { dateOfDay } from "../../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
 import { syncReasons } from "../ops/health.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
   type Holdings,
 } from "./defi.js";
-import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean } from "../domain/yield.js";
+import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean } from "../../domain/yield.js";
 import {
   lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
   type OrderCol, type ReadContext,

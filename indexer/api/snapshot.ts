@@ -5,10 +5,10 @@
  * values always describe the same block.
  */
 import type { IndexerContext } from "../context.js";
-import { perThDay } from "../domain/settlement.js";
-import { dayOfTimestamp } from "../domain/units.js";
-import { TRAILING_LONG, trailingMean } from "../domain/yield.js";
-import { accruedE18, serve } from "../domain/valuation.js";
+import { perThDay } from "../../domain/settlement.js";
+import { dayOfTimestamp } from "../../domain/units.js";
+import { TRAILING_LONG, trailingMean } from "../../domain/yield.js";
+import { accruedE18, serve } from "../../domain/valuation.js";
 
 type Served = ReturnType<typeof serve>;
 

@@ -6,8 +6,8 @@
  * `SeriesValuationOracle`s of the wrappers (their configuration). Values the events carry are checked against the
  * replayed model (`indexer_model_mismatch_total`).
  */
-import { zeroFloorSub } from "../domain/morpho.js";
-import * as wrap from "../domain/wrapper.js";
+import { zeroFloorSub } from "../../domain/morpho.js";
+import * as wrap from "../../domain/wrapper.js";
 import type { Batch, MorphoMarketRow, WrapperPositionRow } from "../store/entities.js";
 import { accessControlHandlers, jsonArgs, ref, type Handler, type HandlerContext, type PrefetchScope } from "./context.js";
 import type { Ev } from "./decode.js";

@@ -3,7 +3,7 @@
  * `domain/accumulator.ts` (the same module the contract tests use): holders are settled before every balance
  * change, distributions advance the accumulator with the carried remainder, claims pay the whole sats.
  */
-import * as acc from "../domain/accumulator.js";
+import * as acc from "../../domain/accumulator.js";
 import type { Batch } from "../store/entities.js";
 import type { PositionRow, SeriesStateRow } from "../store/entities.js";
 import { accessControlHandlers, adminHandler, ref, type Handler, type HandlerContext } from "./context.js";

@@ -1,6 +1,6 @@
 /**
  * The data builder: writes the four CSV files of `../shared/data` (same columns, read by
- * `indexer/domain/data.ts`) from a Bitcoin Core node, for users with their own node.
+ * `domain/data.ts`) from a Bitcoin Core node, for users with their own node.
  *
  * Dating (documented in the README): every block belongs to the UTC day of its **median-time-past**
  * (`getblockheader.mediantime`), the Coin Metrics convention of the shared data; median-time-past never decreases
@@ -16,8 +16,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
-import { difficultyFromBits } from "../../indexer/domain/hashprice.js";
-import { dateOfDay, dayOfDate, formatScaled, SECONDS_PER_DAY } from "../../indexer/domain/units.js";
+import { difficultyFromBits } from "../../domain/hashprice.js";
+import { dateOfDay, dayOfDate, formatScaled, SECONDS_PER_DAY } from "../../domain/units.js";
 import type { BitcoinRpc } from "../reporter/bitcoind.js";
 
 /** Options of `buildData`. */

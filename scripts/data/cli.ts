@@ -10,7 +10,7 @@
  */
 import { Command, Option } from "commander";
 import { z } from "zod";
-import { dateOfDay, dayOfDate } from "../../indexer/domain/units.js";
+import { dateOfDay, dayOfDate } from "../../domain/units.js";
 import { BitcoinRpc } from "../reporter/bitcoind.js";
 import { buildData } from "./build.js";
 

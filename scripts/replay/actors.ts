@@ -10,7 +10,7 @@
 import { Wallet, type Provider } from "ethers";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
-import type { FormulaTerms } from "../../indexer/domain/settlement.js";
+import type { FormulaTerms } from "../../domain/settlement.js";
 
 /** Uniform number in [0, 1) from the seed and any keys (a 32-bit mix of FNV-1a and xorshift-multiply). */
 export function rand(seed: number, ...keys: (string | number)[]): number {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
-import { dateOfDay } from "../../indexer/domain/units.js";
+import { dateOfDay } from "../../domain/units.js";
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));

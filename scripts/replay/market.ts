@@ -6,9 +6,9 @@
  */
 import type { Wallet } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { DayInputs } from "../../indexer/domain/data.js";
-import { perThDay } from "../../indexer/domain/settlement.js";
-import { BPS, E18 } from "../../indexer/domain/units.js";
+import type { DayInputs } from "../../domain/data.js";
+import { perThDay } from "../../domain/settlement.js";
+import { BPS, E18 } from "../../domain/units.js";
 import { isHodler, rand, randInt, type Plan, type SeriesPlan } from "./actors.js";
 import type { System } from "./deploy.js";
 import { ORACLE } from "./deploy.js";

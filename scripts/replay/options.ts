@@ -3,8 +3,8 @@
  * command-line option at fault, e.g. `--holders: must be at least 2`.
  */
 import { z } from "zod";
-import { dayRange, defaultDataDir, loadDays, type DayInputs } from "../../indexer/domain/data.js";
-import { dateOfDay, dayOfDate } from "../../indexer/domain/units.js";
+import { dayRange, defaultDataDir, loadDays, type DayInputs } from "../../domain/data.js";
+import { dateOfDay, dayOfDate } from "../../domain/units.js";
 
 /** Fewest days a replay may cover (the series plan needs room for a late series). */
 export const MIN_DAYS = 10;

@@ -1,12 +1,12 @@
 /**
  * The replay's summary: what each series paid, its yield per unit against the formula recomputed from the data
- * file (indexer/domain: hashprice from the CSV's bits and subsidy, the settlement formula, the token's
+ * file (domain: hashprice from the CSV's bits and subsidy, the settlement formula, the token's
  * accumulator), what collateral paid, and whether the indexer's GraphQL totals equal the contracts' state.
  */
-import { distribute, type SeriesAcc } from "../../indexer/domain/accumulator.js";
-import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
-import { dateOfDay, formatRounded, formatScaled } from "../../indexer/domain/units.js";
+import { distribute, type SeriesAcc } from "../../domain/accumulator.js";
+import { owedForDay, perThDay } from "../../domain/settlement.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
+import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
 import { uptimeBps, type Plan } from "./actors.js";
 import type { LiveIndexer } from "./indexer.js";
 import { position } from "./lending.js";
@@ -31,7 +31,7 @@ export interface SeriesSummary {
   debt: bigint;
   /** the token's accumulator: sats credited per unit since issuance, × 1e36 */
   accChainE36: bigint;
-  /** the same, recomputed from the data file with indexer/domain (formula, floors and accumulator) */
+  /** the same, recomputed from the data file with domain (formula, floors and accumulator) */
   accModelE36: bigint;
   /** the formula's per-unit yield before any rounding: Σ net / termDays, × 1e18 */
   netPerUnitE18: bigint;
@@ -387,7 +387,7 @@ export function formatSummary(p: { summary: Summary; plan: Plan; w: World; secon
   line("  gross = Σ hashprice · (1 − pool fee) ÷ term (after the pool fee, before downtime, power, service; the settlement");
   line("  breakdown's gross); no-fees = the same on the subsidy-only hashprice; fee share = 1 − no-fees ÷ gross (what the");
   line("  transaction fees added); net(formula) = Σ settlement formula ÷ term on the data file, unrounded; net(chain) = the");
-  line("  token's accumulator; exact = chain equals the formula replayed with the contracts' integer rounding (indexer/domain)");
+  line("  token's accumulator; exact = chain equals the formula replayed with the contracts' integer rounding (domain)");
   line(`${pad("id", 3)}  ${"series".padEnd(22)} ${pad("TH/s", 5)}  ${"term".padEnd(23)} ${pad("units", 8)} ${pad("distributed", 16)} ${pad("claimed", 16)} ${pad("unclaimed", 16)}  ${pad("unit: gross", 11)} ${pad("no-fees", 9)} ${pad("fee share", 9)} ${pad("net(formula)", 12)} ${pad("net(chain)", 12)}  exact`);
   for (const x of s.series) {
     const term = `${dateOfDay(x.startDay)}..${dateOfDay(x.startDay + x.termDays - 1)}`;

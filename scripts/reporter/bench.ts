@@ -7,7 +7,7 @@
  */
 import { pino } from "pino";
 import { type Address, getAddress } from "viem";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dayOfDate } from "../../domain/units.js";
 import { recordingLogger, reporterKeys, startChain } from "../../test/reporter/chain.js";
 import { createReporter } from "./reporter.js";
 import { CsvSource } from "./sources.js";

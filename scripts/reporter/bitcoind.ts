@@ -5,7 +5,7 @@
  * and `totalfee`, in sats). See https://developer.bitcoin.org/reference/rpc/.
  */
 import { readFileSync } from "node:fs";
-import { dateOfDay, SECONDS_PER_DAY } from "../../indexer/domain/units.js";
+import { dateOfDay, SECONDS_PER_DAY } from "../../domain/units.js";
 import type { DailySource, PriceSource } from "./sources.js";
 import type { DailyReport } from "./sign.js";
 

@@ -10,7 +10,7 @@ import { Command, Option } from "commander";
 import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dayOfDate } from "../../domain/units.js";
 import { BitcoinCoreSource, BitcoinRpc } from "./bitcoind.js";
 import { parseConfig, type ReporterConfig } from "./config.js";
 import { createReporter } from "./reporter.js";

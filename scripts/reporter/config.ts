@@ -4,7 +4,7 @@
 import type { Address, Hex } from "viem";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
-import { dateOfDay, dayOfDate } from "../../indexer/domain/units.js";
+import { dateOfDay, dayOfDate } from "../../domain/units.js";
 
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected a 0x-prefixed 32-byte hex private key");
 const date = z

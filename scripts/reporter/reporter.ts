@@ -12,7 +12,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Account, Address, Chain, Hex, LocalAccount, PublicClient, Transport, WalletClient } from "viem";
 import { BaseError, ContractFunctionRevertedError, getAddress } from "viem";
 import type { Logger } from "pino";
-import { dateOfDay } from "../../indexer/domain/units.js";
+import { dateOfDay } from "../../domain/units.js";
 import { hashpriceOracleAbi, Status } from "./abi.js";
 import { type OracleDomain, oracleDomain, signDailyReport, signUptimeReport, sortSigners, type UptimeReport } from "./sign.js";
 import type { DailySource, UptimeSource } from "./sources.js";

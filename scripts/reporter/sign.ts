@@ -6,7 +6,7 @@
 import type { Address, Hex, LocalAccount } from "viem";
 import { getAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import type { DailyReport } from "../../indexer/domain/data.js";
+import type { DailyReport } from "../../domain/data.js";
 
 export type { DailyReport };
 

@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import type { Address } from "viem";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
-import { type DayInputs, defaultDataDir, loadDays } from "../../indexer/domain/data.js";
-import { dateOfDay, dayOfDate, parseDecimal } from "../../indexer/domain/units.js";
+import { type DayInputs, defaultDataDir, loadDays } from "../../domain/data.js";
+import { dateOfDay, dayOfDate, parseDecimal } from "../../domain/units.js";
 import type { DailyReport } from "./sign.js";
 
 /** The daily network inputs of one UTC day (the `DailyReport` fields). */
@@ -42,7 +42,7 @@ function days(dir: string): Map<number, DayInputs> {
 }
 
 /**
- * The real daily data of `../shared/data` (indexer/domain/data.ts): header bits and subsidy in force at the end
+ * The real daily data of `../shared/data` (domain/data.ts): header bits and subsidy in force at the end
  * of the day, the day's heights (first height and block count, dated by median-time-past), fees per block =
  * the day's fees ÷ its blocks, price = Coin Metrics reference rate (0n before 2010-07-18).
  */

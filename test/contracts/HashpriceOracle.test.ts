@@ -17,9 +17,9 @@ import {
   today,
 } from "../helpers/deploy.js";
 import { reportTypes } from "../../scripts/reporter/sign.js";
-import { dailyReportOf, dayRange, loadDays, type DayInputs } from "../../indexer/domain/data.js";
-import { hashpriceE18, targetFromBits } from "../../indexer/domain/hashprice.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dailyReportOf, dayRange, loadDays, type DayInputs } from "../../domain/data.js";
+import { hashpriceE18, targetFromBits } from "../../domain/hashprice.js";
+import { dayOfDate } from "../../domain/units.js";
 
 const DATA = loadDays();
 const d = (date: string): DayInputs => DATA.get(dayOfDate(date))!;

@@ -1,7 +1,7 @@
 /**
  * Property test: over random series terms, reports, uptimes, fundings, collateral, mints and transfers, the
  * contracts (oracle → settlement → token) agree exactly with an independent model built from
- * `indexer/domain/settlement.ts` + `accumulator.ts`; nothing pays more than was funded plus collateral; debts are
+ * `domain/settlement.ts` + `accumulator.ts`; nothing pays more than was funded plus collateral; debts are
  * recorded exactly; every holder's claimable and claimed amount equals the model's.
  */
 import { expect } from "chai";
@@ -9,9 +9,9 @@ import { network } from "hardhat";
 import fc from "fast-check";
 import { createSeries, deployAll, type Fixture, goToDay, seriesTerms, signDaily, signUptime, timelocked } from "../helpers/deploy.js";
 import { FarmModel, parseSettled, requiredCollateral } from "../helpers/model.js";
-import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dailyReportOf, loadDays } from "../../domain/data.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
+import { dayOfDate } from "../../domain/units.js";
 
 const S = dayOfDate("2024-01-03");
 const MAX_DAYS = 8;

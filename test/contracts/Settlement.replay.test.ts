@@ -2,7 +2,7 @@
  * Replays 366 consecutive real days (2023-06-01 .. 2024-05-31, the 2024-04-20 halving included) from `data/`
  * through the oracle quorum and the settlement, for one series held by three holders, and checks every day's
  * breakdown (hashprice, per-TH/s·day components, owed sats, draws), the token's per-unit accumulator and every
- * holder's yield against `indexer/domain/settlement.ts` + `accumulator.ts`, to the satoshi.
+ * holder's yield against `domain/settlement.ts` + `accumulator.ts`, to the satoshi.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -18,9 +18,9 @@ import {
   type UptimeReport,
 } from "../helpers/deploy.js";
 import { FarmModel, parseSettled } from "../helpers/model.js";
-import { dailyReportOf, dayRange, loadDays } from "../../indexer/domain/data.js";
-import { ACC_SCALE } from "../../indexer/domain/units.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { dailyReportOf, dayRange, loadDays } from "../../domain/data.js";
+import { ACC_SCALE } from "../../domain/units.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
 
 const DAYS = dayRange(loadDays(), "2023-06-01", "2024-05-31");
 const FIRST = DAYS[0].day;

@@ -16,10 +16,10 @@ import {
   BOOTSTRAP_HASHPRICE_E18,
 } from "../helpers/deploy.js";
 import { FarmModel, modelBreakdown, parseSettled, requiredCollateral as required, toBreakdown } from "../helpers/model.js";
-import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
-import { perThDay } from "../../indexer/domain/settlement.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { dailyReportOf, loadDays } from "../../domain/data.js";
+import { dayOfDate } from "../../domain/units.js";
+import { perThDay } from "../../domain/settlement.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
 
 const DATA = loadDays();
 const S = dayOfDate("2024-03-25"); // first day of the series used below

@@ -3,7 +3,7 @@
  *
  * Random sequences (20 runs × 20–35 steps) of mints, transfers, batch transfers, burns, distributions, repayments and
  * claims over 3 series and 5 holders run against one deployment (reset by snapshot between runs) and two models:
- *  - the reference accumulator `indexer/domain/accumulator.ts`, which the contract must match bit for bit
+ *  - the reference accumulator `domain/accumulator.ts`, which the contract must match bit for bit
  *    (accumulator, carry, each holder's 1e36-scaled accrual, every claim);
  *  - an independent brute-force model: a holder's entitlement in a series is Σ over distributions of
  *    balance_at_that_time × amount / supply_at_that_time, kept as an exact fraction.
@@ -23,8 +23,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { network } from "hardhat";
-import * as ref from "../../indexer/domain/accumulator.js";
-import { ACC_SCALE } from "../../indexer/domain/units.js";
+import * as ref from "../../domain/accumulator.js";
+import { ACC_SCALE } from "../../domain/units.js";
 import { deployTokenSystem, START_DAY, type TokenSystem } from "./token-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

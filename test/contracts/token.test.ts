@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
-import * as acc from "../../indexer/domain/accumulator.js";
-import { ACC_SCALE, dateOfDay } from "../../indexer/domain/units.js";
+import * as acc from "../../domain/accumulator.js";
+import { ACC_SCALE, dateOfDay } from "../../domain/units.js";
 import { deployTokenSystem, START_DAY, type TokenSystem } from "./token-fixture.js";
 
 const { ethers, networkHelpers } = await network.create();

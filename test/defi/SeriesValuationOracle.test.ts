@@ -1,6 +1,6 @@
 /**
  * `SeriesValuationOracle` on the real days around the 2024-04-20 halving (../shared/data): bit-identical to the model
- * (`indexer/domain/valuation.ts`) day by day, within 1.25× of what a unit actually went on to earn over its
+ * (`domain/valuation.ts`) day by day, within 1.25× of what a unit actually went on to earn over its
  * remaining term on every day from 2024-03-20 to 2024-05-31, the halving estimated from the retarget count, the
  * growth cap, the stale policy (never reverts, never rises, keeps a position that turned unhealthy while fresh
  * liquidatable), 18-decimal answers, and bad configurations.
@@ -9,8 +9,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import { DAY, type Fixture, type Terms, createSeries, deployAll, goToDay, postCollateral, seriesTerms } from "../helpers/deploy.js";
 import { epochAnchor, reportDay, subsidyOnly } from "../helpers/collateral.js";
-import { loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { loadDays } from "../../domain/data.js";
+import { dayOfDate } from "../../domain/units.js";
 import {
   type DayValuation,
   type OracleConfig,
@@ -18,7 +18,7 @@ import {
   newRecorder,
   recordDay,
   serve,
-} from "../../indexer/domain/valuation.js";
+} from "../../domain/valuation.js";
 import type { SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 
 // subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)

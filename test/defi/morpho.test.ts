@@ -11,8 +11,8 @@ import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Fixture, type Terms, goToDay, timelocked } from "../helpers/deploy.js";
 import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
-import { loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { loadDays } from "../../domain/data.js";
+import { dayOfDate } from "../../domain/units.js";
 import type { FlashSettleAttacker, RawUnitFlashLender } from "../../types/ethers-contracts/index.js";
 
 // subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)

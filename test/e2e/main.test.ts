@@ -3,17 +3,17 @@
  * Ignition deployment, 30 real days across the 2024-04-20 halving with reports, settlements, trades and claims,
  * and the indexer live beside it. Asserts that the GraphQL API's totals (per series distributed/claimed/
  * accumulator, per holder balance/claimable/claimed) equal the contracts' state, and that the per-unit yield
- * equals the settlement formula applied to the data file (indexer/domain), day by day and in total.
+ * equals the settlement formula applied to the data file (domain), day by day and in total.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { expect } from "chai";
-import { loadDays } from "../../indexer/domain/data.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
-import { distribute } from "../../indexer/domain/accumulator.js";
-import { owedForDay, perThDay } from "../../indexer/domain/settlement.js";
-import { perUnitE18 } from "../../indexer/domain/yield.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { loadDays } from "../../domain/data.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
+import { distribute } from "../../domain/accumulator.js";
+import { owedForDay, perThDay } from "../../domain/settlement.js";
+import { perUnitE18 } from "../../domain/yield.js";
+import { dayOfDate } from "../../domain/units.js";
 import { uptimeBps } from "../../scripts/replay/actors.js";
 import { ROOT } from "../../scripts/replay/chain.js";
 import { OptionsError, runReplay, type Replay } from "../../scripts/replay/index.js";

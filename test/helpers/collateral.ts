@@ -29,9 +29,9 @@ import {
   submitDaily,
   submitUptimes,
 } from "./deploy.js";
-import { dailyReportOf, type DayInputs, loadDays } from "../../indexer/domain/data.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
-import { epochAnchor as epochAnchorOf } from "../../indexer/domain/epochs.js";
+import { dailyReportOf, type DayInputs, loadDays } from "../../domain/data.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
+import { epochAnchor as epochAnchorOf } from "../../domain/epochs.js";
 
 const DATA = loadDays();
 

@@ -28,7 +28,7 @@ import {
   oracleDomain as reporterOracleDomain,
   reportTypes,
 } from "../../scripts/reporter/sign.js";
-import type { FormulaTerms } from "../../indexer/domain/settlement.js";
+import type { FormulaTerms } from "../../domain/settlement.js";
 
 /** A Hardhat network connection with ethers and the network helpers (from `network.create()`). */
 export type Conn = Awaited<ReturnType<typeof import("hardhat").network.create>>;

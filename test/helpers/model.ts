@@ -1,12 +1,12 @@
 /**
  * Independent TypeScript model of one farm's settlement in one payout asset, built only from the agreed domain
- * modules (`indexer/domain/settlement.ts` for the formula and draw order, `accumulator.ts` for the token's
+ * modules (`domain/settlement.ts` for the formula and draw order, `accumulator.ts` for the token's
  * pro-rata accounting). Tests drive it alongside the contracts and compare every amount.
  */
 import type { Interface, TransactionReceipt } from "ethers";
-import { ACC_SCALE } from "../../indexer/domain/units.js";
-import { draw, type FarmPools, type FormulaTerms, owedForDay, type PerThDay, perThDay } from "../../indexer/domain/settlement.js";
-import { claim, claimable, distribute, type HolderAcc, type SeriesAcc, settle } from "../../indexer/domain/accumulator.js";
+import { ACC_SCALE } from "../../domain/units.js";
+import { draw, type FarmPools, type FormulaTerms, owedForDay, type PerThDay, perThDay } from "../../domain/settlement.js";
+import { claim, claimable, distribute, type HolderAcc, type SeriesAcc, settle } from "../../domain/accumulator.js";
 
 /** What the model computed for one series-day: the fields of `ISettlement.Breakdown` (the formula's `PerThDay`
  *  and the inputs and amounts around it). */

@@ -9,8 +9,8 @@ import { deploySystem, prng, randomActivity, settleNextDay, type System } from "
 import { allPages, gql, gqlRaw } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import type { Indexer } from "../../indexer/index.js";
-import { perThDay } from "../../indexer/domain/settlement.js";
-import { E18 } from "../../indexer/domain/units.js";
+import { perThDay } from "../../domain/settlement.js";
+import { E18 } from "../../domain/units.js";
 
 describe("indexer: GraphQL API and ops endpoints", function () {
   this.timeout(300_000);

@@ -17,9 +17,9 @@ import { startIndexer, type Indexer } from "../../indexer/index.js";
 import { sharedPostgres } from "./helpers/env.js";
 import { type SeriesMarketScenario, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
 import { createSeries, goToDay, seriesTerms } from "../helpers/deploy.js";
-import { loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate, formatScaled } from "../../indexer/domain/units.js";
-import { toAssetsUp } from "../../indexer/domain/morpho.js";
+import { loadDays } from "../../domain/data.js";
+import { dayOfDate, formatScaled } from "../../domain/units.js";
+import { toAssetsUp } from "../../domain/morpho.js";
 
 // subsidy-only inputs: the halving scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
 const DATA = subsidyOnly(loadDays());

@@ -15,7 +15,7 @@
  *     settlement's events) = Σ distributed (token) = Σ claimed + Σ claimable + dust, 0 ≤ dust ≤ accounts + series;
  *  I2 owed = funded + drawn + debt owed + written off: Σ owed (Settled) = Σ fromBalance + Σ fromCollateral +
  *     Σ debtAdded, and Σ debt(id) = farmDebt = Σ debtAdded − Σ repaid − Σ written off;
- *  I3 each holder's balance and claimable equal an independent model (`indexer/domain/accumulator.ts` fed with
+ *  I3 each holder's balance and claimable equal an independent model (`domain/accumulator.ts` fed with
  *     the amounts of `Distributed` / `RepaymentDistributed`, and the model's own balances);
  *  I4 no account's claimable decreases except by its own claim (or a claim on its behalf);
  *  I5 the payout asset held by the token = Σ distributed − Σ claimed ≥ Σ claimable; the settlement holds exactly
@@ -27,10 +27,10 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
-import * as acc from "../../indexer/domain/accumulator.js";
+import * as acc from "../../domain/accumulator.js";
 import type { TestInvariantLens } from "../../types/ethers-contracts/index.js";
-import { dailyReportOf, loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dailyReportOf, loadDays } from "../../domain/data.js";
+import { dayOfDate } from "../../domain/units.js";
 import {
   type Conn,
   type DailyReport,

@@ -15,8 +15,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
-import type * as acc from "../../indexer/domain/accumulator.js";
-import { unwrapPayout, wrapCost } from "../../indexer/domain/wrapper.js";
+import type * as acc from "../../domain/accumulator.js";
+import { unwrapPayout, wrapCost } from "../../domain/wrapper.js";
 import type { SeriesWrapper } from "../../types/ethers-contracts/index.js";
 import type { Conn, Fixture } from "../helpers/deploy.js";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { getAddress } from "viem";
-import { dateOfDay, dayOfDate } from "../../indexer/domain/units.js";
+import { dateOfDay, dayOfDate } from "../../domain/units.js";
 import { hashpriceOracleAbi, Status } from "../../scripts/reporter/abi.js";
 import { parseConfig } from "../../scripts/reporter/config.js";
 import { type Chain, reporterKeys, serveRpc, startChain } from "./chain.js";

@@ -1,13 +1,13 @@
 /**
- * The data loader (indexer/domain/data.ts): reads ../shared/data by default (or HASHPOWER_DATA_DIR), and a
+ * The data loader (domain/data.ts): reads ../shared/data by default (or HASHPOWER_DATA_DIR), and a
  * missing or malformed file is an error naming the file and line.
  */
 import { expect } from "chai";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DATA_DIR_ENV, defaultDataDir, loadDays } from "../../indexer/domain/data.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { DATA_DIR_ENV, defaultDataDir, loadDays } from "../../domain/data.js";
+import { dayOfDate } from "../../domain/units.js";
 
 const FILES = ["btc_difficulty_daily.csv", "btc_epochs.csv", "btc_fees_daily.csv", "btc_price_usd_daily.csv"];
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Address, getAddress, type Hex, type LocalAccount } from "viem";
-import { dayOfDate } from "../../indexer/domain/units.js";
+import { dayOfDate } from "../../domain/units.js";
 import { hashpriceOracleAbi, Status } from "../../scripts/reporter/abi.js";
 import { createReporter, type ReporterContext } from "../../scripts/reporter/reporter.js";
 import { oracleDomain, signDailyReport } from "../../scripts/reporter/sign.js";
@@ -11,7 +11,7 @@ import { CsvSource, type DailySource, type UptimeEntry, type UptimeSource } from
 import { type Chain, recordingLogger, reporterKeys, startChain } from "./chain.js";
 import { BitcoinCoreSource, BitcoinRpc } from "../../scripts/reporter/bitcoind.js";
 import { FixedPriceSource } from "../../scripts/reporter/sources.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
 import { startStub, syntheticChain } from "./bitcoind-stub.js";
 
 const D1 = dayOfDate("2024-03-01");

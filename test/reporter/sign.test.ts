@@ -7,8 +7,8 @@ import { hashpriceOracleAbi, Status } from "../../scripts/reporter/abi.js";
 import { revertName } from "../../scripts/reporter/reporter.js";
 import { type DailyReport, oracleDomain, reportTypes, signDailyReport, signUptimeReport, sortSigners } from "../../scripts/reporter/sign.js";
 import { CsvSource } from "../../scripts/reporter/sources.js";
-import { dayOfDate } from "../../indexer/domain/units.js";
-import { hashpriceE18 } from "../../indexer/domain/hashprice.js";
+import { dayOfDate } from "../../domain/units.js";
+import { hashpriceE18 } from "../../domain/hashprice.js";
 import { reporterKeys, startChain } from "./chain.js";
 
 type Item = { type: string; name?: string; stateMutability?: string; inputs?: readonly AbiParameter[]; outputs?: readonly AbiParameter[] };

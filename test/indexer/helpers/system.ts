@@ -9,7 +9,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import {
   createSeries, deployAll, deposit, postCollateral, seriesTerms, submitDaily, submitUptimes, type OracleFixture,
 } from "../../helpers/deploy.js";
-import { dailyReportOf, loadDays, type DayInputs } from "../../../indexer/domain/data.js";
+import { dailyReportOf, loadDays, type DayInputs } from "../../../domain/data.js";
 import type { HashpowerToken, Settlement, TestWBTC } from "../../../types/ethers-contracts/index.js";
 import { connect, sharedNode } from "./env.js";
 

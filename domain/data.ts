@@ -22,7 +22,7 @@ import { dayOfDate, parseDecimal } from "./units.js";
 import { hashpriceE18 } from "./hashprice.js";
 
 /** The repository root (two levels above this file). */
-const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 /** Environment variable naming the data folder (the CLIs' `--data-dir` wins over it). */
 export const DATA_DIR_ENV = "HASHPOWER_DATA_DIR";
