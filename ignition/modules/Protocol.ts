@@ -26,6 +26,7 @@
  *   npx hardhat ignition deploy ignition/modules/Protocol.ts --network localhost --parameters params.json
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture, IgnitionModuleBuilder, ModuleParameterRuntimeValue } from "@nomicfoundation/ignition-core";
 import { id, ZeroAddress, ZeroHash } from "ethers";
 
 /** Role ids (keccak256 of the role name; DEFAULT_ADMIN_ROLE is 0x00). */
@@ -39,14 +40,17 @@ export const ROLES = {
   GUARDIAN: id("GUARDIAN_ROLE"),
 } as const;
 
-export default buildModule("Protocol", (m) => {
+/**
+ * The protocol's futures inside module `m`, with the BTC/USD `feed` given by the caller (a parameter in
+ * `Protocol`, the dev feed in `Devnet`); every other setting is a parameter of `m` (listed above).
+ */
+export function buildProtocol(m: IgnitionModuleBuilder, feed: ModuleParameterRuntimeValue<string> | ContractFuture<string>) {
   const deployer = m.getAccount(0);
   const admin = m.getParameter("admin", deployer);
   const guardian = m.getParameter("guardian", deployer);
   const reporters = m.getParameter<string[]>("reporters");
   const quorum = m.getParameter<number>("quorum");
   const timelockDelay = m.getParameter("timelockDelay", 2 * 86_400);
-  const feed = m.getParameter("feed", ZeroAddress);
   const heartbeat = m.getParameter("heartbeat", 86_400);
   const coverDays = m.getParameter("coverDays", 30);
   const bootstrapHashpriceE18 = m.getParameter("bootstrapHashpriceE18", 50n * 10n ** 18n);
@@ -73,4 +77,6 @@ export default buildModule("Protocol", (m) => {
   m.call(settlement, "grantRole", [ROLES.DEFAULT_ADMIN, admin], { id: "settlement_grant_admin" });
 
   return { oracle, token, settlement };
-});
+}
+
+export default buildModule("Protocol", (m) => buildProtocol(m, m.getParameter("feed", ZeroAddress)));

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { difficultyFromBits } from "../../domain/hashprice.js";
 import { dateOfDay, dayOfDate, formatScaled, SECONDS_PER_DAY } from "../../domain/units.js";
-import type { BitcoinRpc } from "../reporter/bitcoind.js";
+import type { BitcoinRpc } from "../../cli/reporter/bitcoind.js";
 
 /** Options of `buildData`. */
 export interface BuildOptions {

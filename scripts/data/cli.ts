@@ -11,7 +11,7 @@
 import { Command, Option } from "commander";
 import { z } from "zod";
 import { dateOfDay, dayOfDate } from "../../domain/units.js";
-import { BitcoinRpc } from "../reporter/bitcoind.js";
+import { BitcoinRpc } from "../../cli/reporter/bitcoind.js";
 import { buildData } from "./build.js";
 
 const date = z

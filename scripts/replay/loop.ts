@@ -8,8 +8,8 @@
  */
 import { pino } from "pino";
 import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
-import { createReporter, type Reporter } from "../reporter/reporter.js";
-import { CsvSource, type UptimeSource } from "../reporter/sources.js";
+import { createReporter, type Reporter } from "../../cli/reporter/reporter.js";
+import { CsvSource, type UptimeSource } from "../../cli/reporter/sources.js";
 import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";

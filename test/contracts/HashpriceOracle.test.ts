@@ -16,7 +16,7 @@ import {
   timelocked,
   today,
 } from "../helpers/deploy.js";
-import { reportTypes } from "../../scripts/reporter/sign.js";
+import { reportTypes } from "../../cli/reporter/sign.js";
 import { dailyReportOf, dayRange, loadDays, type DayInputs } from "../../domain/data.js";
 import { hashpriceE18, targetFromBits } from "../../domain/hashprice.js";
 import { dayOfDate } from "../../domain/units.js";

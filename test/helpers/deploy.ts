@@ -27,7 +27,7 @@ import {
   type UptimeReport as SignedUptimeReport,
   oracleDomain as reporterOracleDomain,
   reportTypes,
-} from "../../scripts/reporter/sign.js";
+} from "../../cli/reporter/sign.js";
 import type { FormulaTerms } from "../../domain/settlement.js";
 
 /** A Hardhat network connection with ethers and the network helpers (from `network.create()`). */

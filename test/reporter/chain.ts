@@ -18,7 +18,7 @@ import {
   zeroAddress,
 } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { hashpriceOracleAbi } from "../../scripts/reporter/abi.js";
+import { hashpriceOracleAbi } from "../../cli/reporter/abi.js";
 
 export type Chain = Awaited<ReturnType<typeof startChain>>;
 

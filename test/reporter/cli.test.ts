@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { getAddress } from "viem";
 import { dateOfDay, dayOfDate } from "../../domain/units.js";
-import { hashpriceOracleAbi, Status } from "../../scripts/reporter/abi.js";
-import { parseConfig } from "../../scripts/reporter/config.js";
+import { hashpriceOracleAbi, Status } from "../../cli/reporter/abi.js";
+import { parseConfig } from "../../cli/reporter/config.js";
 import { type Chain, reporterKeys, serveRpc, startChain } from "./chain.js";
 import { startStub, syntheticChain } from "./bitcoind-stub.js";
 

@@ -11,7 +11,7 @@ import { loadDays } from "../../domain/data.js";
 import { hashpriceE18 } from "../../domain/hashprice.js";
 import { dateOfDay, dayOfDate } from "../../domain/units.js";
 import { buildData } from "../../scripts/data/build.js";
-import { BitcoinRpc } from "../../scripts/reporter/bitcoind.js";
+import { BitcoinRpc } from "../../cli/reporter/bitcoind.js";
 import { type Stub, type StubBlock, startStub, syntheticChain } from "./bitcoind-stub.js";
 
 describe("data builder (npm run data) against a stub Bitcoin Core node", () => {

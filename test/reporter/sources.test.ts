@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashpriceE18 } from "../../domain/hashprice.js";
 import { dayOfDate, formatScaled } from "../../domain/units.js";
-import { BitcoinCoreSource, BitcoinRpc, BitcoinRpcError } from "../../scripts/reporter/bitcoind.js";
-import { CsvSource, FixedPriceSource, uptimeFromFile, uptimeFromRecords } from "../../scripts/reporter/sources.js";
+import { BitcoinCoreSource, BitcoinRpc, BitcoinRpcError } from "../../cli/reporter/bitcoind.js";
+import { CsvSource, FixedPriceSource, uptimeFromFile, uptimeFromRecords } from "../../cli/reporter/sources.js";
 import { type Stub, type StubBlock, startStub, syntheticChain } from "./bitcoind-stub.js";
 
 /** Hashprice in sats/TH/day rounded to 2 decimals, as the data README prints it. */
