@@ -128,25 +128,28 @@ const backoff = (n: number, base: number) => Math.min(30_000, base * 2 ** Math.m
 export function registerReporter(program: Command): void {
   const rep = program.command("reporter").description("oracle reporters: sign and publish, collect and submit");
 
-  sourceOptions(rep.command("run").description("sign with the keys of REPORTER_KEYS and submit (one process); resumable"))
+  sourceOptions(
+    rep
+      .command("run")
+      .description("sign with every key of REPORTER_KEYS (env: 0xk1,0xk2,…; REPORTER_SUBMITTER_KEY pays gas, default the first) and submit, in one process; resumable")
+      .addHelpText("after", "\nKeys come from the environment only: REPORTER_KEYS=0xk1,0xk2,… and REPORTER_SUBMITTER_KEY (never on the command line)."),
+  )
     .option("--state <file>", "resume hint file (the chain stays the source of truth)")
     .option("--progress-every <days>", "a progress line every N days", "100")
     .option("--tx-timeout <seconds>", "max wait for a receipt or for in-flight transactions", "600")
     .action(async (o: SourceOpts & { state?: string; progressEvery: string; txTimeout: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      // every bad option at once, before connecting
+      let config: ReturnType<typeof parseConfig>;
+      try {
+        config = parseConfig({ ...o, rpc: g.rpc ?? process.env.RPC_URL, keys: process.env.REPORTER_KEYS, submitterKey: process.env.REPORTER_SUBMITTER_KEY, follow: !!o.follow });
+      } catch (e) {
+        throw new ConfigError((e as Error).message);
+      }
       const ctx = await connect(g);
-      const oracle = o.oracle ? addressArg("--oracle", o.oracle) : ctx.deployment().oracle;
+      const oracle = config.oracle ?? ctx.deployment().oracle;
       const logger = pino({ level: o.logLevel, base: { svc: "reporter" } });
       const { from, to } = await range(ctx, o);
-      const config = parseConfig({
-        ...o,
-        rpc: ctx.rpcUrl,
-        oracle,
-        keys: process.env.REPORTER_KEYS,
-        submitterKey: process.env.REPORTER_SUBMITTER_KEY,
-        from: dateOfDay(from),
-        to: to === undefined ? undefined : dateOfDay(to),
-      });
       const reporters = accountsFromKeys(config.keys);
       const submitter = config.submitterKey ? privateKeyToAccount(config.submitterKey) : reporters[0];
       const { createWalletClient, http } = await import("viem");

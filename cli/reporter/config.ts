@@ -17,17 +17,21 @@ const url = z.string().url("expected a URL such as http://127.0.0.1:8545");
 export const configSchema = z
   .object({
     rpc: url,
+    /** absent: the deployment's oracle */
     oracle: z
       .string()
       .refine((s) => isAddress(s, { strict: false }), "expected a 20-byte 0x address")
-      .transform((s) => getAddress(s) as Address),
+      .transform((s) => getAddress(s) as Address)
+      .optional(),
     keys: z
       .string()
       .transform((s) => s.split(",").map((k) => k.trim()).filter(Boolean))
       .pipe(z.array(hexKey.transform((k) => k as Hex)).min(1, "at least one key")),
     submitterKey: hexKey.transform((k) => k as Hex).optional(),
-    from: date,
+    /** absent only with `follow` (then: the last day ended on the chain) */
+    from: date.optional(),
     to: date.optional(),
+    follow: z.boolean().optional(),
     source: z.enum(["csv", "bitcoind"]),
     dataDir: z.string().optional(),
     bitcoindUrl: url.optional(),
@@ -45,15 +49,19 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.source === "bitcoind" && !c.bitcoindUrl) ctx.addIssue({ code: "custom", path: ["bitcoindUrl"], message: "required with --source bitcoind" });
-    if (c.to && dayOfDate(c.to) < dayOfDate(c.from)) ctx.addIssue({ code: "custom", path: ["to"], message: `before --from ${c.from}` });
+    if (!c.from && !c.follow) ctx.addIssue({ code: "custom", path: ["from"], message: "required (or --follow)" });
+    if (c.to && c.from && dayOfDate(c.to) < dayOfDate(c.from)) ctx.addIssue({ code: "custom", path: ["to"], message: `before --from ${c.from}` });
   });
 
 export type ReporterConfig = z.infer<typeof configSchema>;
 
-const envOf: Record<string, string> = { keys: "REPORTER_KEYS", submitterKey: "REPORTER_SUBMITTER_KEY", bitcoindPassword: "BITCOIND_PASSWORD", rpc: "RPC_URL" };
+const envOf: Record<string, string> = { bitcoindPassword: "BITCOIND_PASSWORD", rpc: "RPC_URL" };
+/** Keys come from the environment only, never from the command line. */
+const envOnly: Record<string, string> = { keys: "REPORTER_KEYS", submitterKey: "REPORTER_SUBMITTER_KEY" };
 
 /** `camelCase` field → `--kebab-case` option (and its environment variable, if any). */
 function optionName(field: string): string {
+  if (envOnly[field]) return envOnly[field];
   const flag = "--" + field.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
   return envOf[field] ? `${flag} (or ${envOf[field]})` : flag;
 }

@@ -13,7 +13,7 @@ import { startStub, syntheticChain } from "./bitcoind-stub.js";
 
 /** node itself with tsx as a loader (not the tsx wrapper, which would survive its child on SIGKILL) */
 const NODE = [process.execPath, "--import", "tsx"];
-const CLI = "scripts/reporter/cli.ts";
+const CLI = "cli/main.ts";
 
 interface Run {
   child: ChildProcess;
@@ -28,7 +28,8 @@ const running = new Set<ChildProcess>();
 
 /** Starts the CLI; `onLine` sees each JSON log line as it arrives. */
 function startCli(args: string[], env: Record<string, string>, onLine: (l: Record<string, unknown>, run: Run) => void = () => {}): Run {
-  const child = spawn(NODE[0], [...NODE.slice(1), CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // `hashpower reporter run …`: the global --rpc may follow the subcommand
+  const child = spawn(NODE[0], [...NODE.slice(1), CLI, "reporter", "run", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   child.on("exit", () => running.delete(child));
   const run: Run = { child, lines: [], stdout: [], stderr: [], exit: new Promise((r) => child.on("exit", (code, signal) => r(code ?? signal))) };
@@ -58,12 +59,13 @@ describe("reporter CLI (child process over JSON-RPC)", function () {
   });
   after(() => rpc.close());
 
-  it("--help lists the options", async () => {
+  it("--help lists the options; keys only from the environment", async () => {
     const r = startCli(["--help"], {});
     expect(await r.exit).to.equal(0);
     await new Promise((res) => setTimeout(res, 50)); // let the last lines drain
     const out = r.stdout.join("\n");
-    for (const o of ["--rpc", "--oracle", "--keys", "REPORTER_KEYS", "--from", "--to", "--source", "--bitcoind-url", "--uptime", "--state"]) expect(out).to.include(o);
+    for (const o of ["--oracle", "REPORTER_KEYS", "REPORTER_SUBMITTER_KEY", "--from", "--to", "--follow", "--source", "--bitcoind-url", "--uptime", "--state"]) expect(out).to.include(o);
+    expect(out).not.to.match(/--keys|--submitter-key/);
   });
 
   it("bad configuration: exit 2 with every bad field named, keys never echoed", async () => {
@@ -72,7 +74,7 @@ describe("reporter CLI (child process over JSON-RPC)", function () {
     const err = r.stderr.join("");
     expect(err).to.match(/--rpc \(or RPC_URL\): expected a URL/);
     expect(err).to.match(/--oracle: expected a 20-byte 0x address/);
-    expect(err).to.match(/--keys \(or REPORTER_KEYS\): expected a 0x-prefixed 32-byte hex private key/);
+    expect(err).to.match(/REPORTER_KEYS: expected a 0x-prefixed 32-byte hex private key/);
     expect(err).to.match(/--from: not a calendar date/);
     expect(err).to.not.include("deadbeef");
     expect(() => parseConfig({ rpc: "http://x", oracle: "0x" + "11".repeat(20), keys: "0x" + "22".repeat(32), from: "2024-01-02", to: "2024-01-01", source: "bitcoind", minConfirmations: "6", progressEvery: "1", pollMs: "100", txTimeout: "1", logLevel: "info" })).to.throw(
