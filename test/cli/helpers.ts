@@ -105,7 +105,7 @@ export interface Daemon {
 }
 
 /** Starts a long-running CLI command (reporter, keeper) and collects its JSON log lines. */
-export function daemon(args: string[], env: Record<string, string>): Daemon {
+export function daemon(args: string[], env: Record<string, string>, onLine: (l: Record<string, unknown>, child: ChildProcess) => void = () => {}): Daemon {
   const child = spawnCli(args, env);
   const lines: Record<string, unknown>[] = [];
   const waiters: { pred: (l: Record<string, unknown>) => boolean; res: (l: Record<string, unknown>) => void }[] = [];
@@ -125,6 +125,7 @@ export function daemon(args: string[], env: Record<string, string>): Daemon {
         l = { text: line };
       }
       lines.push(l);
+      onLine(l, child);
       for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.res(l));
     }
   });
