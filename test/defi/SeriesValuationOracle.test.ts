@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { DAY, type Fixture, type Terms, createSeries, deployAll, goToDay, postCollateral, seriesTerms } from "../helpers/deploy.js";
-import { epochAnchor, reportDay, subsidyOnly } from "../helpers/collateral.js";
+import { epochAnchor, reportDay } from "../helpers/collateral.js";
 import { loadDays } from "../../domain/data.js";
 import { dayOfDate } from "../../domain/units.js";
 import {
@@ -21,8 +21,8 @@ import {
 } from "../../domain/valuation.js";
 import type { SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 
-// subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
-const DATA = subsidyOnly(loadDays());
+// the real days, fees included (the Runes fee spike of 2024-04-20..24 is in the window)
+const DATA = loadDays();
 const D = (date: string) => dayOfDate(date);
 const SERIES_START = D("2024-03-20");
 const FIRST = D("2024-03-16");
@@ -39,7 +39,10 @@ interface V extends Fixture {
   cfg: OracleConfig;
 }
 
-const CFG = { windowDays: 30, haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100 };
+const CFG = {
+  windowDays: 30, haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100, feeCapBps: 1_000,
+  hashpriceDriftBpsPerYear: 2_000,
+};
 
 async function deployValuation(f: Fixture, wrapper: SeriesWrapper, over: Record<string, unknown> = {}) {
   return (await ethers.deployContract("SeriesValuationOracle", [
@@ -111,6 +114,15 @@ describe("SeriesValuationOracle", () => {
       else expect(model.halvingDay).to.be.greaterThan(D("2028-01-01"));
     }
     expect(ratios.length).to.equal(D("2024-05-31") - SERIES_START + 1);
+    // without the fee cap and the drift the same days miss: the fee spike overvalues (1.75× on 2024-05-08)
+    const raw = { ...v.cfg, feeCapBps: 65_535, hashpriceDriftBpsPerYear: 0 };
+    const st0 = newRecorder(raw);
+    let worst = 0;
+    for (let d = FIRST; d <= D("2024-05-30"); d++) {
+      const m = recordDay(raw, st0, d, DATA.get(d)!);
+      if (d + 1 >= SERIES_START) worst = Math.max(worst, Number(m.unitValueE18) / Number(realized(v.terms, d)));
+    }
+    expect(worst).to.be.greaterThan(1.7);
   });
 
   it("caps the unit value's rise per day (falls are never capped) and never exceeds the trailing-hashprice bound", async () => {
@@ -202,6 +214,7 @@ describe("SeriesValuationOracle", () => {
       [{ haircutBps: 10_000 }, "haircutBps"],
       [{ maxAgeDays: 0 }, "maxAgeDays"],
       [{ decayDays: 0 }, "decayDays"],
+      [{ hashpriceDriftBpsPerYear: 10_001 }, "hashpriceDriftBpsPerYear"],
       [{ firstDay: 0 }, "firstDay"],
       [{ epochStartDay: FIRST + 1 }, "firstDay"],
       [{ epochStartHeight: 1 }, "epochStartHeight"],
