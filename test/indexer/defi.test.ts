@@ -225,6 +225,10 @@ async function expectOwnerViewsEqualContracts(url: string, w: World): Promise<an
   const wh = holders.find((h: any) => h.holder === w.addr.wrapper);
   expect(wh, "the wrapper in holders(seriesId)").to.deep.equal({ holder: w.addr.wrapper, kind: "wrapper", balance: String(await f.token.balanceOf(w.addr.wrapper, id)) });
   expect(holders.filter((h: any) => h.kind !== "holder").length).to.equal(1);
+  // where.kind: the owners only, or the contracts only
+  const owners = await allPages(url, "holders", `seriesId: "${id}", where: { kind: holder }`, "holder kind balance");
+  expect(owners).to.deep.equal(holders.filter((h: any) => h.kind === "holder"));
+  expect(await allPages(url, "holders", `seriesId: "${id}", where: { kind: wrapper }`, "holder kind balance")).to.deep.equal([wh]);
   const { series } = await gql(url, SERIES, { id: id.toString() });
   expect(series.wrapper).to.include({
     address: w.addr.wrapper, supply: String(await mk.wrapper.totalSupply()), harvestedSats: String(await mk.wrapper.totalHarvested()),
