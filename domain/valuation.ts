@@ -94,7 +94,7 @@ function netSum(s: bigint, sa: bigint, saf: bigint, t: FormulaTerms): bigint {
 }
 
 /** seg(p, a, b): Σ over days t ∈ [a, b) ahead of max(0, p·(Y − drift·t) − c·Y) (the contract's `_segment`). */
-function segment(p: bigint, c: bigint, a: bigint, b: bigint, drift: bigint): bigint {
+export function segment(p: bigint, c: bigint, a: bigint, b: bigint, drift: bigint): bigint {
   if (p <= c) return 0n;
   if (drift !== 0n) {
     const positive = (YEAR_BPS * (p - c) + p * drift - 1n) / (p * drift);
