@@ -47,10 +47,15 @@ function armor() {
   });
 }
 
+/** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
+export function createApiSchema(ctx: IndexerContext) {
+  return createSchema({ typeDefs, resolvers: createResolvers(ctx) as any });
+}
+
 /** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
 export function createGraphql(ctx: IndexerContext) {
   return createYoga({
-    schema: createSchema({ typeDefs, resolvers: createResolvers(ctx) as any }),
+    schema: createApiSchema(ctx),
     graphqlEndpoint: "/graphql",
     graphiql: { title: "hashpower indexer" },
     landingPage: false,
