@@ -1,52 +1,44 @@
 /**
- * Contract ABIs for the CLI, read from the Hardhat artifacts (`npx hardhat build` writes them; `npm test` and
- * `npm run devnet` build first). Every ABI carries the custom errors of all protocol contracts, so a revert
- * anywhere in a call (e.g. the token reverting inside a settlement call) decodes into its name and fields.
+ * Contract ABIs for the CLI: the protocol's from `client/` (typed `as const`, generated from the Hardhat artifacts),
+ * plus the ERC-20 calls on the payout asset and the dev-only mint/feed calls of `DevAssets`. Every ABI carries the
+ * custom errors of all protocol contracts, so a revert anywhere in a call (e.g. the token reverting inside a
+ * settlement call) decodes into its name and fields.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { type Abi, type AbiItem } from "viem";
-import { ROOT } from "./paths.js";
+import { type Abi, type AbiItem, erc20Abi, parseAbi } from "viem";
+import { hashpowerTokenAbi, hashpriceOracleAbi, seriesValuationOracleAbi, seriesWrapperAbi, seriesWrapperFactoryAbi, settlementAbi } from "../../client/index.js";
 
-const ARTIFACTS: Record<string, string> = {
-  HashpowerToken: "contracts/HashpowerToken.sol/HashpowerToken.json",
-  HashpriceOracle: "contracts/HashpriceOracle.sol/HashpriceOracle.json",
-  Settlement: "contracts/Settlement.sol/Settlement.json",
-  TestWBTC: "contracts/test/TestWBTC.sol/TestWBTC.json",
-  TestPriceFeed: "contracts/test/TestPriceFeed.sol/TestPriceFeed.json",
-};
+const ABIS = {
+  HashpowerToken: hashpowerTokenAbi as Abi,
+  HashpriceOracle: hashpriceOracleAbi as Abi,
+  Settlement: settlementAbi as Abi,
+  /** the payout asset: a standard ERC-20; `mint` exists on the dev asset (TestWBTC) only */
+  TestWBTC: [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)"])] as Abi,
+  /** the dev BTC/USD feed (TestPriceFeed) */
+  TestPriceFeed: parseAbi(["function setPrice(int256 answer)"]) as Abi,
+} as const;
 
-export type ContractName = keyof typeof ARTIFACTS;
+export type ContractName = keyof typeof ABIS;
 
-const cache = new Map<string, Abi>();
-
-/** The artifact ABI of `name`; throws naming the build command when the artifacts are missing. */
-function artifactAbi(name: string): Abi {
-  const cached = cache.get(name);
-  if (cached) return cached;
-  const file = join(ROOT, "artifacts", ARTIFACTS[name]);
-  if (!existsSync(file)) throw new Error(`missing ${file}: run \`npx hardhat build\` first`);
-  const abi = (JSON.parse(readFileSync(file, "utf8")) as { abi: Abi }).abi;
-  cache.set(name, abi);
-  return abi;
-}
+let errors: AbiItem[] | undefined;
 
 /** Every custom error of the protocol's contracts (deduplicated by signature). */
 export function allErrors(): AbiItem[] {
+  if (errors) return errors;
   const seen = new Map<string, AbiItem>();
-  for (const n of Object.keys(ARTIFACTS)) {
-    for (const item of artifactAbi(n)) {
+  for (const abi of [hashpowerTokenAbi, hashpriceOracleAbi, settlementAbi, seriesWrapperFactoryAbi, seriesWrapperAbi, seriesValuationOracleAbi] as Abi[]) {
+    for (const item of abi) {
       if (item.type !== "error") continue;
       const sig = `${item.name}(${item.inputs.map((i) => i.type).join(",")})`;
       if (!seen.has(sig)) seen.set(sig, item);
     }
   }
-  return [...seen.values()];
+  errors = [...seen.values()];
+  return errors;
 }
 
 /** ABI of `name` with every protocol error appended (for decoding reverts of nested calls). */
 export function abiOf(name: ContractName): Abi {
-  const own = artifactAbi(name);
+  const own = ABIS[name];
   const names = new Set(own.filter((i) => i.type === "error").map((i) => (i as { name: string }).name));
   return [...own, ...allErrors().filter((e) => !names.has((e as { name: string }).name))] as Abi;
 }

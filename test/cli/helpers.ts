@@ -6,14 +6,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mnemonicToAccount } from "viem/accounts";
-import { type Hex, toHex } from "viem";
+import type { Hex } from "viem";
+import { DEV_ADDRESSES, DEV_KEYS } from "../../cli/devnet/accounts.js";
 import { deployDevnet, type DevnetDeployment } from "../../cli/devnet/deploy.js";
 import { ROOT, rpc, setChainTime, startNode, type LocalNode } from "../../scripts/replay/chain.js";
 
 /** The dev node's accounts: 0 admin, 1 guardian, 2 keeper, 3 farm, 4 holder, 5..9 the oracle's reporters (quorum 3), 10 submitter. */
-export const KEYS: Hex[] = Array.from({ length: 12 }, (_, i) => toHex(mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: i }).getHdKey().privateKey!));
-export const ADDR = Array.from({ length: 12 }, (_, i) => mnemonicToAccount("test test test test test test test test test test test junk", { addressIndex: i }).address);
+export const KEYS: Hex[] = DEV_KEYS;
+export const ADDR = DEV_ADDRESSES;
 
 /** A node with the protocol deployed. */
 export interface Net {

@@ -19,11 +19,11 @@ const params = (ps: readonly AbiParameter[] = []): string =>
 const canonical = (i: Item) => `${i.type} ${i.name ?? ""}(${params(i.inputs)}) ${i.stateMutability ?? ""} (${params(i.outputs)})`;
 
 describe("reporter signing", () => {
-  it("the reporter's ABI is the compiled IHashpriceOracle interface, item by item", async () => {
+  it("the reporter's ABI (client/, generated from the artifacts) holds every item of the compiled IHashpriceOracle interface", async () => {
     const artifact = await hre.artifacts.readArtifact("IHashpriceOracle");
-    const ours = hashpriceOracleAbi.map((i) => canonical(i as Item)).sort();
-    const theirs = (artifact.abi as readonly Item[]).map(canonical).sort();
-    expect(ours).to.deep.equal(theirs);
+    const ours = new Set(hashpriceOracleAbi.map((i) => canonical(i as Item)));
+    const missing = (artifact.abi as readonly Item[]).map(canonical).filter((c) => !ours.has(c));
+    expect(missing).to.deep.equal([]);
   });
 
   it("EIP-712 struct hashes use the type strings of IHashpriceOracle.sol", () => {
