@@ -47,6 +47,7 @@ const dateArg = (flag: string, v: string): number => {
 };
 /** BTC amount → sats, naming `flag` on bad input. */
 export const btcArg = (flag: string, v: string): bigint => {
+  v = v.replace(/^(\d+\.\d*?)0+$/, "$1").replace(/\.$/, "");
   const s = decArg(flag, v, 8);
   if (s === 0n) throw new ConfigError(`${flag} ${v}: must be > 0`);
   return s;
@@ -109,9 +110,22 @@ export async function seriesQuote(ctx: Ctx, o: TermsOptions) {
   process.stdout.write(need > posted ? `post ${btc(need - posted)} more first: hashpower collateral post ${formatScaled(need - posted, 8)}\n` : "enough collateral: hashpower series create … will pass\n");
 }
 
-/** `series create`: issues a series; prints its id. */
-export async function seriesCreate(ctx: Ctx, o: TermsOptions) {
+/**
+ * `series create`: issues a series; prints its id. With `--top-up-collateral`, first posts what the quote lacks plus
+ * `--margin-bps` (the requirement follows the trailing hashprice, which moves with every daily report).
+ */
+export async function seriesCreate(ctx: Ctx, o: TermsOptions & { topUpCollateral?: boolean; marginBps: string }) {
   const t = await termsOf(ctx, o);
+  if (o.topUpCollateral) {
+    const margin = BigInt(intArg("--margin-bps", o.marginBps, 0, 100_000));
+    const d = ctx.deployment();
+    const [need, posted] = await Promise.all([
+      read<bigint>(ctx, "Settlement", d.settlement, "quoteCollateral", [t]),
+      read<bigint>(ctx, "Settlement", d.settlement, "collateral", [t.farm, t.payoutAsset]),
+    ]);
+    const target = (need * (10_000n + margin) + 9_999n) / 10_000n;
+    if (target > posted) await collateral(ctx, "post", formatScaled(target - posted, 8), { asset: t.payoutAsset, farm: t.farm });
+  }
   const { events } = await send(ctx, { contract: "HashpowerToken", address: ctx.deployment().token, functionName: "createSeries", args: [t], what: `create a series: ${describeTerms(t)}` });
   const created = events.find((e) => e.eventName === "SeriesCreated");
   if (created) process.stdout.write(`series id ${created.args.id}\n`);
@@ -230,6 +244,7 @@ export async function status(ctx: Ctx, o: { farm?: string; asset?: string; json?
   if (s.farmDebt > 0n) actions.push(`fund: ${btc(s.farmDebt)} of debt to holders is repaid first from the next deposit`);
   if (s.collateral < s.required) actions.push(`collateral post ${formatScaled(s.required - s.collateral, 8)} (below the requirement)`);
   if (runway !== undefined && runway < 1) actions.push("fund --days 7 (less than one day of payouts left: collateral is slashed next)");
+  else if (runway !== undefined && runway < 3) actions.push(`fund --days 7 (runway ${runway} days)`);
   if (s.registered && s.series.length === 0) actions.push("series quote, collateral post, series create");
   for (const x of s.series) if (x.minted === 0n) actions.push(`mint units of series ${x.id}`);
   const next = actions[0] ?? `none (runway ${runway ?? "∞"} days)`;

@@ -54,7 +54,10 @@ farmCmd
 
 const series = program.command("series").description("issue series");
 termsOptions(series.command("quote").description("collateral a new series needs (Settlement.quoteCollateral)")).action(action((ctx, o: farm.TermsOptions) => farm.seriesQuote(ctx, o)));
-termsOptions(series.command("create").description("issue a series (needs the quoted collateral posted)")).action(action((ctx, o: farm.TermsOptions) => farm.seriesCreate(ctx, o)));
+termsOptions(series.command("create").description("issue a series (needs the quoted collateral posted)"))
+  .option("--top-up-collateral", "first post what the quote lacks, plus --margin-bps (the quote moves with each daily report)")
+  .option("--margin-bps <bps>", "margin over the quote for --top-up-collateral", "1000")
+  .action(action((ctx, o: farm.TermsOptions & { topUpCollateral?: boolean; marginBps: string }) => farm.seriesCreate(ctx, o)));
 
 program
   .command("mint")

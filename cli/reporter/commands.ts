@@ -252,7 +252,7 @@ export function registerReporter(program: Command): void {
     .option("--from <YYYY-MM-DD>", "first UTC day (default with --follow: the day before the chain's today)")
     .option("--to <YYYY-MM-DD>", "last UTC day (default: --from; with --follow: none)")
     .option("--follow", "keep running: submit each day once a quorum has published it")
-    .option("--dissent-log <file>", "append each dissenting or invalid reporter as a JSON line")
+    .option("--dissent-log <file>", "append each dissenting or invalid reporter's document as a JSON line {date, kind, signer, location, detail}")
     .option("--poll-ms <ms>", "polling interval", "1000")
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
     .action(async (o: { locations: string; oracle?: string; from?: string; to?: string; follow?: boolean; dissentLog?: string; pollMs: string; logLevel: string }, cmd: Command) => {
@@ -273,7 +273,7 @@ export function registerReporter(program: Command): void {
         if (reported.has(id)) return;
         reported.add(id);
         logger.warn({ date, ...f }, f.kind);
-        if (o.dissentLog) appendFileSync(o.dissentLog, JSON.stringify({ date, ...f }) + "\n");
+        if (o.dissentLog && f.kind !== "unreachable") appendFileSync(o.dissentLog, JSON.stringify({ date, ...f }) + "\n");
       };
       const read = <T>(functionName: string, args: unknown[] = []) => ctx.publicClient.readContract({ address: oracle, abi: hashpriceOracleAbi, functionName, args } as never) as Promise<T>;
 
