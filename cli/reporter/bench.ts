@@ -3,7 +3,7 @@
  * on Hardhat's in-process simulator, then reruns over the same range (all on chain: resume scan only).
  * Prints a table: throughput, gas per daily report and per uptime batch.
  *
- *   npx hardhat run scripts/reporter/bench.ts            (BENCH_DAYS=365 BENCH_FARMS=5 BENCH_REPORTERS=3)
+ *   npx hardhat run cli/reporter/bench.ts            (BENCH_DAYS=365 BENCH_FARMS=5 BENCH_REPORTERS=3)
  */
 import { pino } from "pino";
 import { type Address, getAddress } from "viem";

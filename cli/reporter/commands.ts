@@ -241,7 +241,8 @@ export function registerReporter(program: Command): void {
           await sleep(backoff(errors++, pollMs));
         }
       }
-      if (!o.follow) process.exit(0);
+      logger.info({ next: dateOfDay(day) }, "stopped");
+      process.exit(signal.aborted ? 130 : 0); // also closes the HTTP server
     });
 
   rep

@@ -1,7 +1,7 @@
 /**
  * The replay loop: one step per real day. Step `day` moves the chain's clock to the start of `day + 1`, then
  * the feed posts `day`'s BTC/USD (unless it is late), the reporters post `day`'s signed inputs and both farms'
- * uptime (scripts/reporter), the guardian confirms a report that landed pending, the farms fund the day (one
+ * uptime (cli/reporter), the guardian confirms a report that landed pending, the farms fund the day (one
  * stops funding for a while: its collateral runs out, debt accrues, its next deposit repays it), a
  * keeper settles every active series-day in one call, farms issue the series planned for the new day, the
  * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
