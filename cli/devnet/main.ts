@@ -46,12 +46,13 @@ const program = new Command()
   .option("--api-port <n>", "indexer port (GraphQL at /graphql)", int("--api-port", 1, 65_535), 42069)
   .option("--reporters <n>", "reporter processes (the oracle's set has 5, quorum 3)", int("--reporters", 3, 5), 5)
   .option("--state-dir <dir>", "logs, signatures and the index", ".devnet")
+  .option("--deployment-id <id>", "Ignition deployment id (ignition/deployments/<id>, reset at each start; the CLI's --deployment)", "devnet")
   .option("--data-dir <dir>", "real data (default ../shared/data or HASHPOWER_DATA_DIR)")
   .showHelpAfterError();
 
 async function main(): Promise<void> {
   program.parse();
-  const o = program.opts<{ from: string; to: string; daySeconds: number; port: number; apiPort: number; reporters: number; stateDir: string; dataDir?: string }>();
+  const o = program.opts<{ from: string; to: string; daySeconds: number; port: number; apiPort: number; reporters: number; stateDir: string; deploymentId: string; dataDir?: string }>();
   const from = dayOfDate(o.from);
   const to = dayOfDate(o.to);
   if (to <= from) throw new InvalidArgumentError("--to: must be after --from");
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 
-  const d = await deployDevnet(node.url);
-  process.stdout.write(`deployed with Ignition (ignition/deployments/devnet): token ${d.token}, oracle ${d.oracle}, settlement ${d.settlement}, WBTC ${d.asset}, feed ${d.feed}\n`);
+  const d = await deployDevnet(node.url, { deploymentId: o.deploymentId });
+  process.stdout.write(`deployed with Ignition (ignition/deployments/${o.deploymentId}): token ${d.token}, oracle ${d.oracle}, settlement ${d.settlement}, WBTC ${d.asset}, feed ${d.feed}\n`);
   const chain = { id: 31337, name: "devnet", nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [node.url] } } } as const;
   const pub = createPublicClient({ chain, transport: http(node.url) });
   const admin = createWalletClient({ chain, transport: http(node.url), account: privateKeyToAccount(DEV_KEYS[ROLE.admin]) });
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
       `  logs          ${join(state, "logs")}`,
       "",
       "use the CLI against it (dev keys of `hardhat node`, public, local only):",
-      `  export RPC_URL=${node.url} HASHPOWER_DEPLOYMENT=devnet`,
+      `  export RPC_URL=${node.url} HASHPOWER_DEPLOYMENT=${o.deploymentId}`,
       `  HASHPOWER_KEY=${DEV_KEYS[ROLE.admin]} npm run cli -- farm register ${DEV_ADDRESSES[ROLE.farm]} --capacity 5000 --name "My Farm" --yes   # admin`,
       `  export HASHPOWER_KEY=${DEV_KEYS[ROLE.farm]}   # the farm (holder: ${DEV_KEYS[ROLE.holder]})`,
       "  npm run cli -- status",

@@ -17,7 +17,7 @@ describe("cli: npm run devnet", function () {
   it("reports real days through three independent reporters, indexes them, and stops every process on SIGTERM", async () => {
     const [port, apiPort] = [await freePort(), await freePort()];
     const state = mkdtempSync(join(tmpdir(), "hashpower-devnet-"));
-    const child = spawn(process.execPath, ["--import", "tsx", "cli/devnet/main.ts", "--port", String(port), "--api-port", String(apiPort), "--day-seconds", "3", "--reporters", "3", "--state-dir", state], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/devnet/main.ts", "--port", String(port), "--api-port", String(apiPort), "--day-seconds", "3", "--reporters", "3", "--state-dir", state, "--deployment-id", `test-${port}`], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
@@ -56,5 +56,6 @@ describe("cli: npm run devnet", function () {
     const alive = await Promise.all(urls.map((u) => fetch(u).then(() => u, () => undefined)));
     expect(alive.filter(Boolean)).to.deep.equal([]);
     rmSync(state, { recursive: true, force: true });
+    rmSync(join(ROOT, "ignition/deployments", `test-${port}`), { recursive: true, force: true });
   });
 });

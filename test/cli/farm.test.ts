@@ -3,10 +3,13 @@
  * `Devnet` Ignition module deployed: register (admin), quote, a refused create (decoded custom error), collateral,
  * create, mint, reporters and keeper, fund, status, claim, a refused withdrawal, statement --csv; and bad input.
  */
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
+import { join } from "node:path";
 import { expect } from "chai";
 import { createPublicClient, http, parseAbi } from "viem";
 import { dayOfDate } from "../../domain/units.js";
+import { ROOT } from "../../scripts/replay/chain.js";
 import { ADDR, cli, cliEnv, KEYS, type Net, startNet } from "./helpers.js";
 
 const D = dayOfDate("2024-04-10");
@@ -47,7 +50,7 @@ describe("cli: a farm's life with hashpower", function () {
     expect(r.stdout).to.match(/event FarmRegistered\(farm=0x90F79bf6EB2c4f870365E785982E1f101E93b906, capacityThs=5000, name=Test Hydro\)/);
   });
 
-  it("quotes the collateral; create without it reverts InsufficientCollateral; with it the series is created and minted", async () => {
+  it("quotes the collateral; the farm's key from the Hardhat keystore; create without collateral reverts InsufficientCollateral; with it the series is created and minted", async () => {
     const q = await cli(["series", "quote", ...terms], cliEnv(net, farm));
     expect(q.code, q.stderr).to.equal(0);
     const need = /collateral required after creation: ([\d.]+) BTC/.exec(q.stdout)![1];
@@ -55,13 +58,19 @@ describe("cli: a farm's life with hashpower", function () {
     const refused = await cli(["--yes", "series", "create", ...terms], cliEnv(net, farm));
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.match(/would revert: InsufficientCollateral\(farm=0x90F79bf6EB2c4f870365E785982E1f101E93b906, have=0, required=\d+\)/);
-    expect((await cli(["--yes", "faucet", "10"], cliEnv(net, farm))).code).to.equal(0);
-    const post = await cli(["--yes", "collateral", "post", need], cliEnv(net, farm));
-    expect(post.code, post.stderr).to.equal(0);
-    expect(post.stdout).to.match(/TestWBTC.approve/);
-    expect(post.stdout).to.match(/event CollateralPosted/);
-    const created = await cli(["--yes", "series", "create", ...terms], cliEnv(net, farm));
+    // the farm's key from the Hardhat keystore (a development keystore in a temporary config folder)
+    const xdg = join(net.tmp, "xdg");
+    const set = spawnSync(join(ROOT, "node_modules/.bin/hardhat"), ["keystore", "set", "--dev", "FARM_KEY"], { cwd: ROOT, input: `${farm}\n`, env: { ...process.env, XDG_CONFIG_HOME: xdg }, encoding: "utf8" });
+    expect(set.status, set.stderr).to.equal(0);
+    const fromKeystore = await cli(["--key", "FARM_KEY", "--yes", "faucet", "10"], { ...cliEnv(net), XDG_CONFIG_HOME: xdg });
+    expect(fromKeystore.code, fromKeystore.stderr).to.equal(0);
+    expect(fromKeystore.stdout).to.include(`from ${ADDR[3]} on chain 31337`);
+    // --top-up-collateral posts the quote + 10 % (approving the settlement first), then creates
+    const created = await cli(["--yes", "series", "create", ...terms, "--top-up-collateral"], cliEnv(net, farm));
     expect(created.code, created.stderr).to.equal(0);
+    expect(created.stdout).to.match(/TestWBTC.approve/);
+    const posted = /event CollateralPosted\(farm=0x90F79bf6EB2c4f870365E785982E1f101E93b906, asset=0x[0-9a-fA-F]{40}, from=0x90F79bf6EB2c4f870365E785982E1f101E93b906, amount=(\d+)\)/.exec(created.stdout);
+    expect(BigInt(posted![1])).to.equal((BigInt(Math.round(Number(need) * 1e8)) * 11_000n + 9_999n) / 10_000n);
     expect(created.stdout).to.match(/series id 1\n/);
     const minted = await cli(["--yes", "mint", "--series", "1", "--to", ADDR[4], "--units", "30000"], cliEnv(net, farm));
     expect(minted.code, minted.stderr).to.equal(0);
