@@ -169,6 +169,18 @@ describe("indexer: GraphQL API and ops endpoints", function () {
     expect(await allPages(api, "holders", `seriesId: "1", where: { kind: wrapper }`, "holder kind")).to.deep.equal([]);
   });
 
+  it("yieldHistory without a price: annualisedYieldBps over the holder's view of one unit (no valuation oracle here)", async function () {
+    const { yieldHistory: y, series } = await gql(api, `{ series(id: "1") { startDay termDays }
+      yieldHistory(seriesId: "1", from: ${sys.startDay}) { unitPriceSats unitPriceSatsE18 priceSource days { annualisedNetPerUnitSatsE18 annualisedYieldBps } } }`);
+    const { account } = await gql(api, `query($a: String!) { account(address: $a) { positions { seriesId valuation { netPerThsDaySatsE18 remainingDays } } } }`, { a: sys.holders[0].address });
+    const v = account.positions.find((p: any) => p.seriesId === "1").valuation;
+    const price = (BigInt(v.remainingDays) * BigInt(v.netPerThsDaySatsE18)) / BigInt(series.termDays);
+    expect(price > 0n).to.equal(true);
+    expect({ given: y.unitPriceSats, price: y.unitPriceSatsE18, source: y.priceSource }).to.deep.equal({ given: null, price: price.toString(), source: "holderView" });
+    expect(y.days.length).to.be.greaterThan(0);
+    for (const d of y.days) expect(d.annualisedYieldBps).to.equal(Number((BigInt(d.annualisedNetPerUnitSatsE18) * 10_000n) / price));
+  });
+
   it("valuation: remaining TH/s·days at the trailing net yield, in sats and USD", async function () {
     const h = sys.holders[0].address;
     const { account } = await gql(api, `query($a: String!) { account(address: $a) { positions { seriesId balance remainingDays remainingThsDays

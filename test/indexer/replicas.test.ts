@@ -9,7 +9,7 @@ import { rpc, until } from "./helpers/env.js";
 import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
 import { apiSnapshot, expectApiEqualsContracts, gql, gqlRaw } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
-import { startIndexer, type Indexer } from "../../indexer/index.js";
+import { startIndexer, type ConfigInput, type Indexer } from "../../indexer/index.js";
 
 describe("indexer: API replicas (one sync writer, two read-only serve processes on PostgreSQL)", function () {
   this.timeout(300_000);
@@ -20,7 +20,7 @@ describe("indexer: API replicas (one sync writer, two read-only serve processes 
   const others: Indexer[] = [];
 
   const serve = (databaseUrl: string) =>
-    startIndexer({ mode: "serve", databaseUrl, port: 0, pollIntervalMs: 50, stallTimeoutMs: 600_000, logLevel: process.env.INDEXER_LOG ?? "silent" });
+    startIndexer({ mode: "serve", databaseUrl, port: 0, pollIntervalMs: 50, stallTimeoutMs: 600_000, logLevel: process.env.INDEXER_LOG ?? "silent" } as ConfigInput);
   const meta = async (u: string) => (await gql(u, "{ _meta { block hash headBlock lagBlocks phase ready } }"))._meta;
   const tipHash = async (n: number) => (await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).hash;
 

@@ -12,7 +12,7 @@ import {
 import { createApiSchema, maxCostOf } from "../../indexer/api/server.js";
 import { queryCost } from "../../indexer/api/limits.js";
 import { SCHEMA_PATH } from "../../indexer/api/schema.js";
-import { staleFiles } from "../../client/codegen.js";
+import { generateAbis, staleFiles } from "../../client/codegen.js";
 import type { IndexerContext } from "../../indexer/context.js";
 
 /** Every schema element as `[path, description]`. */
@@ -96,7 +96,8 @@ describe("indexer: the API schema as a committed contract", function () {
     expect(queryCost(served, y, null, {}, 100)).to.equal(1 + 3660);
   });
 
-  it("the client's generated types are up to date (npm run schema)", async function () {
+  it("the client's generated types and ABIs are up to date (npm run schema)", async function () {
+    expect(generateAbis(), "Hardhat artifacts (compiled by the test run)").to.not.equal(null);
     expect((await staleFiles()).map((f) => f.path)).to.deep.equal([]);
   });
 });
