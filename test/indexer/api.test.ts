@@ -9,6 +9,7 @@ import { deploySystem, prng, randomActivity, settleNextDay, type System } from "
 import { allPages, gql, gqlRaw } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import type { Indexer } from "../../indexer/index.js";
+import type { Account, Series, YieldHistory } from "../../client/index.js";
 import { perThDay } from "../../domain/settlement.js";
 import { E18 } from "../../domain/units.js";
 
@@ -170,10 +171,10 @@ describe("indexer: GraphQL API and ops endpoints", function () {
   });
 
   it("yieldHistory without a price: annualisedYieldBps over the holder's view of one unit (no valuation oracle here)", async function () {
-    const { yieldHistory: y, series } = await gql(api, `{ series(id: "1") { startDay termDays }
+    const { yieldHistory: y, series } = await gql<{ yieldHistory: YieldHistory; series: Series }>(api, `{ series(id: "1") { startDay termDays }
       yieldHistory(seriesId: "1", from: ${sys.startDay}) { unitPriceSats unitPriceSatsE18 priceSource days { annualisedNetPerUnitSatsE18 annualisedYieldBps } } }`);
     const { account } = await gql(api, `query($a: String!) { account(address: $a) { positions { seriesId valuation { netPerThsDaySatsE18 remainingDays } } } }`, { a: sys.holders[0].address });
-    const v = account.positions.find((p: any) => p.seriesId === "1").valuation;
+    const v = (account as Account).positions.find((p) => p.seriesId === "1")!.valuation;
     const price = (BigInt(v.remainingDays) * BigInt(v.netPerThsDaySatsE18)) / BigInt(series.termDays);
     expect(price > 0n).to.equal(true);
     expect({ given: y.unitPriceSats, price: y.unitPriceSatsE18, source: y.priceSource }).to.deep.equal({ given: null, price: price.toString(), source: "holderView" });

@@ -10,6 +10,7 @@ import { deployWithActivity, prng, randomActivity, type System } from "./helpers
 import { apiSnapshot, expectApiEqualsContracts, gql, gqlRaw } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import { startIndexer, type ConfigInput, type Indexer } from "../../indexer/index.js";
+import type { Meta, SeriesPage } from "../../client/index.js";
 
 describe("indexer: API replicas (one sync writer, two read-only serve processes on PostgreSQL)", function () {
   this.timeout(300_000);
@@ -21,7 +22,7 @@ describe("indexer: API replicas (one sync writer, two read-only serve processes 
 
   const serve = (databaseUrl: string) =>
     startIndexer({ mode: "serve", databaseUrl, port: 0, pollIntervalMs: 50, stallTimeoutMs: 600_000, logLevel: process.env.INDEXER_LOG ?? "silent" } as ConfigInput);
-  const meta = async (u: string) => (await gql(u, "{ _meta { block hash headBlock lagBlocks phase ready } }"))._meta;
+  const meta = async (u: string) => (await gql<{ _meta: Meta }>(u, "{ _meta { block hash headBlock lagBlocks phase ready } }"))._meta;
   const tipHash = async (n: number) => (await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).hash;
 
   before(async function () {
@@ -80,7 +81,7 @@ describe("indexer: API replicas (one sync writer, two read-only serve processes 
     const answers = { ok: 0, errors: [] as string[] };
     const load = readers.map(async (r) => {
       while (!stop) {
-        const q = await gqlRaw(r.url!, `{ _meta { block } seriesList { items { id supply accPerUnitE36 } } }`);
+        const q = await gqlRaw<{ _meta: Meta; seriesList: SeriesPage }>(r.url!, `{ _meta { block } seriesList { items { id supply accPerUnitE36 } } }`);
         if (q.errors) answers.errors.push(q.errors[0].message);
         else answers.ok++;
       }
