@@ -140,7 +140,12 @@ export async function connect(opts: GlobalOptions): Promise<Ctx> {
     const net = hre.config.networks[opts.network] as unknown as { type: string; url?: Resolvable; accounts?: Resolvable[] | string } | undefined;
     if (!net) throw new ConfigError(`--network ${opts.network}: not in hardhat.config.ts (known: ${Object.keys(hre.config.networks).join(", ")})`);
     if (net.type !== "http" || !net.url) throw new ConfigError(`--network ${opts.network}: not an HTTP network (run \`hardhat node\` and use --rpc)`);
-    url = await resolve(net.url);
+    try {
+      url = await resolve(net.url);
+    } catch (e) {
+      // e.g. HHE7: Configuration Variable "SEPOLIA_RPC_URL" not found (neither in the keystore nor the environment)
+      throw new ConfigError(`--network ${opts.network}: ${(e as Error).message.split("\n")[0].replace(/^HardhatError: /, "")} (set it in the environment or with npx hardhat keystore set)`);
+    }
     if (Array.isArray(net.accounts) && net.accounts.length > 0) networkKey = net.accounts[0];
   }
   if (!url) throw new ConfigError("--rpc: required (or --network NAME, or RPC_URL)");
