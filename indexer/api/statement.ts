@@ -20,7 +20,6 @@ import * as acc from "../../domain/accumulator.js";
 import { ACC_SCALE, E18, dateOfDay, formatScaled } from "../../domain/units.js";
 import { RunningFloor, creditE36 } from "../../domain/yield.js";
 import { parseAddress, parseDay, parseId, userError, type ReadContext } from "./read.js";
-import { at } from "./snapshot.js";
 
 /** Longest window of one statement, days. */
 export const MAX_STATEMENT_DAYS = 3660;
@@ -163,12 +162,13 @@ async function seriesStatement(read: ReadContext, n: number, sr: Record<string, 
   const q = (sql: string, extra: unknown[] = []) => db.query(sql, [id, n, ...extra]);
   const [transfers, settlements, distributions, claims, pos] = await Promise.all([
     q(`SELECT t.block_number, t.log_index, t.batch_index, t.from_address, t.to_address, t.amount FROM transfers t
-       WHERE t.series_id = $1::numeric AND t.block_number <= $2 AND (t.from_address = $3 OR t.to_address = $3)`, [account]),
-    q(`SELECT t.* FROM settlements t WHERE t.series_id = $1::numeric AND t.block_number <= $2`),
+       WHERE t.series_id = $1::numeric AND t.block_number <= $2::bigint AND (t.from_address = $3 OR t.to_address = $3)`, [account]),
+    q(`SELECT t.* FROM settlements t WHERE t.series_id = $1::numeric AND t.block_number <= $2::bigint`),
     q(`SELECT t.block_number, t.log_index, t.kind, t.day, t.acc_per_unit_e36 FROM distributions t
-       WHERE t.series_id = $1::numeric AND t.block_number <= $2`),
-    q(`SELECT t.block_number, t.log_index, t.amount FROM claims t WHERE t.series_id = $1::numeric AND t.block_number <= $2 AND t.holder = $3`, [account]),
-    q(`SELECT t.balance, t.paid_e36, t.accrued_e36, t.claimed FROM positions t WHERE t.series_id = $1::numeric AND t.holder = $3 AND ${at("t", n)}`, [account]),
+       WHERE t.series_id = $1::numeric AND t.block_number <= $2::bigint`),
+    q(`SELECT t.block_number, t.log_index, t.amount FROM claims t WHERE t.series_id = $1::numeric AND t.block_number <= $2::bigint AND t.holder = $3`, [account]),
+    q(`SELECT t.balance, t.paid_e36, t.accrued_e36, t.claimed FROM positions t WHERE t.series_id = $1::numeric AND t.holder = $3
+       AND t.block_from <= $2::bigint AND (t.block_to IS NULL OR t.block_to > $2::bigint)`, [account]),
   ]);
   const ev = (k: Ev["k"], rows: Record<string, any>[]): Ev[] =>
     rows.map((r) => ({ k, b: Number(r.block_number), l: Number(r.log_index), i: Number(r.batch_index ?? 0), r }));
