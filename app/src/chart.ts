@@ -14,7 +14,12 @@ export interface HistoryDay {
   compensationPerUnitSatsE18: string;
 }
 
-const axisDate = { values: (_: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toISOString().slice(0, 10)) };
+/** x axis: UTC dates, at least 70 px apart, at whole days */
+const axisDate: uPlot.Axis = {
+  space: 70,
+  incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400, 182 * 86_400, 365 * 86_400],
+  values: (_: uPlot, ticks: number[]) => ticks.map((t) => new Date(t * 1000).toISOString().slice(0, 10)),
+};
 
 /** Renders the two charts of one series into `el` (replacing what was there). */
 export function renderCharts(el: HTMLElement, days: HistoryDay[], termDays: number): void {

@@ -42,3 +42,10 @@ export const dateOfDay = (day: number) => new Date(day * 86_400_000).toISOString
 export const dayOfDate = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
 /** 0xabcd…1234 */
 export const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+
+/** A decimal string of sats with fraction digits (e.g. "1297118.00000000") → whole sats, grouped: "1,297,118 sats". */
+export function decSats(v: string | null | undefined, shown = 0): string {
+  if (v === null || v === undefined) return "–";
+  const [i, f = ""] = v.split(".");
+  return `${scaled(BigInt(i + f.padEnd(8, "0").slice(0, 8)), 8, shown)} sats`;
+}

@@ -8,7 +8,7 @@
 import "./style.css";
 import { ApiError, HISTORY, META, POSITIONS, STATEMENT, gql, loadConfig, type AppConfig } from "./api.js";
 import { renderCharts, type HistoryDay } from "./chart.js";
-import { btc, dateOfDay, dayOfDate, pct, sats, scaled, short, units, usd } from "./format.js";
+import { btc, dateOfDay, dayOfDate, decSats, pct, sats, scaled, short, units, usd } from "./format.js";
 import { claim, connect, injected, switchChain, walletMessage, type Wallet } from "./wallet.js";
 import { valuePosition } from "../../domain/yield.js";
 
@@ -223,12 +223,12 @@ function renderLoans() {
       h("thead", {}, h("tr", {}, ...["Series / market", "Collateral", "Debt", "LTV", "LLTV", "Health factor", "Liquidation price", "State"].map((x) => h("th", {}, x)))),
       h("tbody", {}, ...loans.map(({ p, c }) => h("tr", {},
         h("td", {}, `#${p.seriesId}`, h("div", { class: "muted" }, short(c.marketId))),
-        h("td", { class: "num" }, units(c.collateral ?? 0), h("div", { class: "muted" }, `${c.collateralSats ?? "–"} sats (market's valuation) · ${usd(c.collateralUsdE8)}`)),
-        h("td", { class: "num", "data-testid": `loan-${p.seriesId}-debt` }, `${c.debtSats ?? "–"} sats`, h("div", { class: "muted" }, usd(c.debtUsdE8))),
+        h("td", { class: "num" }, units(c.collateral ?? 0), h("div", { class: "muted" }, `${decSats(c.collateralSats)} at the market's valuation · ${usd(c.collateralUsdE8)}`)),
+        h("td", { class: "num", "data-testid": `loan-${p.seriesId}-debt` }, decSats(c.debtSats), h("div", { class: "muted" }, usd(c.debtUsdE8))),
         h("td", { class: "num", "data-testid": `loan-${p.seriesId}-ltv` }, pct(c.ltvBps)),
         h("td", { class: "num" }, pct(c.lltvBps)),
         h("td", { class: "num", "data-testid": `loan-${p.seriesId}-health` }, c.healthFactor ?? "–"),
-        h("td", { class: "num" }, `${c.liquidationPriceSats ?? "–"} sats/share`, h("div", { class: "muted" }, c.liquidationPriceUsdE8 ? `${usd(c.liquidationPriceUsdE8)}/share` : "")),
+        h("td", { class: "num" }, `${decSats(c.liquidationPriceSats, 2)}/share`, h("div", { class: "muted" }, c.liquidationPriceUsdE8 ? `${usd(c.liquidationPriceUsdE8)}/share` : "")),
         h("td", {}, c.healthy === null ? "no price yet" : c.healthy ? h("span", { class: "good" }, "healthy") : h("span", { class: "bad" }, "liquidatable")),
       ))),
     ),
@@ -281,7 +281,7 @@ async function loadStatement() {
     h("table", { class: "statement" },
       h("thead", {}, h("tr", {}, h("th", {}, "Date"), h("th", {}, "Series"), h("th", {}, "Units (TH/s·days)"), ...STATEMENT_COLS.map(([, l]) => h("th", {}, `${l} (sats)`)))),
       h("tbody", {}, ...d.days.map((r: any) => h("tr", { "data-testid": `st-${r.seriesId}-${r.day}` },
-        h("td", {}, r.date), h("td", {}, `#${r.seriesId}`), h("td", { class: "num" }, r.units === null ? "–" : scaled(r.units, 0, 0)),
+        h("td", { class: "date" }, r.date), h("td", {}, `#${r.seriesId}`), h("td", { class: "num" }, r.units === null ? "–" : scaled(r.units, 0, 0)),
         ...STATEMENT_COLS.map(([k]) => h("td", { class: "num" }, scaled(r[k], 0, 0)))))),
       h("tfoot", {}, h("tr", {}, h("td", {}, "Total"), h("td", {}), h("td", {}), ...STATEMENT_COLS.map(([k]) => h("td", { class: "num", "data-testid": `st-total-${k}` }, scaled(d.totals[k], 0, 0))))),
     ),
