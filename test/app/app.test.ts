@@ -175,7 +175,7 @@ describe("app: the holder's web app in Chromium, on the replay of real days", fu
     await page.click("#connect");
     let target: bigint | undefined;
     for (const x of ids) if ((await token.claimable(holder, x)) > 0n) { target = x; break; }
-    expect(target, "a series with something to claim").to.not.equal(undefined);
+    expect(target !== undefined, "a series with something to claim").to.equal(true);
     const button = page.locator(`[data-testid="pos-${target}-claim"]`);
     await button.waitFor();
     await page.waitForFunction((sel) => !(document.querySelector(sel) as HTMLButtonElement)?.disabled, `[data-testid="pos-${target}-claim"]`);
