@@ -39,7 +39,8 @@ export interface Health {
   collateralValue: bigint | null;
   /** collateralValue · lltv / 1e18 (floor) */
   maxBorrow: bigint | null;
-  /** borrowed / collateralValue in bps (floor); null without a price or with a value of 0 */
+  /** borrowed / collateralValue in bps, rounded UP (a position past the LLTV never shows ≤ it); null without a price
+   *  or with a value of 0 */
   ltvBps: bigint | null;
   /** Morpho's `_isHealthy` (null without a price and with debt) */
   healthy: boolean | null;
@@ -55,7 +56,7 @@ export function health(collateral: bigint, borrowShares: bigint, totals: MarketT
     borrowedAssets,
     collateralValue,
     maxBorrow,
-    ltvBps: collateralValue === 0n ? null : (borrowedAssets * 10_000n) / collateralValue,
+    ltvBps: collateralValue === 0n ? null : (borrowedAssets * 10_000n + collateralValue - 1n) / collateralValue,
     healthy: borrowShares === 0n || maxBorrow >= borrowedAssets,
   };
 }

@@ -3,13 +3,16 @@
  * `SeriesValuationOracle.sol` (see its NatSpec for the rationale). Two parts:
  *
  * Recording (`recordDay`, once per final oracle day d, in order; running sums A, AF, C over recorded days):
+ *   F'_d       = min(F_d, floor(S_d · feeCapBps / 1e4))               fee spikes clipped
  *   r_d        = floor(hp_d · 1e18 / (S_d + F_d))                     hashprice per sat of block reward × 1e36
- *   A += r_d;  AF += r_d · F_d;  C += electricity_d + service_d      (settlement formula's costs, sats × 1e18)
+ *   A += r_d;  AF += r_d · F'_d;  C += electricity_d + service_d     (settlement formula's costs, sats × 1e18)
  *   n          = min(N, d − firstDay + 1);  ΣX = X_d − X_{d−n}
- *   avgNet(S') = max(0, floor((S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18)) − ΣC) / n     (floors as written)
+ *   P(S')      = floor((S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18));  avgNet(S') = max(0, P(S') − ΣC) / n
  *   halving    = R + floor((210,000·(e+1) − h_R) / 144), S = 50 BTC >> e; (R, h_R) the last retarget seen
- *   remaining  = max(0, end − max(start, d + 1)); post = remaining days ≥ halving
- *   raw        = floor((avgNet(S)·(remaining − post) + avgNet(S/2)·post)·(1e4 − haircut) / (termDays·1e4))
+ *   remaining  = max(0, end − max(start, d + 1)); post = remaining days ≥ halving; a0 = max(start, d + 1) − d
+ *   seg(P,a,b) = Σ_{a ≤ t < b'} (P·(Y − drift·t) − ΣC·Y), Y = 365·1e4, b' = min(b, ceil(Y(P − ΣC)/(P·drift)))
+ *   raw        = floor((seg(P(S), a0, a1) + seg(P(S/2), a1, a0 + remaining))·(1e4 − haircut) / (Y·n·termDays·1e4)),
+ *                a1 = a0 + remaining − post
  *   bound      = floor(floor(floor((S·ΣA + ΣAF)/1e18)/n)·remaining / termDays)
  *   unit_d     = min(raw, bound, floor(unit_{d−1}·(1e4 + growth)/1e4) unless first or unit_{d−1} = 0)
  * Serving (`serve`): the stale policy on the latest recorded unit value, plus the share's accrued sats.
@@ -47,6 +50,10 @@ export interface OracleConfig {
   firstDay: number;
   epochStartDay: number;
   epochStartHeight: number;
+  /** a day's fees per block count at most this share of its subsidy, bps */
+  feeCapBps: number;
+  /** expected fall of the hashprice per 365 days ahead (linear), bps */
+  hashpriceDriftBpsPerYear: number;
 }
 
 /** A recorded day (`DayValuation` of the contract). */
@@ -79,9 +86,23 @@ export function newRecorder(c: OracleConfig): RecorderState {
   return { sums: new Map(), latest: 0, bits: 0, retargetDay: c.epochStartDay, retargetHeight: c.epochStartHeight };
 }
 
-function avgNet(s: bigint, sa: bigint, saf: bigint, sc: bigint, n: bigint, t: FormulaTerms): bigint {
-  const plus = ((s * sa + saf) * (BPS - BigInt(t.poolFeeBps)) * BigInt(t.slaBps)) / (BPS * BPS * E18);
-  return plus > sc ? (plus - sc) / n : 0n;
+const YEAR_BPS = 365n * BPS;
+
+/** P(S'): the window's gross at subsidy `s` after pool fee and SLA, sats × 1e18. */
+function netSum(s: bigint, sa: bigint, saf: bigint, t: FormulaTerms): bigint {
+  return ((s * sa + saf) * (BPS - BigInt(t.poolFeeBps)) * BigInt(t.slaBps)) / (BPS * BPS * E18);
+}
+
+/** seg(p, a, b): Σ over days t ∈ [a, b) ahead of max(0, p·(Y − drift·t) − c·Y) (the contract's `_segment`). */
+export function segment(p: bigint, c: bigint, a: bigint, b: bigint, drift: bigint): bigint {
+  if (p <= c) return 0n;
+  if (drift !== 0n) {
+    const positive = (YEAR_BPS * (p - c) + p * drift - 1n) / (p * drift);
+    if (b > positive) b = positive;
+  }
+  if (a >= b) return 0n;
+  const m = b - a;
+  return p * (YEAR_BPS * m - (drift * (a + b - 1n) * m) / 2n) - c * YEAR_BPS * m;
 }
 
 /** Estimated day of the next halving after subsidy `s` (the contract's `_nextHalvingDay`). */
@@ -100,8 +121,10 @@ export function recordDay(c: OracleConfig, st: RecorderState, d: number, dv: Ora
   const prev = st.sums.get(d - 1) ?? zero;
   const reward = dv.subsidySats + dv.feesPerBlockSats;
   const r = reward === 0n ? 0n : (dv.hashpriceE18 * E18) / reward;
+  const feeCap = (dv.subsidySats * BigInt(c.feeCapBps)) / BPS;
+  const fees = dv.feesPerBlockSats < feeCap ? dv.feesPerBlockSats : feeCap;
   const costs = perThDay(t, 0n, t.slaBps, dv.btcUsdE8);
-  const rec = { a: prev.a + r, af: prev.af + r * dv.feesPerBlockSats, c: prev.c + costs.electricityE18 + costs.serviceE18, unit: 0n };
+  const rec = { a: prev.a + r, af: prev.af + r * fees, c: prev.c + costs.electricityE18 + costs.serviceE18, unit: 0n };
   st.sums.set(d, rec);
   if (st.latest !== 0 && dv.bits !== st.bits) {
     st.retargetDay = d;
@@ -119,8 +142,12 @@ export function recordDay(c: OracleConfig, st: RecorderState, d: number, dv: Ora
   const N = BigInt(n);
   const v: DayValuation = {
     day: d, daysUsed: n, remainingDays: 0, halvingDay: 0, postHalvingDays: 0, subsidySats: s, epochHeight: st.retargetHeight,
-    avgNetE18: avgNet(s, sa, saf, sc, N, t), avgNetHalvedE18: avgNet(s / 2n, sa, saf, sc, N, t), boundE18: 0n, rawValueE18: 0n, unitValueE18: 0n,
+    avgNetE18: 0n, avgNetHalvedE18: 0n, boundE18: 0n, rawValueE18: 0n, unitValueE18: 0n,
   };
+  const p = netSum(s, sa, saf, t);
+  const ph = netSum(s / 2n, sa, saf, t);
+  v.avgNetE18 = p > sc ? (p - sc) / N : 0n;
+  v.avgNetHalvedE18 = ph > sc ? (ph - sc) / N : 0n;
   const end = t.startDay + t.termDays;
   const from = d + 1 > t.startDay ? d + 1 : t.startDay;
   const remaining = end > from ? end - from : 0;
@@ -131,9 +158,12 @@ export function recordDay(c: OracleConfig, st: RecorderState, d: number, dv: Ora
     v.postHalvingDays = post > remaining ? remaining : post;
   }
   const term = BigInt(t.termDays);
+  const a0 = BigInt(from - d);
+  const a1 = a0 + BigInt(remaining - v.postHalvingDays);
+  const drift = BigInt(c.hashpriceDriftBpsPerYear);
   v.rawValueE18 =
-    ((v.avgNetE18 * BigInt(remaining - v.postHalvingDays) + v.avgNetHalvedE18 * BigInt(v.postHalvingDays)) * (BPS - BigInt(c.haircutBps))) /
-    (term * BPS);
+    ((segment(p, sc, a0, a1, drift) + segment(ph, sc, a1, a0 + BigInt(remaining), drift)) * (BPS - BigInt(c.haircutBps))) /
+    (YEAR_BPS * N * term * BPS);
   v.boundE18 = (((s * sa + saf) / E18 / N) * BigInt(remaining)) / term;
   let value = v.rawValueE18 < v.boundE18 ? v.rawValueE18 : v.boundE18;
   const last = prev.unit;

@@ -119,7 +119,7 @@ export const morphoAbi = parseAbi([
 
 /** `ISeriesValuationOracle` events. */
 export const valuationOracleAbi = parseAbi([
-  "struct Config { address wrapper; address hashpriceOracle; address loanToken; uint16 windowDays; uint16 haircutBps; uint16 maxAgeDays; uint16 graceDays; uint16 decayDays; uint16 maxGrowthBpsPerDay; uint32 firstDay; uint32 epochStartDay; uint64 epochStartHeight; }",
+  "struct Config { address wrapper; address hashpriceOracle; address loanToken; uint16 windowDays; uint16 haircutBps; uint16 maxAgeDays; uint16 graceDays; uint16 decayDays; uint16 maxGrowthBpsPerDay; uint16 feeCapBps; uint16 hashpriceDriftBpsPerYear; uint32 firstDay; uint32 epochStartDay; uint64 epochStartHeight; }",
   "struct DayValuation { uint32 day; uint32 daysUsed; uint32 remainingDays; uint32 halvingDay; uint32 postHalvingDays; uint64 subsidySats; uint64 epochHeight; uint256 avgNetE18; uint256 avgNetHalvedE18; uint256 boundE18; uint256 rawValueE18; uint256 unitValueE18; }",
   "event Configured(uint256 indexed seriesId, Config config, uint8 loanDecimals)",
   "event DayRecorded(uint32 indexed day, DayValuation v, uint256 accruedE18)",

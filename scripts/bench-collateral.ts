@@ -101,7 +101,7 @@ await row("Morpho supplyCollateral", morpho.connect(borrower).supplyCollateral(p
 const wide = await ethers.deployContract("SeriesValuationOracle", [
   {
     wrapper, hashpriceOracle: f.oracle, loanToken: f.wbtc, windowDays: 366, haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7,
-    maxGrowthBpsPerDay: 100, firstDay: START - 4, ...epochAnchor(START - 4),
+    maxGrowthBpsPerDay: 100, feeCapBps: 1_000, hashpriceDriftBpsPerYear: 2_000, firstDay: START - 4, ...epochAnchor(START - 4),
   },
 ]);
 await row("oracle.poke: record 29 days at once (366-day window oracle)", wide.poke(400));
@@ -156,7 +156,8 @@ async function isHealthy(): Promise<boolean> {
 interface TableRow { date: string; halving: string; value: bigint; realized: bigint }
 const cfg: OracleConfig = {
   terms: { ...terms, startDay: Number(terms.startDay), termDays: Number(terms.termDays) } as never, loanDecimals: 8, windowDays: 30,
-  haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100, firstDay: START - 4, ...epochAnchor(START - 4),
+  haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100, feeCapBps: 1_000, hashpriceDriftBpsPerYear: 2_000,
+  firstDay: START - 4, ...epochAnchor(START - 4),
 };
 const st = newRecorder(cfg);
 const table125: TableRow[] = [];

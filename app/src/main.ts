@@ -11,8 +11,7 @@ import { renderCharts, type HistoryDay } from "./chart.js";
 import { btc, dateOfDay, dayOfDate, decSats, pct, sats, scaled, short, units, usd } from "./format.js";
 import { claim, connect, injected, switchChain, walletMessage, type Wallet } from "./wallet.js";
 import { valuePosition } from "../../domain/yield.js";
-
-type Position = any;
+import type { CollateralHolding, Position, Statement, StatementDay, StatementTotals } from "../../client/index.js";
 
 const state = {
   config: null as AppConfig | null,
@@ -173,7 +172,7 @@ function render() {
   const rows = ps.map((p) => {
     const s = p.series;
     const wrapped = BigInt(p.wrapped?.balance ?? 0);
-    const coll = p.collateral.reduce((a: bigint, c: any) => a + BigInt(c.collateral ?? 0), 0n);
+    const coll = p.collateral.reduce((a: bigint, c: CollateralHolding) => a + BigInt(c.collateral ?? 0), 0n);
     const total = BigInt(p.totalUnits);
     // the holder's view of every unit (direct + wrapped + collateral): remaining production at the trailing net yield
     const v = valuePosition({
@@ -199,7 +198,7 @@ function render() {
       }, "Claim")),
     );
   });
-  const tot = (k: string) => ps.reduce((a, p) => a + BigInt(p[k]), 0n);
+  const tot = (k: "claimableSats" | "claimedSats") => ps.reduce((a, p) => a + BigInt(p[k]), 0n);
   sec.replaceChildren(
     h("h2", {}, "Positions"),
     h("table", {},
@@ -215,7 +214,7 @@ function render() {
 }
 
 function renderLoans() {
-  const loans = state.positions.flatMap((p) => p.collateral.filter((c: any) => c.borrowedAssets !== null && BigInt(c.borrowShares ?? c.borrowedAssets ?? 0) > 0n).map((c: any) => ({ p, c })));
+  const loans = state.positions.flatMap((p) => p.collateral.filter((c) => BigInt(c.borrowedAssets ?? 0) > 0n).map((c) => ({ p, c })));
   if (loans.length === 0) return $("loans").replaceChildren();
   $("loans").replaceChildren(
     h("h2", {}, "Borrowing against your units (Morpho Blue)"),
@@ -223,7 +222,7 @@ function renderLoans() {
       h("thead", {}, h("tr", {}, ...["Series / market", "Collateral", "Debt", "LTV", "LLTV", "Health factor", "Liquidation price", "State"].map((x) => h("th", {}, x)))),
       h("tbody", {}, ...loans.map(({ p, c }) => h("tr", {},
         h("td", {}, `#${p.seriesId}`, h("div", { class: "muted" }, short(c.marketId))),
-        h("td", { class: "num" }, units(c.collateral ?? 0), h("div", { class: "muted" }, `${decSats(c.collateralSats)} at the market's valuation · ${usd(c.collateralUsdE8)}`)),
+        h("td", { class: "num" }, units(c.collateral ?? "0"), h("div", { class: "muted" }, `${decSats(c.collateralSats)} at the market's valuation · ${usd(c.collateralUsdE8)}`)),
         h("td", { class: "num", "data-testid": `loan-${p.seriesId}-debt` }, decSats(c.debtSats), h("div", { class: "muted" }, usd(c.debtUsdE8))),
         h("td", { class: "num", "data-testid": `loan-${p.seriesId}-ltv` }, pct(c.ltvBps)),
         h("td", { class: "num" }, pct(c.lltvBps)),
@@ -256,7 +255,7 @@ async function loadCharts() {
   renderCharts(box, d.yieldHistory.days as HistoryDay[], d.yieldHistory.termDays);
 }
 
-const STATEMENT_COLS: [string, string][] = [
+const STATEMENT_COLS: [Exclude<keyof StatementTotals & keyof StatementDay, "__typename">, string][] = [
   ["grossSats", "Gross"], ["poolFeeSats", "Pool fee"], ["downtimeSats", "Downtime"], ["compensationSats", "Compensation"],
   ["electricitySats", "Electricity"], ["serviceSats", "Service"], ["unpaidSats", "Unpaid"], ["netSats", "Net"],
   ["repaidSats", "Repaid"], ["claimedSats", "Claimed"],
@@ -265,7 +264,7 @@ const STATEMENT_COLS: [string, string][] = [
 async function loadStatement() {
   const from = state.from!;
   const to = state.to!;
-  const d = (await gql(STATEMENT, { a: state.account, from, to })).statement;
+  const d = (await gql<{ statement: Statement }>(STATEMENT, { a: state.account, from, to })).statement;
   const csv = `/statement.csv?account=${state.account}&from=${from}&to=${to}`;
   const dateInput = (id: string, day: number) => h("input", { type: "date", id, value: dateOfDay(day), onchange: (e) => {
     const v = dayOfDate((e.target as HTMLInputElement).value);
@@ -280,7 +279,7 @@ async function loadStatement() {
       h("a", { href: csv, download: "", "data-testid": "csv", class: "button" }, "Download CSV")),
     h("table", { class: "statement" },
       h("thead", {}, h("tr", {}, h("th", {}, "Date"), h("th", {}, "Series"), h("th", {}, "Units (TH/s·days)"), ...STATEMENT_COLS.map(([, l]) => h("th", {}, `${l} (sats)`)))),
-      h("tbody", {}, ...d.days.map((r: any) => h("tr", { "data-testid": `st-${r.seriesId}-${r.day}` },
+      h("tbody", {}, ...d.days.map((r) => h("tr", { "data-testid": `st-${r.seriesId}-${r.day}` },
         h("td", { class: "date" }, r.date), h("td", {}, `#${r.seriesId}`), h("td", { class: "num" }, r.units === null ? "–" : scaled(r.units, 0, 0)),
         ...STATEMENT_COLS.map(([k]) => h("td", { class: "num" }, scaled(r[k], 0, 0)))))),
       h("tfoot", {}, h("tr", {}, h("td", {}, "Total"), h("td", {}), h("td", {}), ...STATEMENT_COLS.map(([k]) => h("td", { class: "num", "data-testid": `st-total-${k}` }, scaled(d.totals[k], 0, 0))))),

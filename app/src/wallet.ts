@@ -4,9 +4,8 @@
  * with viem (`encodeFunctionData`); requests go straight to the provider (viem's client factories would triple the
  * bundle for the four RPC methods used here).
  */
-import { encodeFunctionData, parseAbi, type EIP1193Provider } from "viem";
-
-const TOKEN_ABI = parseAbi(["function claim(uint256[] ids, address receiver) returns (uint256[] amounts)"]);
+import { encodeFunctionData, type EIP1193Provider } from "viem";
+import { hashpowerTokenAbi } from "../../client/generated/abis.js";
 
 declare global {
   interface Window {
@@ -39,7 +38,7 @@ export async function switchChain(chainId: number): Promise<void> {
 /** Sends `claim([id], account)` from the wallet and waits for the receipt (polled every 500 ms, up to 2 minutes). */
 export async function claim(token: `0x${string}`, id: bigint, account: `0x${string}`) {
   const eth = injected()!;
-  const data = encodeFunctionData({ abi: TOKEN_ABI, functionName: "claim", args: [[id], account] });
+  const data = encodeFunctionData({ abi: hashpowerTokenAbi, functionName: "claim", args: [[id], account] });
   const hash = (await eth.request({ method: "eth_sendTransaction", params: [{ from: account, to: token, data }] })) as `0x${string}`;
   for (let i = 0; i < 240; i++) {
     const r = (await eth.request({ method: "eth_getTransactionReceipt", params: [hash] })) as { status: string; blockNumber: string } | null;

@@ -19,26 +19,38 @@ import {PayoutMath} from "../libraries/PayoutMath.sol";
 /// @dev Recording (permissionless `poke`, once per final day d of the hash-price oracle, in order). With the day's
 ///      reported hashprice hp_d, subsidy S_d, fees per block F_d, BTC/USD p_d and `bits_d`, and the series' terms
 ///      (pool fee pf, SLA sla, electricity and service costs), it stores running sums (so any window is two reads):
+///        F'_d     = min(F_d, S_d · feeCapBps / 1e4)            fee spikes clipped (2024-04-20: 2.97 × the subsidy)
 ///        r_d      = floor(hp_d · 1e18 / (S_d + F_d))         hashprice per sat of block reward, × 1e36
-///        A        += r_d ;  AF += r_d · F_d ;  C += electricity_d + service_d   (PayoutMath, sats × 1e18)
+///        A        += r_d ;  AF += r_d · F'_d ;  C += electricity_d + service_d   (PayoutMath, sats × 1e18)
 ///      and values the unit on the window W = the last n = min(N, d − firstDay + 1) recorded days, re-pricing every
 ///      window day at the CURRENT subsidy S = S_d (fees are kept: only the subsidy halves):
-///        gross(S')  = (S'·ΣA + ΣAF) / 1e18 / n                               window average gross hashprice × 1e18
-///        avgNet(S') = max(0, (S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18) − ΣC) / n   at uptime = SLA
-///      (the settlement formula summed over the window; the floor at 0 applies to the sum, which is conservative)
+///        G(S')      = (S'·ΣA + ΣAF) / 1e18                          window sum of gross hashprice × 1e18
+///        P(S')      = (S'·ΣA + ΣAF)·(1e4 − pf)·sla / (1e8·1e18)     the same after pool fee and SLA uptime
+///        avgNet(S') = max(0, P(S') − ΣC) / n                         window average net (reported in the event)
 ///      Halving, from chain data only: the subsidy gives the epoch e (S = 50 BTC >> e), so the next halving is at
 ///      height H = 210,000·(e+1); the oracle counts difficulty retargets (a change of `bits` between consecutive
 ///      recorded days is one epoch of 2,016 blocks, from the configured epoch in force on `firstDay`), which gives
 ///      the height h_R of the last retarget and its day R; the next halving is estimated on day
 ///        halvingDay = R + floor((H − h_R) / 144)          (144 blocks a day; early rather than late: conservative)
 ///      Once the halving happens the reported subsidy halves and the whole window is re-priced at it at once.
+///      Difficulty drift: a day t days ahead is valued at the weight w(t) = max(0, Y − drift·t) / Y of the trailing
+///      hashprice, Y = 365·1e4, drift = hashpriceDriftBpsPerYear (difficulty grows, so hashprice per TH/s falls);
+///      each future day's net is floored at 0 as the settlement does, so a segment [a, b) of days ahead at P is
+///        seg(P, a, b) = Σ_{a ≤ t < b'} (P·(Y − drift·t) − ΣC·Y),  b' = min(b, ceil(Y·(P − ΣC) / (P·drift)))  (0 if P ≤ ΣC)
+///                     = P·(Y·m − drift·(a + b' − 1)·m/2) − ΣC·Y·m,  m = b' − a    (closed form: O(1) gas)
 ///        remaining = max(0, end − max(start, d + 1));  post = remaining days on or after halvingDay
-///        raw       = (avgNet(S)·(remaining − post) + avgNet(S/2)·post) · (1e4 − haircut) / (termDays · 1e4)
-///        bound     = gross(S) · remaining / termDays      (never above the remaining term at the trailing hashprice)
+///        a0        = max(start, d + 1) − d
+///        raw       = (seg(P(S), a0, a0 + remaining − post) + seg(P(S/2), a0 + remaining − post, a0 + remaining))
+///                    · (1e4 − haircut) / (Y · n · termDays · 1e4)
+///        bound     = G(S) / n · remaining / termDays      (never above the remaining term at the trailing hashprice)
 ///        unit_d    = min(raw, bound, unit_{d−1} · (1e4 + maxGrowthBpsPerDay) / 1e4)   (growth cap; falls uncapped;
 ///                    no cap on the first day or after a day valued 0)
 ///      Why: the settlement credits each unit net_d / termDays for every day of the term, so a unit still owed
 ///      `remaining` days is worth remaining/termDays of an average day (Pendle-style linear decay to maturity).
+///      Calibration (real data 2023-2025, `npm run bench:collateral`): fees per block were 1-4 % of the subsidy on a
+///      median day but 297 % on 2024-04-20, which a 30-day window carried for a month (1.75× overvaluation on
+///      2024-05-08 unclipped); difficulty grew ~ 20-30 % a year. Deployers' defaults: feeCapBps 1,000,
+///      hashpriceDriftBpsPerYear 2,000.
 ///
 ///      Serving (O(1), no loop): L = latest recorded day, today = block day, accrued = wrapper.indexE36() / 1e18
 ///      (exact: what a share will pay out on unwrap, already settled), end = startDay + termDays.
@@ -61,6 +73,7 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     uint256 private constant HALVING_INTERVAL = 210_000;
     uint256 private constant RETARGET_INTERVAL = 2016;
     uint256 private constant BLOCKS_PER_DAY = 144;
+    uint256 private constant YEAR_BPS = 365 * 10_000; // Y of the drift weight
 
     /// @notice Default trailing window, days.
     uint16 public constant DEFAULT_WINDOW_DAYS = 30;
@@ -80,6 +93,8 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
     uint16 public immutable graceDays;
     uint16 public immutable decayDays;
     uint16 public immutable maxGrowthBpsPerDay;
+    uint16 public immutable feeCapBps;
+    uint16 public immutable hashpriceDriftBpsPerYear;
     uint32 public immutable firstDay;
     /// @notice Series terms used by the formula (copied from the token; terms never change).
     uint32 public immutable startDay;
@@ -117,6 +132,7 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         if (c.haircutBps >= BPS) revert InvalidConfig("haircutBps");
         if (c.maxAgeDays == 0) revert InvalidConfig("maxAgeDays");
         if (c.decayDays == 0) revert InvalidConfig("decayDays");
+        if (c.hashpriceDriftBpsPerYear > BPS) revert InvalidConfig("hashpriceDriftBpsPerYear");
         if (c.firstDay == 0 || c.epochStartDay > c.firstDay) revert InvalidConfig("firstDay");
         if (c.epochStartHeight % RETARGET_INTERVAL != 0) revert InvalidConfig("epochStartHeight");
         uint8 loanDec = IERC20Metadata(c.loanToken).decimals();
@@ -138,6 +154,8 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         graceDays = c.graceDays;
         decayDays = c.decayDays;
         maxGrowthBpsPerDay = c.maxGrowthBpsPerDay;
+        feeCapBps = c.feeCapBps;
+        hashpriceDriftBpsPerYear = c.hashpriceDriftBpsPerYear;
         firstDay = c.firstDay;
         startDay = t.startDay;
         termDays = t.termDays;
@@ -262,10 +280,12 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         {
             uint256 reward = uint256(dv.subsidySats) + dv.feesPerBlockSats;
             uint256 r = reward == 0 ? 0 : (uint256(dv.hashpriceE18) * E18) / reward;
+            uint256 feeCap = (uint256(dv.subsidySats) * feeCapBps) / BPS;
+            uint256 fees = dv.feesPerBlockSats < feeCap ? dv.feesPerBlockSats : feeCap;
             ISettlement.Breakdown memory b;
             PayoutMath.perThDay(b, t, 0, t.slaBps, dv.btcUsdE8); // costs only (hashprice 0)
             rec.cumA = prev.cumA + r;
-            rec.cumAF = prev.cumAF + r * dv.feesPerBlockSats;
+            rec.cumAF = prev.cumAF + r * fees;
             rec.cumCost = prev.cumCost + b.electricityE18 + b.serviceE18;
         }
         if (_latest != 0 && dv.bits != _bits) (_retargetDay, _retargetHeight) = (d, _retargetHeight + uint64(RETARGET_INTERVAL));
@@ -292,31 +312,40 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         uint256 n = uint256(d) - firstDay + 1;
         if (n > windowDays) n = windowDays;
         v.daysUsed = uint32(n);
-        uint256 sa;
-        uint256 saf;
+        uint256 sc;
+        uint256 p;
+        uint256 ph;
         {
             Record storage rec = _records[d];
             Record storage w0 = _records[uint256(d) - n];
-            sa = rec.cumA - w0.cumA;
-            saf = rec.cumAF - w0.cumAF;
-            uint256 sc = rec.cumCost - w0.cumCost;
-            v.avgNetE18 = _avgNet(s, sa, saf, sc, n, t);
-            v.avgNetHalvedE18 = _avgNet(s / 2, sa, saf, sc, n, t);
+            uint256 sa = rec.cumA - w0.cumA;
+            uint256 saf = rec.cumAF - w0.cumAF;
+            sc = rec.cumCost - w0.cumCost;
+            p = _netSum(s, sa, saf, t);
+            ph = _netSum(s / 2, sa, saf, t);
+            v.boundE18 = (s * sa + saf) / E18 / n; // G(S) / n; × remaining / termDays below
         }
+        v.avgNetE18 = p > sc ? (p - sc) / n : 0;
+        v.avgNetHalvedE18 = ph > sc ? (ph - sc) / n : 0;
         uint256 end = uint256(startDay) + termDays;
         uint256 from = uint256(d) + 1 > startDay ? uint256(d) + 1 : startDay;
         uint256 remaining = end > from ? end - from : 0;
         v.remainingDays = uint32(remaining);
-        uint256 halving = _nextHalvingDay(s);
-        v.halvingDay = uint32(halving);
-        if (halving < end) {
-            uint256 post = end - (halving > from ? halving : from);
-            v.postHalvingDays = uint32(post > remaining ? remaining : post);
+        {
+            uint256 halving = _nextHalvingDay(s);
+            v.halvingDay = uint32(halving);
+            if (halving < end) {
+                uint256 post = end - (halving > from ? halving : from);
+                v.postHalvingDays = uint32(post > remaining ? remaining : post);
+            }
         }
-        v.rawValueE18 = (
-            (v.avgNetE18 * (remaining - v.postHalvingDays) + v.avgNetHalvedE18 * v.postHalvingDays) * (BPS - haircutBps)
-        ) / (uint256(termDays) * BPS);
-        v.boundE18 = (((s * sa + saf) / E18 / n) * remaining) / termDays;
+        {
+            uint256 a0 = from - d;
+            uint256 a1 = a0 + remaining - v.postHalvingDays;
+            v.rawValueE18 = ((_segment(p, sc, a0, a1) + _segment(ph, sc, a1, a0 + remaining)) * (BPS - haircutBps))
+                / (YEAR_BPS * n * termDays * BPS);
+        }
+        v.boundE18 = (v.boundE18 * remaining) / termDays;
         uint256 value = v.rawValueE18 < v.boundE18 ? v.rawValueE18 : v.boundE18;
         uint256 last = _records[uint256(d) - 1].unitValueE18;
         if (_latest != 0 && last != 0) {
@@ -326,14 +355,27 @@ contract SeriesValuationOracle is IOracle, AggregatorV3Interface, ISeriesValuati
         v.unitValueE18 = value;
     }
 
-    /// @dev avgNet(S') of the contract notes, sats per TH/s·day × 1e18.
-    function _avgNet(uint256 s, uint256 sa, uint256 saf, uint256 sc, uint256 n, IHashpowerToken.SeriesTerms memory t)
+    /// @dev P(S') of the contract notes: the window's gross at subsidy `s` after pool fee and SLA, sats × 1e18.
+    function _netSum(uint256 s, uint256 sa, uint256 saf, IHashpowerToken.SeriesTerms memory t)
         private
         pure
         returns (uint256)
     {
-        uint256 plus = ((s * sa + saf) * (BPS - t.poolFeeBps) * t.slaBps) / (BPS * BPS * E18);
-        return plus > sc ? (plus - sc) / n : 0;
+        return ((s * sa + saf) * (BPS - t.poolFeeBps) * t.slaBps) / (BPS * BPS * E18);
+    }
+
+    /// @dev seg(p, a, b) of the contract notes (window sums p, c): Σ over days t ∈ [a, b) ahead of
+    ///      max(0, p·(Y − drift·t) − c·Y).
+    function _segment(uint256 p, uint256 c, uint256 a, uint256 b) private view returns (uint256) {
+        if (p <= c) return 0;
+        uint256 drift = hashpriceDriftBpsPerYear;
+        if (drift != 0) {
+            uint256 positive = (YEAR_BPS * (p - c) + p * drift - 1) / (p * drift); // first day whose net is ≤ 0
+            if (b > positive) b = positive;
+        }
+        if (a >= b) return 0;
+        uint256 m = b - a;
+        return p * (YEAR_BPS * m - (drift * (a + b - 1) * m) / 2) - c * YEAR_BPS * m;
     }
 
     /// @dev Estimated UTC day of the next halving after subsidy `s` (contract notes); type(uint32).max for s = 0.

@@ -19,6 +19,8 @@ interface ISeriesValuationOracle {
         uint16 graceDays; // stale: the last unit value keeps serving this many more days
         uint16 decayDays; // then it falls linearly to 0 over this many days (≥ 1)
         uint16 maxGrowthBpsPerDay; // the unit value rises at most this much per recorded day (falls uncapped)
+        uint16 feeCapBps; // a day's fees per block count at most this share of its subsidy, bps (fee spikes clipped)
+        uint16 hashpriceDriftBpsPerYear; // expected fall of the hashprice per 365 days ahead, linear, bps (≤ 10,000)
         uint32 firstDay; // first UTC day to record (the window starts filling there)
         uint32 epochStartDay; // UTC day on which the difficulty epoch in force at the end of `firstDay` began
         uint64 epochStartHeight; // that epoch's first block height (a multiple of 2,016)

@@ -12,7 +12,8 @@
  *   epochStartDay     UTC day the difficulty epoch in force at the end of firstDay began (required)
  *   epochStartHeight  its first block height, a multiple of 2,016 (required; check it on any block explorer)
  *   lltv              WAD, enabled in Morpho (default 0.77e18)
- *   windowDays 30, haircutBps 0, maxAgeDays 2, graceDays 3, decayDays 7, maxGrowthBpsPerDay 100 (defaults)
+ *   windowDays 30, haircutBps 0, maxAgeDays 2, graceDays 3, decayDays 7, maxGrowthBpsPerDay 100, feeCapBps 1,000,
+ *   hashpriceDriftBpsPerYear 2,000 (defaults; calibrated on 2023-2025, see SeriesValuationOracle's notes)
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 
@@ -35,6 +36,8 @@ export default buildModule("SeriesMarket", (m) => {
       graceDays: m.getParameter("graceDays", 3),
       decayDays: m.getParameter("decayDays", 7),
       maxGrowthBpsPerDay: m.getParameter("maxGrowthBpsPerDay", 100),
+      feeCapBps: m.getParameter("feeCapBps", 1_000),
+      hashpriceDriftBpsPerYear: m.getParameter("hashpriceDriftBpsPerYear", 2_000),
       firstDay: m.getParameter<number>("firstDay"),
       epochStartDay: m.getParameter<number>("epochStartDay"),
       epochStartHeight: m.getParameter<number>("epochStartHeight"),

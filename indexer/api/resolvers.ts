@@ -6,7 +6,7 @@ import { createSnapshots, type Snapshots } from "./snapshot.js";
 import { syncReasons } from "../ops/health.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
-  type Holdings,
+  type HolderKind, type Holdings,
 } from "./defi.js";
 import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean } from "../../domain/yield.js";
 import {
@@ -19,6 +19,15 @@ type Row = Record<string, any>;
 
 const col = (expr: string, type: OrderCol["type"], field = expr.replace(/^\w+\./, "")): OrderCol => ({ expr, type, field });
 const EVENT_PK = [col("t.block_number", "bigint"), col("t.log_index", "int")];
+
+/** FROM clause of an event table with its block's time (`block_ts`, unix seconds; see `block_times`). */
+const EVENTS_FROM = (table: string) => `t.*, bt.timestamp AS block_ts FROM ${table} t LEFT JOIN block_times bt ON bt.number = t.block_number`;
+
+/** ISO 8601 (UTC) of unix seconds `s`. */
+function isoTime(s: unknown): string {
+  if (s === null || s === undefined) throw new Error("block time not recorded");
+  return new Date(Number(s) * 1000).toISOString();
+}
 
 /** Request context: the indexer plus the block the request reads. */
 function rcOf(ctx: IndexerContext, snaps: Snapshots, args: Args): ReadContext {
@@ -44,8 +53,10 @@ function seriesObj(r: Row, read: ReadContext, today: number, block = blockOf(rea
     payoutAsset: r.payout_asset,
     hashrateThs: String(r.hashrate_ths),
     startDay: start,
+    startDate: dateOfDay(start),
     termDays: term,
     lastDay: start + term - 1,
+    lastDate: dateOfDay(start + term - 1),
     efficiencyJPerThE3: Number(r.efficiency_j_per_th_e3),
     poolFeeBps: r.pool_fee_bps,
     slaBps: r.sla_bps,
@@ -158,26 +169,28 @@ async function positionObjs(read: ReadContext, rows: Row[], holdings?: Holdings)
 }
 
 // ------------------------------------------------------------------ event rows
+/** Event-row fields of every event type. */
+const eventRef = (r: Row) => ({ blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash, timestamp: isoTime(r.block_ts) });
 const distributionObj = (r: Row) => ({
-  seriesId: String(r.series_id), kind: r.kind, day: r.day, amountSats: String(r.amount), supply: String(r.supply),
-  accPerUnitE36: String(r.acc_per_unit_e36), blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+  seriesId: String(r.series_id), kind: r.kind, day: r.day, date: r.day === null ? null : dateOfDay(r.day), amountSats: String(r.amount),
+  supply: String(r.supply), accPerUnitE36: String(r.acc_per_unit_e36), ...eventRef(r),
 });
 const settlementObj = (r: Row) => ({
-  seriesId: String(r.series_id), day: r.day, farm: r.farm, hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
+  seriesId: String(r.series_id), day: r.day, date: dateOfDay(r.day), farm: r.farm, hashpriceE18: String(r.hashprice_e18), uptimeBps: r.uptime_bps,
   btcUsdE8: String(r.btc_usd_e8), grossE18: String(r.gross_e18), poolFeeE18: String(r.pool_fee_e18),
   downtimeE18: String(r.downtime_e18), compensationE18: String(r.compensation_e18), electricityE18: String(r.electricity_e18),
   serviceE18: String(r.service_e18), netE18: String(r.net_e18), supply: String(r.supply), owedSats: String(r.owed),
   fromBalanceSats: String(r.from_balance), fromCollateralSats: String(r.from_collateral), compensationSats: String(r.compensation),
-  debtAddedSats: String(r.debt_added), blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+  debtAddedSats: String(r.debt_added), ...eventRef(r),
 });
 const claimObj = (r: Row) => ({
-  holder: r.holder, seriesId: String(r.series_id), receiver: r.receiver, caller: r.caller, amountSats: String(r.amount),
-  blockNumber: Number(r.block_number), logIndex: r.log_index, txHash: r.tx_hash,
+  holder: r.holder, seriesId: String(r.series_id), receiver: r.receiver, caller: r.caller, amountSats: String(r.amount), ...eventRef(r),
 });
 const transferObj = (r: Row) => ({
   seriesId: String(r.series_id), from: r.from_address, to: r.to_address, operator: r.operator, amount: String(r.amount),
-  blockNumber: Number(r.block_number), logIndex: r.log_index, batchIndex: r.batch_index, txHash: r.tx_hash,
+  batchIndex: r.batch_index, ...eventRef(r),
 });
+const uptimeObj = (r: Row) => ({ farm: r.farm, day: r.day, date: dateOfDay(r.day), uptimeBps: r.uptime_bps, ...eventRef(r) });
 const reportObj = (r: Row) => ({
   day: r.day, date: dateOfDay(r.day), status: r.status, firstHeight: Number(r.first_height), blocks: r.blocks, bits: Number(r.bits), subsidySats: String(r.subsidy_sats),
   feesPerBlockSats: String(r.fees_per_block_sats), hashpriceE18: String(r.hashprice_e18), btcUsdE8: String(r.btc_usd_e8),
@@ -195,6 +208,23 @@ function dayFilters(where: string[], params: unknown[], w: Args | undefined) {
   if (w?.dayLte != null) addCond(where, params, (p) => `t.day <= ${p}`, parseDay(w.dayLte, "where.dayLte"));
 }
 
+/** A bps value as a GraphQL Int (an error, not a wrong number, beyond 2^31 − 1). */
+function bpsInt(v: bigint, field: string): number {
+  if (v > 2_147_483_647n) throw userError(`${field}: ${v} bps does not fit an Int (unit price too small)`);
+  return Number(v);
+}
+
+/** SQL condition on `t.holder` keeping holders of `kind` (the wrappers and Morpho Blue at the block read). */
+async function kindCondition(read: ReadContext, kind: HolderKind): Promise<string> {
+  const n = blockOf(read);
+  const contracts = [...(defiEnabled(read) && n >= 0 ? (await read.snaps.defiAt(n)).wrappers.keys() : [])];
+  const morpho = read.ctx.config.contracts.morpho;
+  const list = (xs: string[]) => xs.filter((x) => /^0x[0-9a-f]{40}$/.test(x)).map((x) => `'${x}'`).join(", ");
+  const of = kind === "wrapper" ? contracts : kind === "morpho" ? (morpho ? [morpho] : []) : [...contracts, ...(morpho ? [morpho] : [])];
+  if (of.length === 0) return kind === "holder" ? "TRUE" : "FALSE";
+  return `t.holder ${kind === "holder" ? "NOT IN" : "IN"} (${list(of)})`;
+}
+
 /** Builds the resolver map for `ctx`. */
 export function createResolvers(ctx: IndexerContext) {
   const snaps = createSnapshots(ctx);
@@ -209,7 +239,7 @@ export function createResolvers(ctx: IndexerContext) {
         return {
           block: cp?.number ?? null,
           hash: cp?.hash ?? null,
-          timestamp: cp?.timestamp ?? null,
+          timestamp: cp ? isoTime(cp.timestamp) : null,
           finalizedBlock: state.finalized,
           headBlock: state.head,
           lagBlocks: lag,
@@ -275,6 +305,7 @@ export function createResolvers(ctx: IndexerContext) {
         const w = args.where ?? {};
         if (!w.includeEmpty) where.push("t.balance > 0");
         if (w.balanceGte != null) addCond(where, params, (p) => `t.balance >= ${p}::numeric`, parseAmount(w.balanceGte, "where.balanceGte").toString());
+        if (w.kind != null) where.push(await kindCondition(read, w.kind));
         if (w.holderIn != null) {
           addCond(where, params, (p) => `t.holder = ANY(${p}::text[])`, (w.holderIn as string[]).map((a) => parseAddress(a, "where.holderIn")));
         }
@@ -298,7 +329,7 @@ export function createResolvers(ctx: IndexerContext) {
           block: col("t.block_number", "bigint"), day: col("COALESCE(t.day, -1)", "int", "day_"), amount: col("t.amount", "numeric"),
         }[args.orderBy as "block"];
         const page = await paginate(read, {
-          select: "t.*, COALESCE(t.day, -1) AS day_ FROM distributions t", where, params, order, pk: EVENT_PK,
+          select: `COALESCE(t.day, -1) AS day_, ${EVENTS_FROM("distributions")}`, where, params, order, pk: EVENT_PK,
           direction: args.orderDirection, first: args.first, after: args.after,
         });
         return { ...page, items: page.items.map(distributionObj) };
@@ -316,7 +347,7 @@ export function createResolvers(ctx: IndexerContext) {
           args.orderBy as "block"
         ];
         const page = await paginate(read, {
-          select: "t.* FROM settlements t", where, params, order, pk: EVENT_PK, direction: args.orderDirection,
+          select: EVENTS_FROM("settlements"), where, params, order, pk: EVENT_PK, direction: args.orderDirection,
           first: args.first, after: args.after,
         });
         return { ...page, items: page.items.map(settlementObj) };
@@ -332,7 +363,7 @@ export function createResolvers(ctx: IndexerContext) {
         if (w.seriesId != null) addCond(where, params, (p) => `t.series_id = ${p}::numeric`, parseId(w.seriesId, "where.seriesId"));
         const order = args.orderBy === "amount" ? col("t.amount", "numeric") : col("t.block_number", "bigint");
         const page = await paginate(read, {
-          select: "t.* FROM claims t", where, params, order, pk: EVENT_PK, direction: args.orderDirection,
+          select: EVENTS_FROM("claims"), where, params, order, pk: EVENT_PK, direction: args.orderDirection,
           first: args.first, after: args.after,
         });
         return { ...page, items: page.items.map(claimObj) };
@@ -350,7 +381,7 @@ export function createResolvers(ctx: IndexerContext) {
           addCond(where, params, (p) => `(t.from_address = ${p} OR t.to_address = ${p})`, parseAddress(w.account, "where.account"));
         }
         const page = await paginate(read, {
-          select: "t.* FROM transfers t", where, params, order: col("t.block_number", "bigint"),
+          select: EVENTS_FROM("transfers"), where, params, order: col("t.block_number", "bigint"),
           pk: [...EVENT_PK, col("t.batch_index", "int")], direction: args.orderDirection, first: args.first, after: args.after,
         });
         return { ...page, items: page.items.map(transferObj) };
@@ -362,10 +393,7 @@ export function createResolvers(ctx: IndexerContext) {
         const params: unknown[] = [];
         const w = args.where ?? {};
         dayFilters(where, params, w);
-        if (w.status != null) {
-          if (!["pending", "final", "rejected"].includes(w.status)) throw userError(`where.status: invalid status "${w.status}"`);
-          addCond(where, params, (p) => `t.status = ${p}`, w.status);
-        }
+        if (w.status != null) addCond(where, params, (p) => `t.status = ${p}`, w.status);
         const page = await paginate(read, {
           select: "t.* FROM daily_reports t", where, params, order: col("t.day", "int"), pk: [], direction: args.orderDirection,
           first: args.first, after: args.after,
@@ -381,13 +409,10 @@ export function createResolvers(ctx: IndexerContext) {
         if (w.farm != null) addCond(where, params, (p) => `t.farm = ${p}`, parseAddress(w.farm, "where.farm"));
         dayFilters(where, params, w);
         const page = await paginate(read, {
-          select: "t.* FROM uptimes t", where, params, order: col("t.day", "int"), pk: [col("t.farm", "text")],
+          select: EVENTS_FROM("uptimes"), where, params, order: col("t.day", "int"), pk: [col("t.farm", "text")],
           direction: args.orderDirection, first: args.first, after: args.after,
         });
-        return {
-          ...page,
-          items: page.items.map((r) => ({ farm: r.farm, day: r.day, uptimeBps: r.uptime_bps, blockNumber: Number(r.block_number) })),
-        };
+        return { ...page, items: page.items.map(uptimeObj) };
       },
 
       async yieldHistory(_: unknown, args: Args) {
@@ -434,7 +459,7 @@ export function createResolvers(ctx: IndexerContext) {
               trailing7NetPerUnitSatsE18: t7.toString(),
               trailing30NetPerUnitSatsE18: t30.toString(),
               annualisedNetPerUnitSatsE18: annualised(t30).toString(),
-              annualisedYieldBps: price === null ? null : annualisedYieldBps(t30, price).toString(),
+              annualisedYieldBps: price === null ? null : bpsInt(annualisedYieldBps(t30, price), "annualisedYieldBps"),
               supply: String(r.supply), owedSats: String(r.owed), debtAddedSats: String(r.debt_added),
             };
           });

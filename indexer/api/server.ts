@@ -14,7 +14,7 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import type { IndexerContext } from "../context.js";
 import { createResolvers } from "./resolvers.js";
 import { typeDefs } from "./schema.js";
-import { buildStatement, statementCsv, statementTypeDefs } from "./statement.js";
+import { buildStatement, statementCsv } from "./statement.js";
 import { createSnapshots } from "./snapshot.js";
 import { parseDay, resolveBlock } from "./read.js";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
@@ -53,13 +53,18 @@ function armor() {
   });
 }
 
-/** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
-export function createGraphql(ctx: IndexerContext) {
+/** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
+export function createApiSchema(ctx: IndexerContext) {
   const resolvers = createResolvers(ctx);
   const snaps = createSnapshots(ctx);
   const statement = (_: unknown, args: any) => buildStatement({ ctx, snaps, asOf: resolveBlock(ctx, args.block) }, args);
+  return createSchema({ typeDefs, resolvers: { ...resolvers, Query: { ...resolvers.Query, statement } } as any });
+}
+
+/** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
+export function createGraphql(ctx: IndexerContext) {
   return createYoga({
-    schema: createSchema({ typeDefs: [typeDefs, statementTypeDefs], resolvers: { ...resolvers, Query: { ...resolvers.Query, statement } } as any }),
+    schema: createApiSchema(ctx),
     graphqlEndpoint: "/graphql",
     graphiql: { title: "hashpower indexer", defaultQuery: GRAPHIQL_QUERY },
     renderGraphiQL,

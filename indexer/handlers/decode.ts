@@ -35,15 +35,12 @@ const TRANSFER_SINGLE = toEventSelector(
 
 /** Selector of `SeriesWrapperFactory.WrapperCreated` (its wrappers are found from it). */
 export const WRAPPER_CREATED = toEventSelector("WrapperCreated(uint256,address)") as Hex;
+const oracleEvent = (name: string) => abis.valuationOracle.find((x) => x.type === "event" && x.name === name) as AbiEvent;
 /** Selector of `ISeriesValuationOracle.Configured` (valuation oracles are found from it, at any address). */
-export const CONFIGURED = toEventSelector(
-  "Configured(uint256,(address,address,address,uint16,uint16,uint16,uint16,uint16,uint16,uint32,uint32,uint64),uint8)",
-) as Hex;
+export const CONFIGURED = toEventSelector(oracleEvent("Configured"));
 /** Selector of `ISeriesValuationOracle.DayRecorded` (fetched at any address with `Configured`; the handler keeps
  *  those of the oracles it follows). */
-export const DAY_RECORDED = toEventSelector(
-  "DayRecorded(uint32,(uint32,uint32,uint32,uint32,uint32,uint64,uint64,uint256,uint256,uint256,uint256,uint256),uint256)",
-) as Hex;
+export const DAY_RECORDED = toEventSelector(oracleEvent("DayRecorded"));
 /** The valuation oracles' events fetched at any address. */
 export const VALUATION_ORACLE_TOPICS = [CONFIGURED, DAY_RECORDED];
 

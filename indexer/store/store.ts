@@ -60,6 +60,7 @@ export async function resetStore(db: Db): Promise<void> {
     ...Object.values(eventTables).map((t) => t.name),
     "checkpoint",
     "blocks",
+    "block_times",
     "meta",
     "_migrations",
   ];
@@ -94,6 +95,26 @@ export async function saveBlocks(sql: Sql, blocks: BlockRef[], keepFrom: number,
   await sql.query("DELETE FROM blocks WHERE number < $1 AND number <> $2", [keepFrom, cp]);
 }
 
+/** Records the timestamps (unix seconds) of blocks holding events (`block_times`). */
+export async function saveBlockTimes(sql: Sql, blocks: { number: number; timestamp: number }[]): Promise<void> {
+  if (blocks.length === 0) return;
+  await sql.query(
+    `INSERT INTO block_times (number, timestamp) SELECT * FROM unnest($1::bigint[], $2::bigint[])
+     ON CONFLICT (number) DO UPDATE SET timestamp = EXCLUDED.timestamp`,
+    [blocks.map((b) => b.number), blocks.map((b) => b.timestamp)],
+  );
+}
+
+/** Blocks holding indexed events without a recorded timestamp (a store indexed before `block_times`). */
+export async function blocksWithoutTime(sql: Sql, limit: number): Promise<number[]> {
+  const union = Object.values(eventTables).map((t) => `SELECT block_number FROM ${t.name}`).join(" UNION ");
+  const rows = await sql.query(
+    `SELECT e.block_number FROM (${union}) e WHERE NOT EXISTS (SELECT 1 FROM block_times b WHERE b.number = e.block_number)
+     ORDER BY e.block_number LIMIT ${limit}`,
+  );
+  return rows.map((r) => Number(r.block_number));
+}
+
 /** Stored headers at or below `atOrBelow`, newest first. */
 export async function recentBlocks(sql: Sql, atOrBelow: number): Promise<BlockRef[]> {
   const rows = await sql.query(
@@ -116,6 +137,7 @@ export async function rollback(sql: Sql, fork: BlockRef): Promise<void> {
     await sql.query(`DELETE FROM ${t.name} WHERE block_number > $1`, [fork.number]);
   }
   await sql.query("DELETE FROM blocks WHERE number > $1", [fork.number]);
+  await sql.query("DELETE FROM block_times WHERE number > $1", [fork.number]);
   await writeCheckpoint(sql, { number: fork.number, hash: fork.hash, timestamp: fork.timestamp });
 }
 

@@ -29,7 +29,7 @@
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
 import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
-import { readCheckpoint, recentBlocks, rollback, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
+import { blocksWithoutTime, readCheckpoint, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, bloomMayContain, sleep, type Header } from "./rpc.js";
 
@@ -245,6 +245,34 @@ export function createSync(ctx: IndexerContext) {
     return again;
   }
 
+  /** Timestamps of the blocks holding `events`: from the range's headers, the others read in batches. */
+  async function eventBlockTimes(events: Ev[], known: Map<number, Header>): Promise<{ number: number; timestamp: number }[]> {
+    const blocks = [...new Set(events.map((e) => e.block))];
+    const missing = blocks.filter((n) => !known.has(n));
+    const fetched = new Map<number, number>();
+    for (let i = 0; i < missing.length; i += HEADER_CHUNK) {
+      const chunk = missing.slice(i, i + HEADER_CHUNK);
+      const hs = await reader().getBlocks(chunk);
+      hs.forEach((h, j) => {
+        if (!h) throw new ChainMovedError(`block ${chunk[j]} missing`);
+        fetched.set(h.number, h.timestamp);
+      });
+    }
+    return blocks.map((n) => ({ number: n, timestamp: known.get(n)?.timestamp ?? fetched.get(n)! }));
+  }
+
+  /** Fills in the timestamps of event blocks indexed before `block_times` existed (once, at start). */
+  async function fillBlockTimes(): Promise<void> {
+    for (;;) {
+      const missing = await blocksWithoutTime(db, HEADER_CHUNK);
+      if (missing.length === 0) return;
+      const hs = await reader().getBlocks(missing);
+      if (hs.some((h) => h === null)) throw new ChainMovedError(`a block of ${missing[0]}..${missing[missing.length - 1]} is missing`);
+      await saveBlockTimes(db, hs.map((h, i) => ({ number: missing[i], timestamp: h!.timestamp })));
+      log.info({ blocks: missing.length }, "block times filled in");
+    }
+  }
+
   /** One step: index the next range, or detect a reorg, or report being caught up (returns false). */
   async function step(): Promise<boolean> {
     if (checkpointStale) {
@@ -337,6 +365,7 @@ export function createSync(ctx: IndexerContext) {
       else log.debug({ address: l.address, topic: l.topics[0], block: Number(l.blockNumber) }, "unknown event skipped");
     }
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
+    const times = await eventBlockTimes(events, byNumber);
     logs.length = 0; // the raw logs can be collected while the range is written
     const newCp: Checkpoint = { number: to, hash: last.hash, timestamp: last.timestamp };
     const stored = (tail ? hs : [last]).map(({ number, hash, parentHash, timestamp }) => ({ number, hash, parentHash, timestamp }));
@@ -349,6 +378,7 @@ export function createSync(ctx: IndexerContext) {
         throw new InconsistentError(`${stepMismatches} event(s) in blocks ${next}..${to} disagree with the contract model`, [next, to], true);
       }
       await saveBlocks(tx, stored, Math.max(0, safe), to);
+      await saveBlockTimes(tx, times);
       await writeCheckpoint(tx, newCp);
     });
     end();
@@ -383,8 +413,13 @@ export function createSync(ctx: IndexerContext) {
   async function run(): Promise<void> {
     state.checkpoint = await readCheckpoint(db);
     if (state.checkpoint) metrics.checkpoint.set(state.checkpoint.number);
+    let timesFilled = false;
     while (!ctx.signal.aborted) {
       try {
+        if (!timesFilled) {
+          await fillBlockTimes();
+          timesFilled = true;
+        }
         const more = await step();
         state.consecutiveFailures = 0;
         state.lastError = null;

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startIndexer, type Indexer } from "../../indexer/index.js";
 import type { System } from "./deploy.js";
+import { createClient } from "../../client/index.js";
 
 /** The replay's indexer and how to reach and stop it. */
 export interface LiveIndexer {
@@ -51,17 +52,13 @@ export async function startLiveIndexer(
     throw e;
   }
   const url = indexer.url!;
+  const client = createClient({ url });
   return {
     indexer,
     url,
     store: dataDir ? `PGlite in ${dataDir}` : `PostgreSQL ${redact(opts.databaseUrl!)}`,
     lag: (head) => head - (indexer.state.checkpoint?.number ?? sys.fromBlock - 1),
-    async query(query, variables = {}) {
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-      const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
-      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join("; ")}`);
-      return body.data;
-    },
+    query: (query, variables = {}) => client.request(query, variables),
     async stop() {
       await indexer.stop();
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });

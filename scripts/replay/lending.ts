@@ -15,6 +15,7 @@ import SeriesMarket from "../../ignition/modules/SeriesMarket.js";
 import type { FlashSettleAttacker, Morpho, SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 import type { DayInputs } from "../../domain/data.js";
 import { epochAnchor } from "../../domain/epochs.js";
+import { health } from "../../domain/morpho.js";
 import { ACCOUNTS } from "./actors.js";
 import type { Connection } from "./chain.js";
 import { send, type World } from "./market.js";
@@ -98,12 +99,10 @@ export async function position(l: Lending) {
   const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
   if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
   const mkt = await l.morpho.market(l.marketId);
-  const { totalBorrowAssets, totalBorrowShares } = mkt;
-  const borrowed = totalBorrowShares === 0n ? 0n : (borrowShares * (totalBorrowAssets + 1n) + (totalBorrowShares + 10n ** 6n) - 1n) / (totalBorrowShares + 10n ** 6n);
   const price = await l.valuation.price();
-  const value = (collateral * price) / E36;
-  const maxBorrow = (value * LLTV) / WAD;
-  return { collateral, borrowShares, borrowed, price, value, maxBorrow, healthy: borrowed <= maxBorrow, ltvBps: value === 0n ? 0n : (borrowed * 10_000n) / value };
+  const h = health(collateral, borrowShares, mkt, LLTV, price);
+  const value = h.collateralValue!;
+  return { collateral, borrowShares, borrowed: h.borrowedAssets, price, value, maxBorrow: h.maxBorrow!, healthy: h.healthy!, ltvBps: h.ltvBps ?? 0n };
 }
 
 /** The lending layer deployed before any series: Morpho Blue, its IRM and the wrapper factory. */

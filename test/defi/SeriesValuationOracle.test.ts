@@ -8,7 +8,7 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 import { DAY, type Fixture, type Terms, createSeries, deployAll, goToDay, postCollateral, seriesTerms } from "../helpers/deploy.js";
-import { epochAnchor, reportDay, subsidyOnly } from "../helpers/collateral.js";
+import { epochAnchor, reportDay } from "../helpers/collateral.js";
 import { loadDays } from "../../domain/data.js";
 import { dayOfDate } from "../../domain/units.js";
 import {
@@ -17,12 +17,14 @@ import {
   netAtSlaE18,
   newRecorder,
   recordDay,
+  segment,
   serve,
 } from "../../domain/valuation.js";
+import fc from "fast-check";
 import type { SeriesValuationOracle, SeriesWrapper } from "../../types/ethers-contracts/index.js";
 
-// subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
-const DATA = subsidyOnly(loadDays());
+// the real days, fees included (the Runes fee spike of 2024-04-20..24 is in the window)
+const DATA = loadDays();
 const D = (date: string) => dayOfDate(date);
 const SERIES_START = D("2024-03-20");
 const FIRST = D("2024-03-16");
@@ -39,7 +41,10 @@ interface V extends Fixture {
   cfg: OracleConfig;
 }
 
-const CFG = { windowDays: 30, haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100 };
+const CFG = {
+  windowDays: 30, haircutBps: 0, maxAgeDays: 2, graceDays: 3, decayDays: 7, maxGrowthBpsPerDay: 100, feeCapBps: 1_000,
+  hashpriceDriftBpsPerYear: 2_000,
+};
 
 async function deployValuation(f: Fixture, wrapper: SeriesWrapper, over: Record<string, unknown> = {}) {
   return (await ethers.deployContract("SeriesValuationOracle", [
@@ -88,6 +93,16 @@ describe("SeriesValuationOracle", () => {
   it("records each final day bit-identically to the model; within 1.25× of the realized yield, 2024-03-20..05-31", async () => {
     const st = newRecorder(v.cfg);
     await expect(v.val.price()).to.be.revertedWithCustomError(v.val, "NoOracleData");
+    // a costly series (0.085 USD/kWh): after the halving its drifted net turns ≤ 0 within the term, so the oracle's
+    // closed-form sum stops early (the `positive` bound); it is recorded bit-identically too
+    const costly = await seriesTerms(v, SERIES_START, { termDays: 365, powerCostUsdPerKWhE6: 85_000 });
+    const id2 = await createSeries(v, costly);
+    const factory2 = await ethers.deployContract("SeriesWrapperFactory", [v.token]);
+    await factory2.createWrapper(id2);
+    const val2 = await deployValuation(v, (await ethers.getContractAt("SeriesWrapper", await factory2.wrapperOf(id2))) as unknown as SeriesWrapper);
+    const cfg2: OracleConfig = { ...v.cfg, terms: { ...costly, startDay: Number(costly.startDay), termDays: Number(costly.termDays) } };
+    const st2 = newRecorder(cfg2);
+    let truncated = 0;
     await goToDay(conn, D("2024-06-01"), 600);
     const ratios: number[] = [];
     for (let d = FIRST; d <= D("2024-05-30"); d++) {
@@ -98,6 +113,19 @@ describe("SeriesValuationOracle", () => {
       const ev = receipt!.logs.map((l) => v.val.interface.parseLog(l)).find((e) => e?.name === "DayRecorded")!;
       expect(fields(ev.args.v as unknown as DayValuation), `day ${d}`).to.deep.equal(fields(model));
       expect((await v.val.recordedValue(d))[0]).to.equal(model.unitValueE18);
+      const model2 = recordDay(cfg2, st2, d, DATA.get(d)!);
+      const ev2 = (await (await val2.poke(10)).wait())!.logs.map((l) => val2.interface.parseLog(l)).find((e) => e?.name === "DayRecorded")!;
+      expect(fields(ev2.args.v as unknown as DayValuation), `costly series, day ${d}`).to.deep.equal(fields(model2));
+      {
+        // did the post-halving sum stop early? (its last day's drifted net ≤ 0 while the first one's is > 0)
+        const rec = st2.sums.get(d)!;
+        const w0 = st2.sums.get(d - model2.daysUsed) ?? { a: 0n, af: 0n, c: 0n };
+        const sc = rec.c - w0.c;
+        const ph = (((model2.subsidySats / 2n) * (rec.a - w0.a) + (rec.af - w0.af)) * 9_800n * 9_500n) / (10n ** 8n * E18);
+        const Y = 365n * 10_000n;
+        const last = BigInt(model2.remainingDays + Math.max(SERIES_START, d + 1) - d - 1);
+        if (model2.postHalvingDays > 0 && ph > sc && ph * (Y - 2_000n * last) <= sc * Y) truncated++;
+      }
       if (d + 1 >= SERIES_START) {
         const r = realized(v.terms, d);
         const ratio = Number(model.unitValueE18) / Number(r);
@@ -111,6 +139,35 @@ describe("SeriesValuationOracle", () => {
       else expect(model.halvingDay).to.be.greaterThan(D("2028-01-01"));
     }
     expect(ratios.length).to.equal(D("2024-05-31") - SERIES_START + 1);
+    expect(truncated, "days on which the costly series' sum was cut").to.be.greaterThan(0);
+    // without the fee cap and the drift the same days miss: the fee spike overvalues (1.75× on 2024-05-08)
+    const raw = { ...v.cfg, feeCapBps: 65_535, hashpriceDriftBpsPerYear: 0 };
+    const st0 = newRecorder(raw);
+    let worst = 0;
+    for (let d = FIRST; d <= D("2024-05-30"); d++) {
+      const m = recordDay(raw, st0, d, DATA.get(d)!);
+      if (d + 1 >= SERIES_START) worst = Math.max(worst, Number(m.unitValueE18) / Number(realized(v.terms, d)));
+    }
+    expect(worst).to.be.greaterThan(1.7);
+  });
+
+  it("difficulty drift: the closed-form segment sum equals the day-by-day sum with each day's net floored at 0", () => {
+    const Y = 365n * 10_000n;
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.integer({ min: 1, max: 800 }),
+        fc.integer({ min: 0, max: 800 }), fc.integer({ min: 0, max: 10_000 }),
+        (p, c, a, len, drift) => {
+          let brute = 0n;
+          for (let t = a; t < a + len; t++) {
+            const net = p * (Y - BigInt(drift * t) > 0n ? Y - BigInt(drift * t) : 0n) - c * Y;
+            if (net > 0n) brute += net;
+          }
+          expect(segment(p, c, BigInt(a), BigInt(a + len), BigInt(drift))).to.equal(brute);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("caps the unit value's rise per day (falls are never capped) and never exceeds the trailing-hashprice bound", async () => {
@@ -202,6 +259,7 @@ describe("SeriesValuationOracle", () => {
       [{ haircutBps: 10_000 }, "haircutBps"],
       [{ maxAgeDays: 0 }, "maxAgeDays"],
       [{ decayDays: 0 }, "decayDays"],
+      [{ hashpriceDriftBpsPerYear: 10_001 }, "hashpriceDriftBpsPerYear"],
       [{ firstDay: 0 }, "firstDay"],
       [{ epochStartDay: FIRST + 1 }, "firstDay"],
       [{ epochStartHeight: 1 }, "epochStartHeight"],

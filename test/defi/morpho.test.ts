@@ -10,13 +10,13 @@ import { expect } from "chai";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { type Fixture, type Terms, goToDay, timelocked } from "../helpers/deploy.js";
-import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
+import { type CollateralFixture, type SeriesMarket, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
 import { loadDays } from "../../domain/data.js";
 import { dayOfDate } from "../../domain/units.js";
 import type { FlashSettleAttacker, RawUnitFlashLender } from "../../types/ethers-contracts/index.js";
 
-// subsidy-only inputs: the scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
-const DATA = subsidyOnly(loadDays());
+// the real days, fees included
+const DATA = loadDays();
 const D = (date: string) => dayOfDate(date);
 const START = D("2024-03-20");
 const UPTIME = 10_000;

@@ -91,6 +91,10 @@ export interface MarketOptions {
   graceDays?: number;
   decayDays?: number;
   maxGrowthBpsPerDay?: number;
+  /** default 1,000 (fees per block count at most 10 % of the subsidy) */
+  feeCapBps?: number;
+  /** default 2,000 (the hashprice valued 20 % lower a year ahead, linearly) */
+  hashpriceDriftBpsPerYear?: number;
   /** first day the oracle records (default: the series' start day − 4) */
   firstDay?: number;
   lltv?: bigint;
@@ -128,7 +132,8 @@ export async function openMarket(
     {
       wrapper, hashpriceOracle: f.oracle, loanToken,
       windowDays: o.windowDays ?? 30, haircutBps: o.haircutBps ?? 0, maxAgeDays: o.maxAgeDays ?? 2, graceDays: o.graceDays ?? 3,
-      decayDays: o.decayDays ?? 7, maxGrowthBpsPerDay: o.maxGrowthBpsPerDay ?? 100, firstDay, ...epochAnchor(firstDay),
+      decayDays: o.decayDays ?? 7, maxGrowthBpsPerDay: o.maxGrowthBpsPerDay ?? 100,
+      feeCapBps: o.feeCapBps ?? 1_000, hashpriceDriftBpsPerYear: o.hashpriceDriftBpsPerYear ?? 2_000, firstDay, ...epochAnchor(firstDay),
     },
   ])) as unknown as SeriesValuationOracle;
   const params: MarketParams = {
@@ -187,16 +192,3 @@ export async function reportDay(
   for (const v of valuations) await v.poke(400);
 }
 
-/**
- * `days` with the transaction fees taken out (fees per block 0, subsidy-only hashprice). The calibrated DeFi scenarios
- * (morpho.test.ts's liquidation across the halving, SeriesValuationOracle.test.ts's 1.25× bound) were set up on
- * subsidy-only data, where the 2024-04-20 halving halves the hashprice. On the real data with fees the Runes fees of
- * 2024-04-20 lift that day's hashprice instead, so the borrower stays healthy across the halving, and the valuation on
- * 2024-04-16 reads 1.264× the realized yield (the pre-halving window's fee share carried into the post-halving days).
- * `npm run bench:collateral` prints the same table on the real data with fees.
- */
-export function subsidyOnly(days: Map<number, DayInputs>): Map<number, DayInputs> {
-  return new Map(
-    [...days].map(([k, d]) => [k, { ...d, feesSats: 0n, feesPerBlockSats: 0n, hashpriceE18: hashpriceE18(d.bits, d.subsidySats, 0n) }]),
-  );
-}

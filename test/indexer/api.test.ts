@@ -137,8 +137,36 @@ describe("indexer: GraphQL API and ops endpoints", function () {
       expect(d.trailing7NetPerUnitSatsE18).to.equal(t7.toString()); // consecutive settled days
       expect(d.trailing30NetPerUnitSatsE18).to.equal(t30.toString());
       expect(d.annualisedNetPerUnitSatsE18).to.equal((t30 * 365n).toString());
-      expect(d.annualisedYieldBps).to.equal(((t30 * 365n * 10_000n) / (1000n * E18)).toString());
+      expect(d.annualisedYieldBps).to.equal(Number((t30 * 365n * 10_000n) / (1000n * E18)));
     }
+  });
+
+  it("event rows carry blockNumber and their block's time (ISO 8601); days their ISO date; kind filters holders", async function () {
+    const blockTime = new Map<number, string>();
+    const timeOf = async (n: number) => {
+      if (!blockTime.has(n)) {
+        const b = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false]);
+        blockTime.set(n, new Date(Number(b.timestamp) * 1000).toISOString());
+      }
+      return blockTime.get(n)!;
+    };
+    const iso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+    for (const [field, sel] of [["transfers", ""], ["claims", ""], ["distributions", "day date"], ["settlements", "day date"], ["uptimes", "day date"]]) {
+      const rows = await allPages(api, field, "", `blockNumber txHash timestamp ${sel}`, 50);
+      expect(rows.length, field).to.be.greaterThan(0);
+      for (const r of rows) {
+        expect(r.timestamp, `${field} at ${r.blockNumber}`).to.equal(await timeOf(r.blockNumber));
+        if (r.day != null) expect(r.date).to.equal(iso(r.day));
+      }
+    }
+    const { series } = await gql(api, `{ series(id: "1") { startDay startDate lastDay lastDate } }`);
+    expect([series.startDate, series.lastDate]).to.deep.equal([iso(series.startDay), iso(series.lastDay)]);
+    const { _meta } = await gql(api, `{ _meta { block timestamp } }`);
+    expect(_meta.timestamp).to.equal(await timeOf(_meta.block));
+    // no DeFi contracts here: every holder is an owner
+    const all = await allPages(api, "holders", `seriesId: "1"`, "holder kind");
+    expect(await allPages(api, "holders", `seriesId: "1", where: { kind: holder }`, "holder kind")).to.deep.equal(all);
+    expect(await allPages(api, "holders", `seriesId: "1", where: { kind: wrapper }`, "holder kind")).to.deep.equal([]);
   });
 
   it("valuation: remaining TH/s·days at the trailing net yield, in sats and USD", async function () {

@@ -15,14 +15,14 @@ import { allPages, dumpStore, gql } from "./helpers/compare.js";
 import { mismatches, type DbKind } from "./helpers/indexer.js";
 import { startIndexer, type Indexer } from "../../indexer/index.js";
 import { sharedPostgres } from "./helpers/env.js";
-import { type SeriesMarketScenario, deploySeriesMarket, reportDay, subsidyOnly } from "../helpers/collateral.js";
+import { type SeriesMarketScenario, deploySeriesMarket, reportDay } from "../helpers/collateral.js";
 import { createSeries, goToDay, seriesTerms } from "../helpers/deploy.js";
 import { loadDays } from "../../domain/data.js";
 import { dayOfDate, formatScaled } from "../../domain/units.js";
 import { toAssetsUp } from "../../domain/morpho.js";
 
-// subsidy-only inputs: the halving scenario is calibrated without fees (see subsidyOnly in test/helpers/collateral.ts)
-const DATA = subsidyOnly(loadDays());
+// the real days, fees included
+const DATA = loadDays();
 const D = (date: string) => dayOfDate(date);
 const START = D("2024-04-01");
 const E36 = 10n ** 36n;
@@ -203,7 +203,7 @@ async function expectOwnerViewsEqualContracts(url: string, w: World): Promise<an
         expect(col.collateralValueLoanAssets).to.equal(String(value));
         expect(col.maxBorrowAssets).to.equal(String(await maxBorrow(w, a)));
         expect(col.healthy, `${a} healthy`).to.equal(pos.borrowShares === 0n || max >= borrowed);
-        expect(col.ltvBps).to.equal(value === 0n ? null : Number((borrowed * 10_000n) / value));
+        expect(col.ltvBps).to.equal(value === 0n ? null : Number((borrowed * 10_000n + value - 1n) / value));
         expect(col.healthFactor).to.equal(borrowed === 0n ? null : formatScaled((max * WAD) / borrowed, 18, 4));
         expect(col.collateralSats).to.equal(formatScaled(pos.collateral * v!.shareValueE18, 18, 8));
         if (borrowed > 0n) {
@@ -225,6 +225,10 @@ async function expectOwnerViewsEqualContracts(url: string, w: World): Promise<an
   const wh = holders.find((h: any) => h.holder === w.addr.wrapper);
   expect(wh, "the wrapper in holders(seriesId)").to.deep.equal({ holder: w.addr.wrapper, kind: "wrapper", balance: String(await f.token.balanceOf(w.addr.wrapper, id)) });
   expect(holders.filter((h: any) => h.kind !== "holder").length).to.equal(1);
+  // where.kind: the owners only, or the contracts only
+  const owners = await allPages(url, "holders", `seriesId: "${id}", where: { kind: holder }`, "holder kind balance");
+  expect(owners).to.deep.equal(holders.filter((h: any) => h.kind === "holder"));
+  expect(await allPages(url, "holders", `seriesId: "${id}", where: { kind: wrapper }`, "holder kind balance")).to.deep.equal([wh]);
   const { series } = await gql(url, SERIES, { id: id.toString() });
   expect(series.wrapper).to.include({
     address: w.addr.wrapper, supply: String(await mk.wrapper.totalSupply()), harvestedSats: String(await mk.wrapper.totalHarvested()),

@@ -167,6 +167,6 @@ describe("indexer: the holder's daily statement", function () {
       expect(body.errors[0].message).to.match(msg);
     }
     const g = await gqlRaw(api, `{ statement(account: "0x12", from: 1, to: 2) { complete } }`);
-    expect(g.errors?.[0].extensions.code).to.equal("BAD_USER_INPUT");
+    expect(g.errors?.[0]?.extensions?.code).to.equal("BAD_USER_INPUT");
   });
 });

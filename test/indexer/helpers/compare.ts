@@ -6,19 +6,16 @@ import { expect } from "chai";
 import type { Db } from "../../../indexer/store/db.js";
 import { eventTables, versionedTables } from "../../../indexer/store/tables.js";
 import type { System } from "./system.js";
+import { createClient, type Account, type FarmPool, type Position, type Series } from "../../../client/index.js";
 
-/** Runs a GraphQL query; throws on GraphQL errors. */
+/** Runs a GraphQL query with the typed client; throws on GraphQL errors (`GraphQLRequestError`, with the code). */
 export async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { data, errors } = await gqlRaw(url, query, variables);
-  if (errors) throw new Error(`GraphQL errors: ${JSON.stringify(errors)}`);
-  return data as T;
+  return createClient({ url }).request<T>(query, variables);
 }
 
 /** Runs a GraphQL query and returns status, data and errors as they come. */
-export async function gqlRaw(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: any[] };
-  return { status: res.status, data: body.data, errors: body.errors };
+export async function gqlRaw<T = any>(url: string, query: string, variables: Record<string, unknown> = {}) {
+  return createClient({ url }).raw<T>(query, variables);
 }
 
 const POSITIONS = `query($a: String!) { account(address: $a) { positions(includeEmpty: true) {
@@ -29,8 +26,8 @@ const POSITIONS = `query($a: String!) { account(address: $a) { positions(include
 export async function expectApiEqualsContracts(url: string, sys: System): Promise<number> {
   let checked = 0;
   for (const h of sys.holders) {
-    const { account } = await gql(url, POSITIONS, { a: h.address });
-    const byId = new Map<string, any>(account.positions.map((p: any) => [p.seriesId, p]));
+    const { account } = await gql<{ account: Account }>(url, POSITIONS, { a: h.address });
+    const byId = new Map<string, Position>(account.positions.map((p) => [p.seriesId, p]));
     for (const id of sys.ids) {
       const p = byId.get(id.toString());
       const bal = await sys.token.balanceOf(h.address, id);
@@ -41,7 +38,7 @@ export async function expectApiEqualsContracts(url: string, sys: System): Promis
     }
   }
   for (const id of sys.ids) {
-    const { series } = await gql(url, `query($id: ID!) { series(id: $id) { supply minted accPerUnitE36 carryE36 distributedSats claimedSats debtSats } }`, { id: id.toString() });
+    const { series } = await gql<{ series: Series }>(url, `query($id: ID!) { series(id: $id) { supply minted accPerUnitE36 carryE36 distributedSats claimedSats debtSats } }`, { id: id.toString() });
     const st = await sys.token.seriesState(id);
     expect(series.supply).to.equal(st.supply.toString());
     expect(series.minted).to.equal(st.minted.toString());
@@ -52,8 +49,8 @@ export async function expectApiEqualsContracts(url: string, sys: System): Promis
     expect(series.debtSats).to.equal((await sys.settlement.debt(id)).toString());
     checked += 7;
   }
-  const { farm } = await gql(url, `query($f: String!) { farm(address: $f) { pools { asset payoutBalanceSats collateralSats } debtSats } }`, { f: sys.farm.address });
-  const pool = farm.pools.find((p: any) => p.asset === sys.addresses.wbtc);
+  const { farm } = await gql<{ farm: { pools: FarmPool[] } }>(url, `query($f: String!) { farm(address: $f) { pools { asset payoutBalanceSats collateralSats } debtSats } }`, { f: sys.farm.address });
+  const pool = farm.pools.find((p) => p.asset === sys.addresses.wbtc)!;
   expect(pool.payoutBalanceSats, "payout balance").to.equal((await sys.settlement.payoutBalance(sys.farm.address, sys.addresses.wbtc)).toString());
   expect(pool.collateralSats, "collateral").to.equal((await sys.settlement.collateral(sys.farm.address, sys.addresses.wbtc)).toString());
   return checked + 2;
@@ -88,10 +85,10 @@ export async function apiSnapshot(url: string, sys: System) {
   return {
     meta: (await gql(url, "{ _meta { block hash } }"))._meta,
     accounts, series, holders, farm,
-    distributions: await allPages(url, "distributions", "", "seriesId kind day amountSats supply accPerUnitE36 blockNumber logIndex"),
+    distributions: await allPages(url, "distributions", "", "seriesId kind day date amountSats supply accPerUnitE36 blockNumber logIndex timestamp"),
     settlements: await allPages(url, "settlements", "", "seriesId day netE18 owedSats fromBalanceSats fromCollateralSats debtAddedSats blockNumber"),
     claims: await allPages(url, "claims", "", "holder seriesId amountSats receiver caller blockNumber logIndex"),
-    transfers: await allPages(url, "transfers", "", "seriesId from to amount blockNumber logIndex batchIndex", 100),
+    transfers: await allPages(url, "transfers", "", "seriesId from to amount blockNumber logIndex batchIndex timestamp", 100),
     reports: await allPages(url, "dailyReports", "", "day status hashpriceE18 btcUsdE8"),
     yields: await Promise.all(sys.ids.map(async (id) => (await gql(url, `query($id: ID!) { yieldHistory(seriesId: $id, from: ${sys.startDay}) { days { day netPerUnitSatsE18 trailing7NetPerUnitSatsE18 } } }`, { id: id.toString() })).yieldHistory)),
   };
