@@ -132,7 +132,8 @@ async function refresh(charts = false) {
   try {
     const d = await gql(POSITIONS, { a: state.account });
     state.block = d._meta.block;
-    state.today = Math.floor((d._meta.timestamp ?? Date.now() / 1000) / 86_400);
+    // the day of the indexed block (the chain's clock, not the browser's: a replayed chain lives in the past)
+    state.today = Math.floor((d._meta.timestamp ? Date.parse(d._meta.timestamp) : Date.now()) / 86_400_000);
     state.positions = d.account.positions;
     if (state.to === null) {
       state.to = state.today;

@@ -63,6 +63,14 @@ describe("app: the holder's web app in Chromium, on the replay of real days", fu
 
   /** Opens the app for `account` and waits until it shows the indexer's current block. */
   async function open(page: Page, path: string) {
+    // the page's own errors and failed API answers go to the test output (a blank panel then says why)
+    page.on("pageerror", (e) => console.log(`      [page error] ${e.message}`));
+    page.on("response", async (res) => {
+      if (res.url().endsWith("/graphql") && res.request().method() === "POST") {
+        const body = await res.json().catch(() => null);
+        if (body?.errors) console.log(`      [graphql error] ${JSON.stringify(body.errors).slice(0, 300)}`);
+      }
+    });
     const t0 = performance.now();
     await page.goto(base + path);
     const block = r.indexer.indexer.state.checkpoint!.number;
