@@ -54,7 +54,13 @@ export function annualised(dailyE18: bigint): bigint {
 /** Annualised yield in bps of `unitPriceSats` (> 0). */
 export function annualisedYieldBps(dailyE18: bigint, unitPriceSats: bigint): bigint {
   if (unitPriceSats <= 0n) throw new Error("unit price must be > 0");
-  return (annualised(dailyE18) * BPS) / (unitPriceSats * E18);
+  return annualisedYieldBpsE18(dailyE18, unitPriceSats * E18);
+}
+
+/** Annualised yield in bps of a unit price given in sats × 1e18 (> 0): annualised × 1e4 / price (floor). */
+export function annualisedYieldBpsE18(dailyE18: bigint, unitPriceE18: bigint): bigint {
+  if (unitPriceE18 <= 0n) throw new Error("unit price must be > 0");
+  return (annualised(dailyE18) * BPS) / unitPriceE18;
 }
 
 /** Days of the term still to be produced from `today` on (today included), 0 after the term. */

@@ -22,8 +22,17 @@ const url = (protocols: RegExp, what: string) =>
 /** Full schema; defaults are the CLI's defaults. */
 export const configSchema = z
   .object({
-    /** JSON-RPC endpoint (http/https): the primary, which serves every read. */
-    rpcUrl: url(/^https?:$/, "JSON-RPC"),
+    /**
+     * What the process does: `run` syncs and serves (one process); `sync` only writes the database (no HTTP API);
+     * `serve` only serves GraphQL, `/health`, `/ready` and `/metrics`, read-only, from the PostgreSQL database a
+     * `sync` (or `run`) process writes; several `serve` processes scale the API out behind a load balancer.
+     */
+    mode: z.enum(["run", "sync", "serve"]).default("run"),
+    /**
+     * JSON-RPC endpoint (http/https): the primary, which serves every read. Required by `run` and `sync`; optional
+     * for `serve` (there it only reads the time of an as-of block that is not stored).
+     */
+    rpcUrl: url(/^https?:$/, "JSON-RPC").optional(),
     /**
      * More JSON-RPC endpoints (other providers). Policy: the primary serves every read; the next endpoint re-reads
      * the hash of each checkpoint before it is committed, refetches a range whose logs disagree with the blocks'
@@ -31,7 +40,10 @@ export const configSchema = z
      * verifies itself with a second request.
      */
     rpcUrls: z.array(url(/^https?:$/, "JSON-RPC")).max(8).default([]),
-    /** PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used. */
+    /**
+     * PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used (one process only:
+     * `serve` needs PostgreSQL).
+     */
     databaseUrl: url(/^postgres(ql)?:$/, "PostgreSQL").optional(),
     /** PGlite data folder (`memory://` for an in-memory database). */
     dataDir: z.string().min(1).default(".pglite"),
@@ -43,13 +55,15 @@ export const configSchema = z
      */
     contracts: z
       .object({
-        token: address,
+        /** required by `run` and `sync`; `serve` reads the addresses the database was indexed with */
+        token: address.optional(),
         oracle: address.optional(),
         settlement: address.optional(),
         wrapperFactory: address.optional(),
         morpho: address.optional(),
       })
-      .strict(),
+      .strict()
+      .default({}),
     /** First block to index (the deployment block; earlier blocks hold no events of these contracts). */
     fromBlock: z.number().int().min(0).default(0),
     /** Blocks behind head considered final: only the last `finality` blocks are tracked for reorgs. */
@@ -127,6 +141,15 @@ export function parseConfig(input: unknown): Config {
     );
   }
   const c = r.data.contracts;
+  if (r.data.mode === "serve") {
+    if (!r.data.databaseUrl) throw new ConfigError([{ field: "databaseUrl", message: "required by serve (the PostgreSQL database a sync process writes)" }]);
+  } else {
+    const missing = [
+      ...(r.data.rpcUrl ? [] : [{ field: "rpcUrl", message: "required" }]),
+      ...(c.token ? [] : [{ field: "contracts.token", message: "required" }]),
+    ];
+    if (missing.length) throw new ConfigError(missing);
+  }
   if (c.morpho && !c.wrapperFactory) {
     throw new ConfigError([{ field: "contracts.wrapperFactory", message: "required with contracts.morpho" }]);
   }

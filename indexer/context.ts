@@ -31,6 +31,8 @@ export interface SyncState {
   stopping: boolean;
   /** set when the sync stopped for good (a reorg deeper than finality, a model mismatch that persists) */
   fatal: Error | null;
+  /** API replicas (`serve`): when the writer last published its status (ms since epoch) and its phase */
+  writer?: { statusAt: number; phase: string | null };
 }
 
 /** Everything a stage needs. */

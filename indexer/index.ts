@@ -1,5 +1,6 @@
 /**
- * hashpower indexer: `startIndexer(config)` runs sync + API in-process (CLI, main job, tests).
+ * hashpower indexer: `startIndexer(config)` runs sync + API in-process (CLI, main job, tests); `mode: "sync"` only
+ * writes, `mode: "serve"` only serves, read-only, from the PostgreSQL database a writer fills (`replica.ts`).
  *
  * Stages, one folder each: `sync/` (JSON-RPC, adaptive ranges, reorgs) → `handlers/` (events → rows, with the
  * contract's accumulator from `domain/`) → `store/` (PGlite or PostgreSQL, versioned tables, checkpoint) →
@@ -7,17 +8,20 @@
  */
 import { parseConfig, type Config, type ConfigInput } from "./config.js";
 import type { IndexerContext, SyncState } from "./context.js";
-import { openDb, type Db } from "./store/db.js";
-import { checkFingerprint, migrate, resetStore } from "./store/store.js";
+import type { Db } from "./store/db.js";
+import { checkFingerprint, migrate, resetStore, writeSyncStatus } from "./store/store.js";
 import { createLogger, type Logger } from "./ops/logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { startProgress } from "./ops/progress.js";
 import { createRpc } from "./sync/rpc.js";
 import { createSync } from "./sync/sync.js";
 import { startServer } from "./api/server.js";
+import { startReplica } from "./replica.js";
+import { EXIT, StartupError, openConfiguredDb, startApi } from "./startup.js";
 
 export { parseConfig, ConfigError, type Config, type ConfigInput } from "./config.js";
 export { DeepReorgError, ModelMismatchError } from "./sync/sync.js";
+export { EXIT, StartupError } from "./startup.js";
 
 /** A running indexer. */
 export interface Indexer {
@@ -40,24 +44,54 @@ export interface Indexer {
   stop(): Promise<void>;
 }
 
-/** Starts an indexer. Throws `ConfigError` on bad configuration (naming the field). */
+/**
+ * Publishes the writer's status to `sync_status` every `everyMs` (and once more on `stop()`), for API replicas.
+ */
+function startStatusPublisher(ctx: IndexerContext, everyMs: number) {
+  const { state, db } = ctx;
+  let busy: Promise<void> = Promise.resolve();
+  const publish = () =>
+    (busy = busy.then(() =>
+      writeSyncStatus(db, {
+        chainId: state.chainId, head: state.head, headAt: state.headAt, headAdvancedAt: state.headAdvancedAt, finalized: state.finalized,
+        phase: state.phase, fatal: state.fatal?.message ?? null, lastError: state.lastError, inconsistent: state.inconsistent, updatedAt: Date.now(),
+      }).catch((e) => ctx.log.debug({ err: String(e?.message ?? e) }, "status not published")),
+    ));
+  const timer = setInterval(publish, everyMs);
+  timer.unref();
+  void publish();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await publish();
+    },
+  };
+}
+
+/**
+ * Starts an indexer. Throws `ConfigError` on bad configuration (naming the field), `StartupError` when the database,
+ * the JSON-RPC endpoint or the port cannot be used (naming the flag, with its exit code).
+ */
 export async function startIndexer(input: ConfigInput, opts: { logger?: Logger } = {}): Promise<Indexer> {
   const config = parseConfig(input);
   const log = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
+  if (config.mode === "serve") return startReplica(config, log, metrics);
   const abort = new AbortController();
-  const db = await openDb(config);
+  const db = await openConfiguredDb(config);
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
     if (config.reset) await resetStore(db);
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, "migrations applied");
-    const rpcs = [config.rpcUrl, ...config.rpcUrls].map((url, i) => createRpc({ url, name: i === 0 ? "primary" : `rpc${i + 1}`, ...config.rpc }, log, metrics, abort.signal));
+    const rpcs = [config.rpcUrl!, ...config.rpcUrls].map((url, i) => createRpc({ url, name: i === 0 ? "primary" : `rpc${i + 1}`, ...config.rpc }, log, metrics, abort.signal));
     const rpc = rpcs[0];
-    const chainId = await rpc.chainId();
+    const chainId = await rpc.chainId().catch((e) => {
+      throw new StartupError("--rpc / RPC_URL", `no JSON-RPC answer from ${config.rpcUrl}: ${String(e?.message ?? e).slice(0, 300)}`, EXIT.rpc);
+    });
     await checkFingerprint(db, {
       chainId,
-      token: config.contracts.token,
+      token: config.contracts.token!,
       oracle: config.contracts.oracle ?? "",
       settlement: config.contracts.settlement ?? "",
       fromBlock: config.fromBlock,
@@ -73,7 +107,8 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       if (id !== chainId) throw new Error(`rpcUrls[${i}]: chain id ${id}, the primary endpoint's is ${chainId}`);
     }
     const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
-    if (config.api) server = await startServer(ctx);
+    if (config.api && config.mode === "run") server = await startApi(ctx);
+    const status = startStatusPublisher(ctx, Math.max(200, config.pollIntervalMs));
     const stopProgress = startProgress(ctx, { tty: config.progress ?? process.stderr.isTTY === true });
     const sync = createSync(ctx);
     log.info(
@@ -109,6 +144,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
         state.stopping = true; // /ready 503 from now on
         abort.abort();
         await done.catch(() => {});
+        await status.stop();
         stopProgress();
         await server?.close();
         await db.close();

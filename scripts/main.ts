@@ -7,10 +7,15 @@
  *   npm start                                  # 2023-10-01 .. 2024-09-30 (crosses the 2024-04-20 halving)
  *   npm start -- --from 2024-03-01 --to 2024-05-31 --holders 40 --keep-running
  *   npm start -- --help
+ *
+ * Exit codes: 0 all summary checks passed; 1 a check failed or the replay failed; 2 a bad option (named); 3 the
+ * database of --database-url/DATABASE_URL cannot be reached; 5 --port or --api-port cannot be bound (in use); 130
+ * interrupted. The database and the ports are checked before the node starts and anything is deployed.
  */
 import { Command, Option } from "commander";
 import { DEFAULTS, MIN_DAYS, OptionsError } from "./replay/options.js";
 import { appLines, runReplay, sampleCurl } from "./replay/index.js";
+import { EXIT, StartupError } from "../indexer/startup.js";
 
 const dflt = (k: keyof typeof DEFAULTS) => DEFAULTS[k] as string | number as string;
 
@@ -28,6 +33,17 @@ const program = new Command()
   .addOption(new Option("--database-url <url>", "PostgreSQL for the indexer; its indexed data there is reset (default: PGlite in a temporary folder)").env("DATABASE_URL"))
   .addOption(new Option("--data-dir <dir>", "folder with the real data CSV files (default: ../shared/data beside the repo)").env("HASHPOWER_DATA_DIR"))
   .option("--keep-running", "leave the chain and the GraphQL API running after the summary, until Ctrl-C", false)
+  .addHelpText("after", `
+Examples:
+  npm start                                                   # 2023-10-01 .. 2024-09-30 on PGlite
+  npm start -- --from 2024-03-01 --to 2024-05-31 --holders 40 --keep-running
+  DATABASE_URL=postgres://u:p@127.0.0.1:5432/hashpower npm start -- --api-port 0
+
+Exit codes:
+  0    every summary check passed        1  a check failed, or the replay failed
+  2    a bad option (named)              3  --database-url / DATABASE_URL cannot be reached
+  5    --port or --api-port in use       130 interrupted (Ctrl-C)
+The database and the ports are checked before the node starts and anything is deployed.`)
   .showHelpAfterError();
 
 program.parse();
@@ -74,7 +90,11 @@ try {
 } catch (e) {
   if (e instanceof OptionsError) {
     console.error(e.message);
-    process.exit(2);
+    process.exit(EXIT.config);
+  }
+  if (e instanceof StartupError) {
+    console.error(`cannot start: ${e.message}`);
+    process.exit(e.exitCode);
   }
   console.error(`replay failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exit(1);

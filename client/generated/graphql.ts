@@ -393,7 +393,7 @@ export type CollateralHolding = {
   collateralValueLoanAssets: Maybe<Scalars['String']['output']>;
   /** collateralValueLoanAssets × lltv / 1e18: the most Morpho lets the holder owe, loan base units. */
   maxBorrowAssets: Maybe<Scalars['String']['output']>;
-  /** LTV: borrowedAssets / collateralValueLoanAssets, bps (null without a price or with a value of 0). */
+  /** LTV: borrowedAssets / collateralValueLoanAssets, bps, rounded up (null without a price or with a value of 0). */
   ltvBps: Maybe<Scalars['Int']['output']>;
   /** The market's LLTV, bps (liquidatable when ltvBps exceeds it). */
   lltvBps: Maybe<Scalars['Int']['output']>;
@@ -1152,11 +1152,32 @@ export type YieldHistory = {
   from: Scalars['Int']['output'];
   /** Last day, UTC day number. */
   to: Scalars['Int']['output'];
-  /** The unit price annualisedYieldBps divides by, sats (null: none given). */
+  /** The unit price given as an argument, sats (null: none given). */
   unitPriceSats: Maybe<Scalars['String']['output']>;
+  /** The unit price annualisedYieldBps divides by, sats × 1e18 (0: none; after the term). */
+  unitPriceSatsE18: Scalars['String']['output'];
+  /** Where that price comes from. */
+  priceSource: UnitPriceSource;
   /** Settled days in [from, to], by day. */
   days: Array<YieldDay>;
 };
+
+/** The unit price behind annualisedYieldBps. */
+export type UnitPriceSource =
+  /** the unitPriceSats argument */
+  | 'given'
+  /**
+   * the on-chain lending valuation: the unit value the series' SeriesValuationOracle serves at the block read (after
+   * its stale policy; LendingValuation.unitValueE18 of the first oracle by address with a positive value)
+   */
+  | 'lendingOracle'
+  /**
+   * no valuation oracle (or it serves 0): the holder's view of one unit, remaining days × trailing net yield per
+   * TH/s·day ÷ termDays (Valuation)
+   */
+  | 'holderView'
+  /** no price: the term is over, or no settlement or report yet */
+  | 'none';
 
 /** One settled day of a yield statement, per unit. */
 export type YieldDay = {
@@ -1193,7 +1214,10 @@ export type YieldDay = {
   trailing30NetPerUnitSatsE18: Scalars['String']['output'];
   /** trailing30 × 365: run rate per unit per year, sats × 1e18. */
   annualisedNetPerUnitSatsE18: Scalars['String']['output'];
-  /** annualised ÷ unitPriceSats, bps (null without unitPriceSats). */
+  /**
+   * annualisedNetPerUnitSatsE18 ÷ YieldHistory.unitPriceSatsE18, bps: the run rate of the trailing 30 days over one
+   * unit's price at the block read (null only when the price is 0: after the term, or no data at all).
+   */
   annualisedYieldBps: Maybe<Scalars['Int']['output']>;
   /** Units that shared the day (TH/s·days). */
   supply: Scalars['String']['output'];

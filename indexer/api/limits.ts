@@ -1,10 +1,13 @@
 /**
  * Bounds on a GraphQL request beyond graphql-armor's document limits, with the request's variables resolved:
  *
- * - **cost**: graphql-armor's formula (object 2, scalar 1, ×1.5 per level, a list costs its page size times its
- *   items) but the page size is the value `first`/`last` really takes: a literal, a variable (`first: $f` with
- *   `{"f": 1000}`), the variable's default, or the field's default page when absent. graphql-armor's own cost rule
- *   reads literals only (a variable counts 1) and is replaced by this one.
+ * - **cost** (`COST_RULES`, stated in the README): the number of objects the answer can hold. A scalar field costs 0,
+ *   an object field 1 plus its selection; a paginated list (a field with `first`) multiplies its selection by the
+ *   page size `first` really takes (a literal, a variable (`first: $f` with `{"f": 1000}`), the variable's
+ *   default, or the default page when absent); `yieldHistory` by its days (`to − from + 1`, 30 when not both
+ *   literal or variables); any other list by 10. The limit is 5 × the maximum page size (5,000 by default), so a
+ *   page of the maximum size of any list with scalar fields, or one nested object per item, passes. graphql-armor's
+ *   own cost rule reads literals only (a variable counts 1) and is replaced by this one.
  * - **lists and strings**: no argument or variable holds a list longer than `maxListLength` (e.g. `holderIn`) or a
  *   string longer than `maxStringLength`.
  * - **error messages** never echo more than `maxErrorMessage` characters (a bad 1 MB argument must not come back).
@@ -12,9 +15,21 @@
  * Violations are GraphQL errors with code `QUERY_LIMIT`.
  */
 import {
-  GraphQLError, Kind, getNamedType, isInterfaceType, isObjectType, valueFromASTUntyped,
-  type DocumentNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
+  GraphQLError, Kind, getNamedType, getNullableType, isInterfaceType, isListType, isObjectType, valueFromASTUntyped,
+  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type SelectionSetNode, type ValueNode,
 } from "graphql";
+
+/** The cost rules in words (the README repeats them). */
+export const COST_RULES = {
+  scalar: 0,
+  object: 1,
+  /** a list without `first` (positions, collateral, lendingValuations, Farm.series, …) counts as this many items */
+  unpaginatedList: 10,
+  /** `yieldHistory.days` when from/to are not both given */
+  defaultDays: 30,
+  /** the cost limit is this × the maximum page size */
+  pagesPerQuery: 5,
+} as const;
 
 /** The limits (see the module comment). */
 export interface RequestLimits {
@@ -45,7 +60,7 @@ function resolveVariables(doc: DocumentNode, opName: string | null | undefined, 
 }
 
 /**
- * The cost of the operation with variables resolved (graphql-armor's formula, see the module comment).
+ * The cost of the operation with variables resolved (`COST_RULES`, see the module comment).
  * Returns `Infinity` for a page size that is not a number.
  */
 export function queryCost(schema: GraphQLSchema, doc: DocumentNode, opName: string | null | undefined, given: Record<string, unknown> | null | undefined, defaultPage: number): number {
@@ -56,29 +71,44 @@ export function queryCost(schema: GraphQLSchema, doc: DocumentNode, opName: stri
   const root = op.operation === "query" ? schema.getQueryType() : op.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
   const value = (v: ValueNode): unknown => (v.kind === Kind.VARIABLE ? vars[v.name.value] : valueFromASTUntyped(v, vars));
 
-  const selections = (set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, seen: Set<string>): number => {
+  const arg = (s: FieldNode, name: string) => {
+    const a = s.arguments?.find((x) => x.name.value === name);
+    return a ? value(a.value) : undefined;
+  };
+  /** `hint`: the item count of the list below a paginated field (its page size) or below yieldHistory (its days) */
+  const selections = (set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, seen: Set<string>, hint = 1): number => {
     let cost = 0;
     for (const s of set.selections) {
       if (s.kind === Kind.FIELD) {
         if (s.name.value.startsWith("__")) continue;
         const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[s.name.value] : undefined;
         if (!s.selectionSet) {
-          cost += 1;
+          cost += COST_RULES.scalar;
           continue;
         }
-        let page = 1;
-        const arg = s.arguments?.find((a) => a.name.value === "first" || a.name.value === "last");
-        const given = arg ? value(arg.value) : undefined;
-        if (given !== undefined && given !== null) page = typeof given === "number" && Number.isFinite(given) ? Math.max(1, given) : Infinity;
-        else if (def?.args.some((a) => a.name === "first")) page = defaultPage;
-        cost += page * (2 + 1.5 * selections(s.selectionSet, def ? getNamedType(def.type) : null, seen));
+        const type = def ? getNamedType(def.type) : null;
+        if (def?.args.some((a) => a.name === "first")) {
+          const given = arg(s, "first");
+          const page = given === undefined || given === null ? defaultPage : typeof given === "number" && Number.isFinite(given) ? Math.max(1, given) : Infinity;
+          cost += COST_RULES.object + selections(s.selectionSet, type, seen, page);
+        } else if (s.name.value === "yieldHistory") {
+          const [from, to] = [arg(s, "from"), arg(s, "to")];
+          const days = typeof from === "number" && typeof to === "number" ? Math.max(1, to - from + 1) : COST_RULES.defaultDays;
+          cost += COST_RULES.object + selections(s.selectionSet, type, seen, days);
+        } else {
+          const list = def && isListType(getNullableType(def.type));
+          // the items of a page and the days of a statement count as many as asked; other lists as unpaginatedList
+          const below = (parent?.name.endsWith("Page") && s.name.value === "items") || (parent?.name === "YieldHistory" && s.name.value === "days");
+          const items = !list ? 1 : below ? hint : COST_RULES.unpaginatedList;
+          cost += items * (COST_RULES.object + selections(s.selectionSet, type, seen));
+        }
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         const t = s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent;
-        cost += selections(s.selectionSet, t, seen);
+        cost += selections(s.selectionSet, t, seen, hint);
       } else {
         const f = fragments.get(s.name.value);
         if (!f || seen.has(f.name.value)) continue;
-        cost += selections(f.selectionSet, schema.getType(f.typeCondition.name.value), new Set([...seen, f.name.value]));
+        cost += selections(f.selectionSet, schema.getType(f.typeCondition.name.value), new Set([...seen, f.name.value]), hint);
       }
     }
     return cost;
@@ -138,7 +168,12 @@ export function requestLimitsPlugin(l: RequestLimits, unavailable: () => string 
       try {
         checkArguments(args.document, args.variableValues, l);
         const cost = queryCost(args.schema, args.document, args.operationName, args.variableValues, l.defaultPage);
-        if (cost > l.maxCost) throw limitError(`Query Cost limit of ${l.maxCost} exceeded, found ${Number.isFinite(cost) ? Math.round(cost) : "an invalid page size"} (variables resolved).`);
+        if (cost > l.maxCost) {
+          throw limitError(
+            `cost limit of ${l.maxCost} exceeded: the query costs ${Number.isFinite(cost) ? Math.round(cost) : "∞ (an invalid page size)"} ` +
+              `(objects it may return: page sizes × items, variables resolved; see the README's query limits)`,
+          );
+        }
       } catch (e) {
         if (e instanceof GraphQLError) setResultAndStopExecution({ errors: [e] });
         else throw e;

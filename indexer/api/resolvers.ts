@@ -8,7 +8,8 @@ import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
   type HolderKind, type Holdings,
 } from "./defi.js";
-import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBps, perUnitE18, trailingMean } from "../../domain/yield.js";
+import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBpsE18, perUnitE18, remainingDays, trailingMean } from "../../domain/yield.js";
+import { E18 } from "../../domain/units.js";
 import {
   lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
   type OrderCol, type ReadContext,
@@ -212,6 +213,23 @@ function dayFilters(where: string[], params: unknown[], w: Args | undefined) {
 function bpsInt(v: bigint, field: string): number {
   if (v > 2_147_483_647n) throw userError(`${field}: ${v} bps does not fit an Int (unit price too small)`);
   return Number(v);
+}
+
+/**
+ * The price of one unit of series `s` at the block read, sats × 1e18, for `annualisedYieldBps`: the unit value its
+ * SeriesValuationOracle serves (the on-chain lending valuation, after the stale policy; the first oracle by address
+ * with a positive value), else the holder's view (remaining days × trailing net per TH/s·day ÷ termDays); 0 after
+ * the term or without any data.
+ */
+async function unitPrice(read: ReadContext, s: { id: string; startDay: number; termDays: number; _block: number }) {
+  const n = s._block;
+  if (n < 0) return { priceE18: 0n, source: "none" as const };
+  for (const l of await lendingValuations(read, n, s.id, 1n)) {
+    if (l.unitValueE18 !== null && BigInt(l.unitValueE18) > 0n) return { priceE18: BigInt(l.unitValueE18), source: "lendingOracle" as const };
+  }
+  const v = await read.snaps.valuationAt(n, s.id);
+  const priceE18 = (BigInt(remainingDays(s.startDay, s.termDays, v.today)) * v.net) / BigInt(s.termDays);
+  return { priceE18, source: priceE18 > 0n ? ("holderView" as const) : ("none" as const) };
 }
 
 /** SQL condition on `t.holder` keeping holders of `kind` (the wrappers and Morpho Blue at the block read). */
@@ -418,8 +436,9 @@ export function createResolvers(ctx: IndexerContext) {
       async yieldHistory(_: unknown, args: Args) {
         const read = rc(ctx, args);
         const s = await loadSeries(read, parseId(args.seriesId, "seriesId"));
-        const price = args.unitPriceSats != null ? parseAmount(args.unitPriceSats, "unitPriceSats") : null;
-        if (price === 0n) throw userError("unitPriceSats: must be > 0");
+        const given = args.unitPriceSats != null ? parseAmount(args.unitPriceSats, "unitPriceSats") : null;
+        if (given === 0n) throw userError("unitPriceSats: must be > 0");
+        const { priceE18, source } = given !== null ? { priceE18: given * E18, source: "given" as const } : await unitPrice(read, s);
         let to: number | null = args.to != null ? parseDay(args.to, "to") : null;
         if (to === null) {
           const [r] = await ctx.db.query(
@@ -459,11 +478,13 @@ export function createResolvers(ctx: IndexerContext) {
               trailing7NetPerUnitSatsE18: t7.toString(),
               trailing30NetPerUnitSatsE18: t30.toString(),
               annualisedNetPerUnitSatsE18: annualised(t30).toString(),
-              annualisedYieldBps: price === null ? null : bpsInt(annualisedYieldBps(t30, price), "annualisedYieldBps"),
+              annualisedYieldBps: priceE18 > 0n ? bpsInt(annualisedYieldBpsE18(t30, priceE18), "annualisedYieldBps") : null,
               supply: String(r.supply), owedSats: String(r.owed), debtAddedSats: String(r.debt_added),
             };
           });
-        return { seriesId: s.id, termDays: term, from, to, unitPriceSats: price?.toString() ?? null, days };
+        return {
+          seriesId: s.id, termDays: term, from, to, unitPriceSats: given?.toString() ?? null, unitPriceSatsE18: priceE18.toString(), priceSource: source, days,
+        };
       },
     },
 

@@ -19,15 +19,16 @@ import { createSnapshots } from "./snapshot.js";
 import { parseDay, resolveBlock } from "./read.js";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { buildApp, type AppBundle } from "../../app/build.js";
-import { clip, requestLimitsPlugin } from "./limits.js";
+import { COST_RULES, clip, requestLimitsPlugin } from "./limits.js";
 import { readiness } from "../ops/health.js";
 
 /**
- * Limits of a GraphQL request: document limits (graphql-armor), cost with variables resolved, the longest list and
- * string in an argument or variable, the largest request body (bytes) and the longest error message (characters).
+ * Limits of a GraphQL request: document limits (graphql-armor), the longest list and string in an argument or
+ * variable, the largest request body (bytes) and the longest error message (characters). The cost limit is
+ * `COST_RULES.pagesPerQuery` × the maximum page size (`maxCostOf`).
  */
 export const QUERY_LIMITS = {
-  maxDepth: 8, maxCost: 5_000, maxAliases: 15, maxTokens: 2_000, maxDirectives: 10,
+  maxDepth: 8, maxAliases: 15, maxTokens: 2_000, maxDirectives: 10,
   maxListLength: 500, maxStringLength: 512, maxBodyBytes: 100_000, maxErrorMessage: 200,
 } as const;
 
@@ -61,6 +62,9 @@ export function createApiSchema(ctx: IndexerContext) {
   return createSchema({ typeDefs, resolvers: { ...resolvers, Query: { ...resolvers.Query, statement } } as any });
 }
 
+/** The cost limit for a maximum page size of `maxPageSize` (5,000 for the default 1,000). */
+export const maxCostOf = (maxPageSize: number) => COST_RULES.pagesPerQuery * maxPageSize;
+
 /** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
 export function createGraphql(ctx: IndexerContext) {
   return createYoga({
@@ -72,7 +76,7 @@ export function createGraphql(ctx: IndexerContext) {
     plugins: [
       armor(),
       requestLimitsPlugin(
-        { ...QUERY_LIMITS, defaultPage: Math.min(100, ctx.config.maxPageSize) },
+        { ...QUERY_LIMITS, maxCost: maxCostOf(ctx.config.maxPageSize), defaultPage: Math.min(100, ctx.config.maxPageSize) },
         () => (ctx.state.fatal ? ctx.state.fatal.message : null),
       ),
     ],

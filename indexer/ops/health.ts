@@ -12,15 +12,16 @@
  * | `head_stalled`    | the head has not advanced for `stallTimeoutMs` (a stalled node or a stale answer) |
  * | `inconsistent`    | a cross-check failed (model, bloom, hash) and the range is being refetched        |
  * | `lag`             | more than `readyLagBlocks` behind the head                                        |
+ * | `writer`          | (API replicas) the writer stopped or has not published its status for `stallTimeoutMs` |
  *
  * The gauges `indexer_ready`, `indexer_healthy` and `indexer_not_ready{reason}` expose the same.
  */
 import type { IndexerContext } from "../context.js";
 
 /** Why `/ready` answers 503. */
-export type NotReadyReason = "fatal" | "stopping" | "starting" | "database" | "head_unreadable" | "head_stalled" | "inconsistent" | "lag";
+export type NotReadyReason = "fatal" | "stopping" | "starting" | "database" | "head_unreadable" | "head_stalled" | "inconsistent" | "lag" | "writer";
 
-const REASONS: NotReadyReason[] = ["fatal", "stopping", "starting", "database", "head_unreadable", "head_stalled", "inconsistent", "lag"];
+const REASONS: NotReadyReason[] = ["fatal", "stopping", "starting", "database", "head_unreadable", "head_stalled", "inconsistent", "lag", "writer"];
 
 /** One reason with a human-readable detail. */
 export interface Reason {
@@ -44,6 +45,11 @@ export function syncReasons(ctx: IndexerContext, now = Date.now()): Reason[] {
     }
   }
   if (state.inconsistent) out.push({ reason: "inconsistent", detail: state.inconsistent });
+  if (state.writer) {
+    const age = now - state.writer.statusAt;
+    if (state.writer.phase === "stopped") out.push({ reason: "writer", detail: "the writer (sync) stopped" });
+    else if (state.writer.statusAt > 0 && age > config.stallTimeoutMs) out.push({ reason: "writer", detail: `the writer (sync) has not published its status for ${Math.round(age / 1000)} s` });
+  }
   if (state.head !== null && state.checkpoint && state.head - state.checkpoint.number > config.readyLagBlocks) {
     out.push({ reason: "lag", detail: `${state.head - state.checkpoint.number} blocks behind the head (at most ${config.readyLagBlocks})` });
   }

@@ -99,16 +99,25 @@ export async function openPglite(dataDir: string): Promise<Db> {
  * its own listener for as long as it is held (a server restart, `57P01 terminating connection due to administrator
  * command`, `Connection terminated unexpectedly`); a client that failed is destroyed, not returned to the pool.
  */
-export async function openPostgres(url: string, maxConnections = 10): Promise<Db> {
+export async function openPostgres(url: string, maxConnections = 10, opts: { readOnly?: boolean } = {}): Promise<Db> {
   const types = {
     getTypeParser(oid: number, format?: any) {
       if (oid === 20) return (v: string) => Number(v); // int8: block numbers and timestamps only
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: types as any, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url, max: maxConnections, types: types as any, connectionTimeoutMillis: 10_000,
+    // an API replica: every transaction of its sessions is read-only (PostgreSQL refuses any write)
+    ...(opts.readOnly ? { options: "-c default_transaction_read_only=on" } : {}),
+  });
   pool.on("error", () => {}); // idle-client errors surface on the next query
-  await pool.query("SELECT 1"); // fail fast on a bad URL
+  try {
+    await pool.query("SELECT 1"); // fail fast on a bad URL
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw e;
+  }
   let closed = false;
   return {
     kind: "postgres",

@@ -24,6 +24,61 @@ export interface Checkpoint {
   timestamp: number;
 }
 
+/** Names of the migrations this version knows, in order. */
+export function migrationFiles(): string[] {
+  return readdirSync(SQL_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
+}
+
+/** The writer's status as API replicas read it (`sync_status`). */
+export interface SyncStatusRow {
+  chainId: number | null;
+  head: number | null;
+  headAt: number;
+  headAdvancedAt: number;
+  finalized: number;
+  phase: string;
+  fatal: string | null;
+  lastError: string | null;
+  inconsistent: string | null;
+  reorgs: number;
+  updatedAt: number;
+}
+
+/** Publishes the writer's status (all but `reorgs`, which `rollback` counts). */
+export async function writeSyncStatus(sql: Sql, s: Omit<SyncStatusRow, "reorgs">): Promise<void> {
+  await sql.query(
+    `INSERT INTO sync_status (id, chain_id, head, head_at, head_advanced_at, finalized, phase, fatal, last_error, inconsistent, updated_at)
+     VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET chain_id = $1, head = $2, head_at = $3, head_advanced_at = $4, finalized = $5, phase = $6,
+       fatal = $7, last_error = $8, inconsistent = $9, updated_at = $10`,
+    [s.chainId, s.head, s.headAt, s.headAdvancedAt, s.finalized, s.phase, s.fatal, s.lastError, s.inconsistent, s.updatedAt],
+  );
+}
+
+/** The writer's checkpoint and status in one statement (null status: no writer has published yet). */
+export async function readWriter(sql: Sql): Promise<{ checkpoint: Checkpoint | null; status: SyncStatusRow | null }> {
+  const [r] = await sql.query(
+    `SELECT c.block_number, c.block_hash, c.block_timestamp, s.* FROM (SELECT 1) x
+     LEFT JOIN checkpoint c ON c.id = 1 LEFT JOIN sync_status s ON s.id = 1`,
+  );
+  const checkpoint = r?.block_number == null ? null : { number: Number(r.block_number), hash: r.block_hash, timestamp: Number(r.block_timestamp) };
+  const status =
+    r?.id == null
+      ? null
+      : {
+          chainId: r.chain_id == null ? null : Number(r.chain_id), head: r.head == null ? null : Number(r.head), headAt: Number(r.head_at ?? 0),
+          headAdvancedAt: Number(r.head_advanced_at ?? 0), finalized: Number(r.finalized ?? 0), phase: r.phase ?? "starting", fatal: r.fatal,
+          lastError: r.last_error, inconsistent: r.inconsistent, reorgs: Number(r.reorgs), updatedAt: Number(r.updated_at ?? 0),
+        };
+  return { checkpoint, status };
+}
+
+/** The stored fingerprint (`meta`): the chain and contracts the data was indexed from. */
+export async function readFingerprint(sql: Sql): Promise<Map<string, string>> {
+  const rows = await sql.query<{ key: string; value: string }>("SELECT key, value FROM meta");
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
 /** Applies pending `sql/NNN_*.sql` migrations in order, each in its own transaction. Returns the names applied. */
 export async function migrate(db: Db): Promise<string[]> {
   await db.exec(
@@ -31,7 +86,7 @@ export async function migrate(db: Db): Promise<string[]> {
   );
   const done = new Set((await db.query<{ name: string }>("SELECT name FROM _migrations")).map((r) => r.name));
   const applied: string[] = [];
-  for (const file of readdirSync(SQL_DIR).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
+  for (const file of migrationFiles()) {
     if (done.has(file)) continue;
     const text = readFileSync(SQL_DIR + file, "utf8");
     await db.transaction(async (tx) => {
@@ -61,6 +116,7 @@ export async function resetStore(db: Db): Promise<void> {
     "checkpoint",
     "blocks",
     "block_times",
+    "sync_status",
     "meta",
     "_migrations",
   ];
@@ -138,6 +194,7 @@ export async function rollback(sql: Sql, fork: BlockRef): Promise<void> {
   }
   await sql.query("DELETE FROM blocks WHERE number > $1", [fork.number]);
   await sql.query("DELETE FROM block_times WHERE number > $1", [fork.number]);
+  await sql.query("INSERT INTO sync_status (id, reorgs) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET reorgs = sync_status.reorgs + 1");
   await writeCheckpoint(sql, { number: fork.number, hash: fork.hash, timestamp: fork.timestamp });
 }
 

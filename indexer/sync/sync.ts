@@ -101,7 +101,7 @@ export function createSync(ctx: IndexerContext) {
       stepMismatches++;
       log.error({ block: ev.block, logIndex: ev.logIndex, event: ev.name, what, model: String(expected), event_value: String(got) }, "event disagrees with the contract model");
     },
-    contracts: { token: c.token, oracle: c.oracle, morpho: c.morpho },
+    contracts: { token: c.token!, oracle: c.oracle, morpho: c.morpho },
   };
 
   /** (Re)reads the committed wrapper set (at start, after a rollback or a failed step). */

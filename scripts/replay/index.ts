@@ -15,6 +15,7 @@ import { holderWallets, isHodler, makePlan, reporterAccounts, type Plan } from "
 import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
+import { checkDatabase, checkPort } from "../../indexer/startup.js";
 import { makeReporter, progressLine, reportDay, step } from "./loop.js";
 import { deployLending, openLoan } from "./lending.js";
 import { fundAccounts, issueSeries, type World } from "./market.js";
@@ -60,6 +61,10 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     await conn?.close().catch(() => {});
     await node?.stop();
   };
+  // found in seconds, before the node, the build and the deployment (StartupError: the flag and its exit code)
+  if (opts.databaseUrl) await checkDatabase(opts.databaseUrl);
+  await checkPort(opts.port, "127.0.0.1", "--port");
+  await checkPort(opts.apiPort, "127.0.0.1", "--api-port");
   try {
     log(`starting a Hardhat node (clock at ${opts.warmup.date}) ...`);
     node = await startNode({ port: opts.port, initialDay: opts.fromDay - 1 });

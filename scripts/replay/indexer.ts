@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { startIndexer, type Indexer } from "../../indexer/index.js";
 import type { System } from "./deploy.js";
 import { createClient } from "../../client/index.js";
+import { StartupError, redactUrl } from "../../indexer/startup.js";
 
 /** The replay's indexer and how to reach and stop it. */
 export interface LiveIndexer {
@@ -46,9 +47,7 @@ export async function startLiveIndexer(
     } as Parameters<typeof startIndexer>[0]);
   } catch (e) {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    const msg = (e as Error).message;
-    if (/EADDRINUSE/.test(msg)) throw new Error(`--api-port ${opts.apiPort}: port already in use`);
-    if (opts.databaseUrl && !/^invalid configuration/.test(msg)) throw new Error(`--database-url: ${msg}`);
+    if (e instanceof StartupError && e.flag === "--port") throw new StartupError("--api-port", e.message.replace(/^--port: /, ""), e.exitCode);
     throw e;
   }
   const url = indexer.url!;
@@ -56,7 +55,7 @@ export async function startLiveIndexer(
   return {
     indexer,
     url,
-    store: dataDir ? `PGlite in ${dataDir}` : `PostgreSQL ${redact(opts.databaseUrl!)}`,
+    store: dataDir ? `PGlite in ${dataDir}` : `PostgreSQL ${redactUrl(opts.databaseUrl!)}`,
     lag: (head) => head - (indexer.state.checkpoint?.number ?? sys.fromBlock - 1),
     query: (query, variables = {}) => client.request(query, variables),
     async stop() {
@@ -64,15 +63,4 @@ export async function startLiveIndexer(
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A PostgreSQL URL with its password masked. */
-function redact(u: string): string {
-  try {
-    const x = new URL(u);
-    if (x.password) x.password = "***";
-    return x.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }

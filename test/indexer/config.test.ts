@@ -1,12 +1,16 @@
-/** Configuration and CLI: defaults, errors that name the field, `--help`, exit code 2 on bad flags. */
+/**
+ * Configuration and CLI: defaults, errors that name the field, `--help` (defaults, examples, exit codes), exit code 2
+ * on bad flags, and the start-up checks (database 3, JSON-RPC 4, port 5) that name the flag before any indexing.
+ */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { toEventSignature } from "viem";
 import { ConfigError, parseConfig } from "../../indexer/config.js";
 import { abis } from "../../indexer/abi.js";
-import { ROOT } from "./helpers/env.js";
+import { ROOT, sharedNode, sharedPostgres } from "./helpers/env.js";
 
 const token = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
@@ -41,13 +45,47 @@ describe("indexer config and CLI", function () {
     const help = run(["--help"]);
     expect(help.status).to.equal(0);
     for (const f of ["--rpc", "--database-url", "--data-dir", "--port", "--finality", "--token", "--oracle", "--settlement", "--from-block", "--wrapper-factory", "--morpho"]) expect(help.stdout).to.include(f);
+    for (const d of ["(default: 42069)", "(default: 12)", "(default: 1000)", '(default: "127.0.0.1")', "Examples:", "npm run indexer -- serve --database-url", "Exit codes:"]) expect(help.stdout).to.include(d);
     expect(help.stdout).not.to.include("--collateral-adapter");
     const bad = run(["--rpc", "http://127.0.0.1:1", "--token", "0x12"]);
     expect(bad.status).to.equal(2);
-    expect(bad.stderr).to.match(/--token \(contracts\.token\): invalid address "0x12"/);
+    expect(bad.stderr).to.match(/--token \/ TOKEN_ADDRESS \(contracts\.token\): invalid address "0x12"/);
     const notInt = run(["--rpc", "http://127.0.0.1:1", "--token", token, "--finality", "x"]);
-    expect(notInt.status).to.not.equal(0);
+    expect(notInt.status).to.equal(2);
     expect(notInt.stderr).to.match(/--finality must be a non-negative integer/);
+  });
+
+  it("CLI start-up checks name the flag and exit with the documented code (database 3, JSON-RPC 4, port 5)", async function () {
+    const run = (args: string[]) =>
+      new Promise<{ status: number | null; stderr: string; ms: number }>((resolve) => {
+        const t0 = Date.now();
+        const p = spawn(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], { cwd: ROOT, env: { ...process.env, RPC_URL: "", DATABASE_URL: "" } });
+        let stderr = "";
+        p.stderr.on("data", (d) => (stderr += d));
+        p.on("exit", (status) => resolve({ status, stderr, ms: Date.now() - t0 }));
+      });
+    const node = (await sharedNode()).url;
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = (busy.address() as { port: number }).port;
+    const empty = await (await sharedPostgres()).newDatabase();
+    try {
+      const [db, rpcDown, inUse, serveEmpty] = await Promise.all([
+        run(["--rpc", node, "--token", token, "--database-url", "postgres://u:secret@127.0.0.1:1/x"]),
+        run(["--rpc", "http://127.0.0.1:1", "--token", token, "--data-dir", "memory://"]),
+        run(["--rpc", node, "--token", token, "--data-dir", "memory://", "--port", String(port)]),
+        run(["serve", "--database-url", empty, "--port", "0"]),
+      ]);
+      expect([db.status, db.stderr]).to.deep.equal([3, "cannot start: --database-url / DATABASE_URL: cannot connect to postgres://u:***@127.0.0.1:1/x: connect ECONNREFUSED 127.0.0.1:1\n"]);
+      expect(rpcDown.status).to.equal(4);
+      expect(rpcDown.stderr).to.match(/^cannot start: --rpc \/ RPC_URL: no JSON-RPC answer from http:\/\/127\.0\.0\.1:1/);
+      expect(inUse.status).to.equal(5);
+      expect(inUse.stderr).to.equal(`cannot start: --port: cannot listen on 127.0.0.1:${port}: already in use\n`);
+      expect(serveEmpty.status).to.equal(3);
+      expect(serveEmpty.stderr).to.match(/--database-url \/ DATABASE_URL: no indexer data in this database: start a writer/);
+    } finally {
+      busy.close();
+    }
   });
 
   it("the ABIs cover every event of the compiled contracts, signature for signature", function () {

@@ -229,6 +229,14 @@ async function expectOwnerViewsEqualContracts(url: string, w: World): Promise<an
   const owners = await allPages(url, "holders", `seriesId: "${id}", where: { kind: holder }`, "holder kind balance");
   expect(owners).to.deep.equal(holders.filter((h: any) => h.kind === "holder"));
   expect(await allPages(url, "holders", `seriesId: "${id}", where: { kind: wrapper }`, "holder kind balance")).to.deep.equal([wh]);
+  // annualisedYieldBps is priced by the on-chain valuation when the series has one
+  const { series: sv, yieldHistory: y } = await gql(url, `query($id: ID!) { series(id: $id) { lendingValuations { unitValueE18 } }
+    yieldHistory(seriesId: $id) { unitPriceSatsE18 priceSource days { annualisedNetPerUnitSatsE18 annualisedYieldBps } } }`, { id: String(id) });
+  const unit = sv.lendingValuations.map((l: any) => l.unitValueE18).find((x: string | null) => x !== null && BigInt(x) > 0n);
+  if (unit) {
+    expect([y.priceSource, y.unitPriceSatsE18]).to.deep.equal(["lendingOracle", unit]);
+    for (const d of y.days) expect(d.annualisedYieldBps).to.equal(Number((BigInt(d.annualisedNetPerUnitSatsE18) * 10_000n) / BigInt(unit)));
+  } else expect(y.priceSource).to.not.equal("lendingOracle");
   const { series } = await gql(url, SERIES, { id: id.toString() });
   expect(series.wrapper).to.include({
     address: w.addr.wrapper, supply: String(await mk.wrapper.totalSupply()), harvestedSats: String(await mk.wrapper.totalHarvested()),
