@@ -98,3 +98,33 @@ export function valuePosition(p: {
     valueUsdE8: p.btcUsdE8 === null ? null : (valueSats * p.btcUsdE8) / E8,
   };
 }
+
+/**
+ * A holder's daily statement (per-holder sats from per-TH/s·day values and the token's accumulator).
+ *
+ *   credited(d) sats × 1e36 = units at the record point × (acc after the day's distribution − acc before)
+ *   component(d) sats = units × componentPerThsDayE18 / (termDays × 1e18)         (gross, downtime, fees, ...)
+ * Each is turned into whole sats by differencing a running floor (`RunningFloor`): the sats of day d are
+ * floor(Σ_{≤d} exact) − floor(Σ_{<d} exact), so days add up exactly to the floor of the total. For credits that
+ * total is what the token pays (claim keeps the sub-sat remainder): Σ credited = claimed + claimable, to the sat.
+ */
+export class RunningFloor {
+  private exact = 0n;
+  constructor(private readonly scale: bigint) {}
+  /** Adds `value` (× scale) and returns the whole units it completes. */
+  add(value: bigint): bigint {
+    const before = this.exact / this.scale;
+    this.exact += value;
+    return this.exact / this.scale - before;
+  }
+  /** floor(Σ added / scale) */
+  get total(): bigint {
+    return this.exact / this.scale;
+  }
+}
+
+/** A holder's credit from one distribution, sats × 1e36: units × (accAfter − accBefore). */
+export function creditE36(units: bigint, accBeforeE36: bigint, accAfterE36: bigint): bigint {
+  return units * (accAfterE36 - accBeforeE36);
+}
+

@@ -14,7 +14,7 @@
  */
 import { Command, Option } from "commander";
 import { DEFAULTS, MIN_DAYS, OptionsError } from "./replay/options.js";
-import { runReplay, sampleCurl } from "./replay/index.js";
+import { appLines, runReplay, sampleCurl } from "./replay/index.js";
 import { EXIT, StartupError } from "../indexer/startup.js";
 
 const dflt = (k: keyof typeof DEFAULTS) => DEFAULTS[k] as string | number as string;
@@ -74,13 +74,15 @@ try {
   );
   const failed = replay.summary.checks.some((c) => !c.ok);
   if (replay.options.keepRunning && !stop.signal.aborted) {
+    console.log(`\n${appLines(replay).join("\n")}`);
     console.log(`\nGraphQL: ${replay.url}  (GraphiQL in a browser)\n  ${sampleCurl(replay.url)}`);
     console.log(`chain: ${replay.node.url} (chain id 31337). Running until Ctrl-C ...`);
     await new Promise<void>((resolve) => stop.signal.addEventListener("abort", () => resolve(), { once: true }));
   } else {
     console.log(
-      `\nGraphQL was served at ${replay.url} during the replay and stops with it; ` +
-        `\`npm start -- --keep-running\` keeps the chain and the API up after the summary, for queries such as:\n  ${sampleCurl(replay.url)}`,
+      `\nThe web app (${replay.url.replace(/\/graphql$/, "/")}) and GraphQL (${replay.url}) were served during the replay and stop with it; ` +
+        `\`npm start -- --keep-running\` keeps the chain, the app and the API up after the summary, with these holders to paste:\n` +
+        `${appLines(replay).slice(2).join("\n")}\nand for queries such as:\n  ${sampleCurl(replay.url)}`,
     );
   }
   await replay.close();

@@ -72,6 +72,15 @@ export type Query = {
    * Defaults: to = the series' last settled day, from = to − 29. At most 3660 days.
    */
   yieldHistory: YieldHistory;
+  /**
+   * A holder's daily statement over the UTC days [from, to] (at most 3660): per day and series, the units held
+   * directly at the record point and their sats (gross, pool fee, downtime, compensation, electricity, service, unpaid,
+   * net credited, debt repaid, claims), with totals. Every series the account ever held unless `seriesId`. Whole sats
+   * per day by a running floor, so over a window that covers every credit (`complete`): totals.creditedSats =
+   * claimedSats + claimableSats exactly. Also as CSV: GET /statement.csv?account=&seriesId=&from=&to=. Errors:
+   * BAD_USER_INPUT (address, id, days), NOT_FOUND (series).
+   */
+  statement: Statement;
 };
 
 
@@ -198,6 +207,16 @@ export type QueryYieldHistoryArgs = {
   from: InputMaybe<Scalars['Int']['input']>;
   to: InputMaybe<Scalars['Int']['input']>;
   unitPriceSats: InputMaybe<Scalars['String']['input']>;
+  block: InputMaybe<BlockArg>;
+};
+
+
+/** The entry points of the API. */
+export type QueryStatementArgs = {
+  account: Scalars['String']['input'];
+  seriesId: InputMaybe<Scalars['String']['input']>;
+  from: Scalars['Int']['input'];
+  to: Scalars['Int']['input'];
   block: InputMaybe<BlockArg>;
 };
 
@@ -1206,4 +1225,120 @@ export type YieldDay = {
   owedSats: Scalars['String']['output'];
   /** Of owedSats, the part not covered (added to the farm's debt), sats. */
   debtAddedSats: Scalars['String']['output'];
+};
+
+/** A holder's daily statement (units held directly; wrapped and Morpho units earn inside the wrapper). */
+export type Statement = {
+  __typename?: 'Statement';
+  /** The account, lowercase. */
+  account: Scalars['String']['output'];
+  /** First UTC day of the window. */
+  from: Scalars['Int']['output'];
+  /** Last UTC day of the window. */
+  to: Scalars['Int']['output'];
+  /** Block the statement reads (null before the first indexed block). */
+  block: Maybe<Scalars['Int']['output']>;
+  /** Per series: totals over the window, claimed and claimable now. */
+  series: Array<StatementSeries>;
+  /** Rows per UTC day and series, by day then series id. */
+  days: Array<StatementDay>;
+  /** Sums over every row of the window, sats. */
+  totals: StatementTotals;
+  /** Claimed so far in every listed series, sats. */
+  claimedSats: Scalars['String']['output'];
+  /** Claimable now in every listed series (the token's claimable()), sats. */
+  claimableSats: Scalars['String']['output'];
+  /** claimedSats + claimableSats. */
+  accruedSats: Scalars['String']['output'];
+  /** Every credit of the account lies in the window (then totals.creditedSats = accruedSats). */
+  complete: Scalars['Boolean']['output'];
+};
+
+/** One series of a statement. */
+export type StatementSeries = {
+  __typename?: 'StatementSeries';
+  /** ERC-1155 id of the series. */
+  seriesId: Scalars['String']['output'];
+  /** Days of the series' term. */
+  termDays: Scalars['Int']['output'];
+  /** Sums over the window's rows of this series, sats. */
+  totals: StatementTotals;
+  /** Claimed so far in this series, sats. */
+  claimedSats: Scalars['String']['output'];
+  /** Claimable now (the token's claimable()), sats. */
+  claimableSats: Scalars['String']['output'];
+  /** claimedSats + claimableSats, sats. */
+  accruedSats: Scalars['String']['output'];
+  /** Every credit in this series lies in the window (then totals.creditedSats = accruedSats). */
+  complete: Scalars['Boolean']['output'];
+};
+
+/** Sums of statement rows, whole sats. */
+export type StatementTotals = {
+  __typename?: 'StatementTotals';
+  /** Production after the pool fee (hashprice · (1 − pool fee)) on the units held, sats. */
+  grossSats: Scalars['String']['output'];
+  /** Pool fee (hashprice − gross), sats. */
+  poolFeeSats: Scalars['String']['output'];
+  /** Production lost below 100 % uptime, sats. */
+  downtimeSats: Scalars['String']['output'];
+  /** Paid from the farm's collateral for uptime below the SLA, sats. */
+  compensationSats: Scalars['String']['output'];
+  /** Electricity cost, sats. */
+  electricitySats: Scalars['String']['output'];
+  /** Service fee, sats. */
+  serviceSats: Scalars['String']['output'];
+  /** The holder's part of what the farm could not pay (debt added; repaid later as repaidSats), sats. */
+  unpaidSats: Scalars['String']['output'];
+  /** Credited by the token for the settled days (≈ gross − downtime + compensation − electricity − service − unpaid, up to rounding), sats. */
+  netSats: Scalars['String']['output'];
+  /** Credited by debt repayments, sats. */
+  repaidSats: Scalars['String']['output'];
+  /** netSats + repaidSats: what the holder earned, sats. */
+  creditedSats: Scalars['String']['output'];
+  /** Claimed (Claimed events), sats. */
+  claimedSats: Scalars['String']['output'];
+};
+
+/** One UTC day of one series in a statement. */
+export type StatementDay = {
+  __typename?: 'StatementDay';
+  /** ERC-1155 id of the series. */
+  seriesId: Scalars['String']['output'];
+  /** UTC day number. */
+  day: Scalars['Int']['output'];
+  /** ISO date of the day. */
+  date: Scalars['String']['output'];
+  /** The day was settled (false: a row of repayments or claims only; the settlement fields are then null). */
+  settled: Scalars['Boolean']['output'];
+  /** Units (TH/s·days) held directly at the record point: when the day was settled. */
+  units: Maybe<Scalars['String']['output']>;
+  /** Hashprice of the day, sats per TH/s·day × 1e18. */
+  hashpriceE18: Maybe<Scalars['String']['output']>;
+  /** The farm's uptime that day, bps. */
+  uptimeBps: Maybe<Scalars['Int']['output']>;
+  /** BTC/USD used by the settlement, × 1e8. */
+  btcUsdE8: Maybe<Scalars['String']['output']>;
+  /** Production after the pool fee on the units held, sats. */
+  grossSats: Scalars['String']['output'];
+  /** Pool fee, sats. */
+  poolFeeSats: Scalars['String']['output'];
+  /** Production lost below 100 % uptime, sats. */
+  downtimeSats: Scalars['String']['output'];
+  /** Compensation from the farm's collateral, sats. */
+  compensationSats: Scalars['String']['output'];
+  /** Electricity cost, sats. */
+  electricitySats: Scalars['String']['output'];
+  /** Service fee, sats. */
+  serviceSats: Scalars['String']['output'];
+  /** The holder's part of the day's unpaid debt, sats. */
+  unpaidSats: Scalars['String']['output'];
+  /** Credited by the token for this settled day, sats. */
+  netSats: Scalars['String']['output'];
+  /** Credited by debt repayments in a block of this day, sats. */
+  repaidSats: Scalars['String']['output'];
+  /** netSats + repaidSats, sats. */
+  creditedSats: Scalars['String']['output'];
+  /** Claimed in blocks of this day, sats. */
+  claimedSats: Scalars['String']['output'];
 };

@@ -1,5 +1,6 @@
 /**
- * HTTP server: GraphQL (graphql-yoga, GraphiQL at `/graphql`) with graphql-armor depth/alias/token/directive limits,
+ * HTTP server: the holder's web app at `/` (app/, bundled on first use), the statement as CSV at `/statement.csv`,
+ * GraphQL (graphql-yoga, GraphiQL at `/graphql`, served from npm: works offline) with graphql-armor depth/alias/token/directive limits,
  * our cost limit with variables resolved, list/string argument limits and a body size limit (`limits.ts`), and the
  * ops endpoints `/health` (503 with the reason once the sync stopped for good), `/ready` (503 with every reason an
  * answer could be wrong or stale, `ops/health.ts`) and `/metrics` (Prometheus). Binds `config.host` (127.0.0.1 by
@@ -13,6 +14,11 @@ import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import type { IndexerContext } from "../context.js";
 import { createResolvers } from "./resolvers.js";
 import { typeDefs } from "./schema.js";
+import { buildStatement, statementCsv } from "./statement.js";
+import { createSnapshots } from "./snapshot.js";
+import { parseDay, resolveBlock } from "./read.js";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { buildApp, type AppBundle } from "../../app/build.js";
 import { COST_RULES, clip, requestLimitsPlugin } from "./limits.js";
 import { readiness } from "../ops/health.js";
 
@@ -50,7 +56,10 @@ function armor() {
 
 /** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
 export function createApiSchema(ctx: IndexerContext) {
-  return createSchema({ typeDefs, resolvers: createResolvers(ctx) as any });
+  const resolvers = createResolvers(ctx);
+  const snaps = createSnapshots(ctx);
+  const statement = (_: unknown, args: any) => buildStatement({ ctx, snaps, asOf: resolveBlock(ctx, args.block) }, args);
+  return createSchema({ typeDefs, resolvers: { ...resolvers, Query: { ...resolvers.Query, statement } } as any });
 }
 
 /** The cost limit for a maximum page size of `maxPageSize` (5,000 for the default 1,000). */
@@ -61,7 +70,8 @@ export function createGraphql(ctx: IndexerContext) {
   return createYoga({
     schema: createApiSchema(ctx),
     graphqlEndpoint: "/graphql",
-    graphiql: { title: "hashpower indexer" },
+    graphiql: { title: "hashpower indexer", defaultQuery: GRAPHIQL_QUERY },
+    renderGraphiQL,
     landingPage: false,
     plugins: [
       armor(),
@@ -79,12 +89,45 @@ export function createGraphql(ctx: IndexerContext) {
   });
 }
 
+/**
+ * The README's example queries, prefilled in GraphiQL: holder 0 of the main job (`npm start`; the replay's accounts
+ * are deterministic, so the address is the same on every run).
+ */
+const GRAPHIQL_QUERY = `# hashpower indexer: amounts are decimal strings with their unit in the field name (Sats, E18 = ×1e18, UsdE8 = USD ×1e8).
+# The address is holder 0 of the main job (npm start); days are UTC day numbers (19831 = 2024-04-18).
+{
+  _meta { block lagBlocks phase }
+  account(address: "0xf414138488898023ff221828209cd910345ed1f0") {
+    positions {
+      seriesId balance claimableSats claimedSats accruedSats remainingThsDays
+      valuation { valueSats valueUsdE8 netPerThsDaySatsE18 btcUsdE8 source }
+      collateral { marketId collateral debtSats ltvBps lltvBps healthFactor liquidationPriceSats }
+    }
+  }
+  statement(account: "0xf414138488898023ff221828209cd910345ed1f0", from: 19831, to: 19833) {
+    days { date seriesId units grossSats downtimeSats compensationSats electricitySats serviceSats netSats claimedSats }
+    totals { creditedSats claimedSats } claimedSats claimableSats complete
+  }
+  yieldHistory(seriesId: "1", from: 19831, to: 19833) {
+    days { date hashpriceE18 uptimeBps grossPerUnitSatsE18 netPerUnitSatsE18 trailing7NetPerUnitSatsE18 trailing30NetPerUnitSatsE18 }
+  }
+}
+`;
+
+const userInputError = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
+
 /** Starts the HTTP server; resolves once listening. */
 export async function startServer(ctx: IndexerContext): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const yoga = createGraphql(ctx);
+  const snaps = createSnapshots(ctx);
+  let app: Promise<AppBundle> | undefined;
   const json = (res: any, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
+  };
+  const send = (res: any, type: string, body: string, extra: Record<string, string> = {}) => {
+    res.writeHead(200, { "content-type": type, "cache-control": "no-cache", ...extra });
+    res.end(body);
   };
   const server = createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -101,6 +144,39 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
           block: cp, head: ctx.state.head, lagBlocks: ctx.state.head !== null && cp !== null ? ctx.state.head - cp : null,
           maxLagBlocks: ctx.config.readyLagBlocks, lastError: ctx.state.lastError,
         });
+      }
+      if (req.method === "GET" && (path === "/" || path === "/index.html" || path === "/app.js" || path === "/app.css")) {
+        const b = await (app ??= buildApp().catch((e) => ((app = undefined), Promise.reject(e))));
+        if (path === "/app.js") return send(res, "text/javascript; charset=utf-8", b.js);
+        if (path === "/app.css") return send(res, "text/css; charset=utf-8", b.css);
+        return send(res, "text/html; charset=utf-8", b.html);
+      }
+      if (req.method === "GET" && path === "/app/config.json") {
+        // what the app needs besides GraphQL: the chain to expect in the wallet and the contracts to call
+        const c = ctx.config.contracts;
+        return json(res, 200, { chainId: ctx.state.chainId, token: c.token, wrapperFactory: c.wrapperFactory ?? null, morpho: c.morpho ?? null, graphql: "/graphql" });
+      }
+      if (req.method === "GET" && path === "/statement.csv") {
+        const u = new URL(req.url ?? "/", "http://x");
+        const q = (k: string) => u.searchParams.get(k);
+        const day = (k: string) => {
+          const v = q(k);
+          if (v === null || !/^\d+$/.test(v)) throw userInputError(`${k}: a UTC day number is required (got ${v === null ? "nothing" : `"${v}"`})`);
+          return parseDay(Number(v), k);
+        };
+        let s;
+        try {
+          const block = q("block") === null ? null : { number: Number(q("block")) };
+          s = await buildStatement({ ctx, snaps, asOf: resolveBlock(ctx, block) }, { account: q("account") ?? "", seriesId: q("seriesId"), from: day("from"), to: day("to") });
+        } catch (e) {
+          if (e instanceof GraphQLError) {
+            const code = String(e.extensions?.code ?? "BAD_USER_INPUT");
+            return json(res, code === "NOT_FOUND" ? 404 : 400, { errors: [{ message: e.message, extensions: { code } }] });
+          }
+          throw e;
+        }
+        const name = `hashpower-statement-${s.account}${s.series.length === 1 && q("seriesId") ? `-series-${s.series[0].seriesId}` : ""}-${s.from}-${s.to}.csv`;
+        return send(res, "text/csv; charset=utf-8", statementCsv(s), { "content-disposition": `attachment; filename="${name}"` });
       }
       if (path === "/metrics") {
         await readiness(ctx); // refreshes indexer_ready, indexer_healthy, indexer_not_ready{reason}

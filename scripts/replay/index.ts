@@ -11,7 +11,7 @@
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
  * The returned handle keeps the chain and the API running until `close()`.
  */
-import { holderWallets, makePlan, reporterAccounts, type Plan } from "./actors.js";
+import { holderWallets, isHodler, makePlan, reporterAccounts, type Plan } from "./actors.js";
 import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
@@ -75,7 +75,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     log(`node ${node.url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
     const lendingBase = await deployLending(conn, sys.addresses.token);
     idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
-    log(`indexer: ${idx.store}; GraphQL ${idx.url}`);
+    log(`indexer: ${idx.store}; GraphQL ${idx.url}; web app ${idx.url.replace(/\/graphql$/, "/")}`);
     await afterIdle(() => conn!.ethers.provider.getBlockNumber());
     await afterIdle(() => rpc(node!.url, "eth_blockNumber", []));
 
@@ -138,6 +138,27 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     await close();
     throw e;
   }
+}
+
+/**
+ * Where to look once the replay ran: the web app's URL and a few holders to paste into it (the borrower of the Morpho
+ * loan, a holder that never claims, a trader), each with a direct link. The accounts are deterministic: the same
+ * addresses on every run with the same --holders.
+ */
+export function appLines(r: Pick<Replay, "url" | "world">): string[] {
+  const app = r.url.replace(/\/graphql$/, "/");
+  const picks: [number, string][] = [];
+  const borrower = r.world.lending?.borrowerIndex;
+  if (borrower !== undefined) picks.push([borrower, "borrows against its units in Morpho Blue (lender's view)"]);
+  const hodler = r.world.holders.findIndex((_, i) => isHodler(i) && i !== borrower);
+  if (hodler >= 0) picks.push([hodler, "never claims: claimable yield waiting"]);
+  const trader = r.world.holders.findIndex((_, i) => !isHodler(i) && i !== borrower);
+  if (trader >= 0) picks.push([trader, "trades, gives and claims"]);
+  return [
+    `web app: ${app}  (positions, charts, daily statement with CSV, claim through a browser wallet; GraphiQL at ${r.url})`,
+    "holders to paste into it:",
+    ...picks.map(([i, what]) => `  holder ${i}  ${r.world.holders[i].address}  ${what}  ${app}?account=${r.world.holders[i].address.toLowerCase()}`),
+  ];
 }
 
 /** A curl line that queries `url` (the series and the indexer status). */
