@@ -283,8 +283,11 @@ export async function claim(ctx: Ctx, o: { series: string; to?: string }) {
 export async function statement(o: { account: string; series: string; from?: string; to?: string; indexer: string; csv?: boolean }) {
   const account = addressArg("--account", o.account);
   const q = new URLSearchParams({ account, seriesId: String(intArg("--series", o.series, 1)) });
-  if (o.from) q.set("from", String(dateArg("--from", o.from)));
-  if (o.to) q.set("to", String(dateArg("--to", o.to)));
+  // the indexer needs both ends: by default the last 3,660 days (its longest window) up to today (UTC)
+  const to = o.to ? dateArg("--to", o.to) : Math.floor(Date.now() / 86_400_000);
+  const from = o.from ? dateArg("--from", o.from) : Math.max(0, to - 3_659);
+  q.set("from", String(from));
+  q.set("to", String(to));
   const url = `${o.indexer.replace(/\/$/, "")}/statement.csv?${q}`;
   let res: Response;
   try {

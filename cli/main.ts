@@ -110,8 +110,8 @@ program
   .description("a holder's daily statement from the indexer (GET /statement.csv)")
   .requiredOption("--account <address>", "holder")
   .requiredOption("--series <id>", "series id")
-  .option("--from <YYYY-MM-DD>", "first day")
-  .option("--to <YYYY-MM-DD>", "last day")
+  .option("--from <YYYY-MM-DD>", "first day (default: 3,659 days before --to)")
+  .option("--to <YYYY-MM-DD>", "last day (default: today, UTC)")
   .option("--csv", "CSV output (the only format)", true)
   .addOption(new Option("--indexer <url>", "indexer base URL").env("HASHPOWER_INDEXER").default("http://127.0.0.1:42069"))
   .action((o: { account: string; series: string; from?: string; to?: string; indexer: string }) => farm.statement(o));

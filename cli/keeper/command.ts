@@ -19,12 +19,17 @@ export function registerKeeper(program: Command): void {
     .option("--interval-ms <ms>", "pause between passes", "2000")
     .option("--metrics-port <port>", "serve /metrics and /health on 127.0.0.1:<port> (0 = any free port)")
     .option("--once", "one pass, then exit")
+    .option("--poke <addresses>", "comma-separated SeriesValuationOracle addresses to poke after each pass (none by default)")
     .addOption(new Option("--log-level <level>", "pino log level").default("info"))
-    .action(async (o: { batch: string; intervalMs: string; metricsPort?: string; once?: boolean; logLevel: string }, cmd: Command) => {
+    .action(async (o: { batch: string; intervalMs: string; metricsPort?: string; once?: boolean; poke?: string; logLevel: string }, cmd: Command) => {
       const batchSize = Number(o.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 500) throw new ConfigError(`--batch ${o.batch}: expected 1..500`);
       const interval = Number(o.intervalMs);
       if (!Number.isInteger(interval) || interval < 10) throw new ConfigError(`--interval-ms ${o.intervalMs}: expected an integer ≥ 10`);
+      const valuationOracles = (o.poke ?? "").split(",").filter(Boolean).map((a) => {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(a)) throw new ConfigError(`--poke ${a}: expected 0x-prefixed 20-byte addresses, comma-separated`);
+        return a as `0x${string}`;
+      });
       const logger = pino({ level: o.logLevel, base: { svc: "keeper" } });
       const ctx = await connect(cmd.optsWithGlobals<GlobalOptions>());
       const walletClient = await ctx.wallet();
@@ -41,7 +46,7 @@ export function registerKeeper(program: Command): void {
         logger.info({ url: `http://127.0.0.1:${port}/metrics` }, "metrics");
         server.unref();
       }
-      const keeper = createKeeper({ publicClient: ctx.publicClient, walletClient, token: d.token, oracle: d.oracle, settlement: d.settlement, logger, batchSize }, metrics);
+      const keeper = createKeeper({ publicClient: ctx.publicClient, walletClient, token: d.token, oracle: d.oracle, settlement: d.settlement, logger, batchSize, valuationOracles }, metrics);
       let stopping = false;
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => (stopping = true));
       logger.info({ keeper: walletClient.account.address, settlement: d.settlement, batchSize }, "starting");

@@ -1,6 +1,8 @@
 /**
  * The settlement keeper: settles every (series, day) whose oracle report is final and whose farm uptime is
- * reported, and that is not settled yet, in batches of `Settlement.settle(ids, days)`.
+ * reported, and that is not settled yet, in batches of `Settlement.settle(ids, days)`; then pokes the given
+ * `SeriesValuationOracle`s so each records the days that became final (a poke is sent only when its simulation
+ * would record at least one day, so a restarted or second keeper sends nothing twice).
  *
  * Restart-safe without double work: the chain is the only state. On start (and after any error) it waits until
  * its own in-flight transactions are mined (pending nonce = latest nonce, e.g. after a kill -9 between send and
@@ -26,6 +28,8 @@ export interface KeeperContext {
   logger: Logger;
   /** pairs per settle transaction (default 50) */
   batchSize?: number;
+  /** `SeriesValuationOracle`s to poke after each pass (lending markets price collateral from them) */
+  valuationOracles?: Address[];
 }
 
 /** Prometheus metrics of the keeper. */
@@ -37,6 +41,7 @@ export function keeperMetrics() {
     skipped: new Counter({ name: "keeper_skipped_pairs_total", help: "pairs in this keeper's transactions that were already settled (SettleSkipped)", registers: [registry] }),
     txs: new Counter({ name: "keeper_transactions_total", help: "settle transactions mined", labelNames: ["status"], registers: [registry] }),
     errors: new Counter({ name: "keeper_errors_total", help: "errors (RPC or revert), each followed by a backoff", registers: [registry] }),
+    poked: new Counter({ name: "keeper_valuation_days_recorded_total", help: "days recorded by this keeper's SeriesValuationOracle pokes", registers: [registry] }),
     blocked: new Gauge({ name: "keeper_blocked_pairs", help: "final pairs that would revert alone (left for later)", registers: [registry] }),
     due: new Gauge({ name: "keeper_due_pairs", help: "pairs final and unsettled at the last scan", registers: [registry] }),
     lastDay: new Gauge({ name: "keeper_last_final_day", help: "latest final oracle day seen (UTC day number)", registers: [registry] }),
@@ -146,7 +151,27 @@ export function createKeeper(ctx: KeeperContext, metrics: KeeperMetrics = keeper
     }
   }
 
-  /** One pass: settles everything due; returns the number of pairs settled. */
+  /** Pokes each valuation oracle that has final days to record; returns the number of days recorded. */
+  async function poke(): Promise<number> {
+    let recorded = 0;
+    for (const address of ctx.valuationOracles ?? []) {
+      const { result, request } = await publicClient.simulateContract({
+        address, abi: abiOf("SeriesValuationOracle"), functionName: "poke", args: [400n], account: walletClient.account,
+      } as never) as { result: bigint; request: unknown };
+      if (result === 0n) continue;
+      const hash = await walletClient.writeContract(request as never);
+      const r = await publicClient.waitForTransactionReceipt({ hash });
+      metrics.txs.inc({ status: r.status });
+      if (r.status === "success") {
+        recorded += Number(result);
+        metrics.poked.inc(Number(result));
+      }
+      logger.info({ tx: hash, oracle: address, days: Number(result), status: r.status }, "valuation oracle poked");
+    }
+    return recorded;
+  }
+
+  /** One pass: settles everything due, then pokes the valuation oracles; returns the number of pairs settled. */
   async function tick(): Promise<number> {
     await settleInFlight();
     const pairs = await due();
@@ -176,8 +201,9 @@ export function createKeeper(ctx: KeeperContext, metrics: KeeperMetrics = keeper
       done += settled;
       logger.info({ tx: hash, block: Number(r.blockNumber), status: r.status, settled, skipped, gasUsed: Number(r.gasUsed) }, "settle mined");
     }
+    await poke();
     return done;
   }
 
-  return { tick, due, metrics };
+  return { tick, due, poke, metrics };
 }

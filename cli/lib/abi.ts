@@ -11,6 +11,7 @@ const ABIS = {
   HashpowerToken: hashpowerTokenAbi as Abi,
   HashpriceOracle: hashpriceOracleAbi as Abi,
   Settlement: settlementAbi as Abi,
+  SeriesValuationOracle: seriesValuationOracleAbi as Abi,
   /** the payout asset: a standard ERC-20; `mint` exists on the dev asset (TestWBTC) only */
   TestWBTC: [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)"])] as Abi,
   /** the dev BTC/USD feed (TestPriceFeed) */

@@ -3,7 +3,7 @@
  * accumulating ERC-20 share (`SeriesWrapper`) through the factory, deploys the `SeriesValuationOracle` of its share
  * (trailing net yield at SLA re-priced at the current subsidy, the halving estimated from the retarget count, ×
  * remaining term, + the share's accrued sats; in sats of the BTC-pegged loan token) and creates the market
- * (collateral = the share). A keeper must call the oracle's `poke` after each daily report.
+ * (collateral = the share). A keeper must call the oracle's `poke` after each daily report (`hashpower keeper run --poke <oracle>`).
  *
  * Parameters (module id "SeriesMarket"; see ISeriesValuationOracle.Config):
  *   hashpriceOracle, factory, morpho, irm, loanToken  addresses (required)

@@ -7,7 +7,11 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { expect } from "chai";
-import { createPublicClient, http, parseAbi } from "viem";
+import { readFileSync } from "node:fs";
+import { createPublicClient, createWalletClient, http, parseAbi } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { seriesValuationOracleAbi, seriesWrapperFactoryAbi } from "../../client/index.js";
+import { epochAnchor } from "../../domain/epochs.js";
 import { dayOfDate } from "../../domain/units.js";
 import { ROOT } from "../../scripts/replay/chain.js";
 import { ADDR, cli, cliEnv, KEYS, type Net, startNet } from "./helpers.js";
@@ -26,6 +30,25 @@ describe("cli: a farm's life with hashpower", function () {
   const token = () => net.d.token as `0x${string}`;
   const client = () => createPublicClient({ transport: http(net.node.url) });
   const tokenAbi = parseAbi(["function claimable(address, uint256) view returns (uint256)", "function balanceOf(address, uint256) view returns (uint256)"]);
+
+  /** Deploys series 1's accumulating wrapper and a SeriesValuationOracle of it (first day D); returns the oracle. */
+  async function deployValuation(): Promise<`0x${string}`> {
+    const wallet = createWalletClient({ account: privateKeyToAccount(admin), transport: http(net.node.url) });
+    const art = (name: string) => JSON.parse(readFileSync(join(ROOT, `artifacts/contracts/defi/${name}.sol/${name}.json`), "utf8"));
+    const deploy = async (name: string, args: unknown[]) => {
+      const { abi, bytecode } = art(name);
+      const hash = await wallet.deployContract({ abi, bytecode, args, chain: null } as never);
+      return (await client().waitForTransactionReceipt({ hash })).contractAddress!;
+    };
+    const factory = await deploy("SeriesWrapperFactory", [token()]);
+    const created = await wallet.writeContract({ address: factory, abi: seriesWrapperFactoryAbi, functionName: "createWrapper", args: [1n], chain: null });
+    await client().waitForTransactionReceipt({ hash: created });
+    const wrapper = await client().readContract({ address: factory, abi: seriesWrapperFactoryAbi, functionName: "wrapperOf", args: [1n] });
+    return deploy("SeriesValuationOracle", [{
+      wrapper, hashpriceOracle: net.d.oracle, loanToken: net.d.asset, windowDays: 30, haircutBps: 0, maxAgeDays: 2, graceDays: 3,
+      decayDays: 7, maxGrowthBpsPerDay: 100, feeCapBps: 1_000, hashpriceDriftBpsPerYear: 2_000, firstDay: D, ...epochAnchor(D),
+    }]);
+  }
 
   it("refuses bad input with a message naming the flag (exit 2), and a missing key naming --key", async () => {
     const bad = await cli(["mint", "--series", "x", "--to", ADDR[4], "--units", "5"], cliEnv(net, farm));
@@ -86,9 +109,19 @@ describe("cli: a farm's life with hashpower", function () {
     expect(fund.stdout).to.match(/deposit [\d.]+ BTC: 2 day\(s\) × [\d.]+ BTC per day at the trailing hashprice/);
     const again = await cli(["--yes", "fund", "--days", "2"], cliEnv(net, farm));
     expect(again.stdout).to.match(/runway already [\d.]+ days ≥ 2: nothing to send/);
-    const keeper = await cli(["keeper", "run", "--once", "--interval-ms", "50"], cliEnv(net, KEYS[2]));
+    // a lending market's valuation oracle of series 1: the keeper pokes it after settling (--poke)
+    const valuation = await deployValuation();
+    const badPoke = await cli(["keeper", "run", "--once", "--poke", "0x12"], cliEnv(net, KEYS[2]));
+    expect(badPoke.code).to.equal(2);
+    expect(badPoke.stderr).to.match(/--poke 0x12: expected 0x-prefixed 20-byte addresses/);
+    const keeper = await cli(["keeper", "run", "--once", "--interval-ms", "50", "--poke", valuation], cliEnv(net, KEYS[2]));
     expect(keeper.code, keeper.stderr).to.equal(0);
     expect(keeper.stdout).to.match(/"settled":2,"skipped":0/);
+    expect(keeper.stdout).to.match(/"days":2,"status":"success","msg":"valuation oracle poked"/);
+    expect(await client().readContract({ address: valuation, abi: seriesValuationOracleAbi, functionName: "latestDay" })).to.equal(D + 1);
+    const again2 = await cli(["keeper", "run", "--once", "--interval-ms", "50", "--poke", valuation], cliEnv(net, KEYS[2]));
+    expect(again2.code, again2.stderr).to.equal(0);
+    expect(again2.stdout).to.not.match(/valuation oracle poked/); // nothing new to record: nothing sent
     const st = await cli(["status"], cliEnv(net, farm));
     expect(st.code, st.stderr).to.equal(0);
     expect(st.stdout).to.match(/farm 0x90F79bf6EB2c4f870365E785982E1f101E93b906 "Test Hydro": capacity 5000 TH\/s/);
@@ -122,6 +155,11 @@ describe("cli: a farm's life with hashpower", function () {
       expect(s.code, s.stderr).to.equal(0);
       expect(s.stdout).to.equal("date,units,net_sats\n2024-04-10,30000,123\n");
       expect(asked).to.equal(`/statement.csv?account=${ADDR[4]}&seriesId=1&from=${D}&to=${D + 1}`);
+      // without --from/--to: the indexer's longest window (3,660 days) up to today, UTC
+      const all = await cli(["statement", "--account", ADDR[4], "--series", "1", "--indexer", url], {});
+      expect(all.code, all.stderr).to.equal(0);
+      const today = Math.floor(Date.now() / 86_400_000);
+      expect(asked).to.be.oneOf([0, 1].map((k) => `/statement.csv?account=${ADDR[4]}&seriesId=1&from=${today - k - 3_659}&to=${today - k}`));
     } finally {
       server.close();
     }
