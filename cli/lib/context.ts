@@ -73,6 +73,10 @@ export interface Ctx {
 
 const DEFAULT_KEY = "HASHPOWER_KEY";
 
+/** The variables by which Hardhat decides it runs in CI (`isCi` of @nomicfoundation/hardhat-utils); there it never
+ *  reads its keystore, so keys must come from the environment. */
+export const CI_VARIABLES = ["GITHUB_ACTIONS", "NOW", "DEPLOYMENT_ID", "CODEBUILD_BUILD_NUMBER", "CI", "CONTINUOUS_INTEGRATION", "BUILD_NUMBER", "RUN_ID"];
+
 /** Loads hardhat.config.ts into a Hardhat runtime (only for `--network` and keystore look-ups). */
 async function hardhatRuntime(extraNetworks: Record<string, unknown> = {}) {
   const { createHardhatRuntimeEnvironment, importUserConfig } = await import("hardhat/hre");
@@ -94,7 +98,11 @@ export async function resolveKey(name: string): Promise<Hex> {
       const net = hre.config.networks.hashpowerCliKey as unknown as { accounts: Resolvable[] };
       key = await resolve(net.accounts[0]);
     } catch {
-      throw new ConfigError(`--key ${name}: no private key in the environment variable ${name} nor in the Hardhat keystore (npx hardhat keystore set ${name})`);
+      const ci = CI_VARIABLES.some((k) => process.env[k] !== undefined);
+      throw new ConfigError(
+        `--key ${name}: no private key in the environment variable ${name} nor in the Hardhat keystore (npx hardhat keystore set ${name})` +
+          (ci ? "; Hardhat does not read its keystore when it detects CI (CI or a similar variable is set): use the environment variable there" : ""),
+      );
     }
   }
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`--key ${name}: the value is not a 32-byte hex private key`);

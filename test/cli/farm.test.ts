@@ -14,7 +14,7 @@ import { seriesValuationOracleAbi, seriesWrapperFactoryAbi } from "../../client/
 import { epochAnchor } from "../../domain/epochs.js";
 import { dayOfDate } from "../../domain/units.js";
 import { ROOT } from "../../scripts/replay/chain.js";
-import { ADDR, cli, cliEnv, KEYS, type Net, startNet } from "./helpers.js";
+import { ADDR, CI_VARIABLES, cli, cliEnv, KEYS, type Net, startNet } from "./helpers.js";
 
 const D = dayOfDate("2024-04-10");
 const [admin, farm, holder] = [KEYS[0], KEYS[3], KEYS[4]];
@@ -81,11 +81,14 @@ describe("cli: a farm's life with hashpower", function () {
     const refused = await cli(["--yes", "series", "create", ...terms], cliEnv(net, farm));
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.match(/would revert: InsufficientCollateral\(farm=0x90F79bf6EB2c4f870365E785982E1f101E93b906, have=0, required=\d+\)/);
-    // the farm's key from the Hardhat keystore (a development keystore in a temporary config folder)
+    // the farm's key from the Hardhat keystore (a development keystore in a temporary config folder), as on an
+    // operator's machine: Hardhat never reads its keystore in CI (CI, GITHUB_ACTIONS, … set), so those are unset
     const xdg = join(net.tmp, "xdg");
-    const set = spawnSync(join(ROOT, "node_modules/.bin/hardhat"), ["keystore", "set", "--dev", "FARM_KEY"], { cwd: ROOT, input: `${farm}\n`, env: { ...process.env, XDG_CONFIG_HOME: xdg }, encoding: "utf8" });
+    const operatorEnv: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: xdg };
+    for (const k of CI_VARIABLES) delete operatorEnv[k];
+    const set = spawnSync(join(ROOT, "node_modules/.bin/hardhat"), ["keystore", "set", "--dev", "FARM_KEY"], { cwd: ROOT, input: `${farm}\n`, env: operatorEnv, encoding: "utf8" });
     expect(set.status, set.stderr).to.equal(0);
-    const fromKeystore = await cli(["--key", "FARM_KEY", "--yes", "faucet", "10"], { ...cliEnv(net), XDG_CONFIG_HOME: xdg });
+    const fromKeystore = await cli(["--key", "FARM_KEY", "--yes", "faucet", "10"], { ...cliEnv(net), XDG_CONFIG_HOME: xdg }, 120_000, CI_VARIABLES);
     expect(fromKeystore.code, fromKeystore.stderr).to.equal(0);
     expect(fromKeystore.stdout).to.include(`from ${ADDR[3]} on chain 31337`);
     // --top-up-collateral posts the quote + 10 % (approving the settlement first), then creates

@@ -62,17 +62,20 @@ export function cliEnv(net: Net, key?: Hex, extra: Record<string, string> = {}):
   return env;
 }
 
-/** Spawns `hashpower …` (cli/main.ts through tsx) in its own process group. */
-export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+export { CI_VARIABLES } from "../../cli/lib/context.js";
+
+/** Spawns `hashpower …` (cli/main.ts through tsx) in its own process group, without the variables in `unset`. */
+export function spawnCli(args: string[], env: Record<string, string>, unset: string[] = []): ChildProcess {
   const clean = { ...process.env };
   delete clean.HASHPOWER_KEY;
   delete clean.RPC_URL;
+  for (const k of unset) delete clean[k];
   return spawn(process.execPath, ["--import", "tsx", join(ROOT, "cli/main.ts"), ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
 }
 
 /** Runs `hashpower …` to completion. */
-export function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<Run> {
-  const child = spawnCli(args, env);
+export function cli(args: string[], env: Record<string, string>, timeoutMs = 120_000, unset: string[] = []): Promise<Run> {
+  const child = spawnCli(args, env, unset);
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
