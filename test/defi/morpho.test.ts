@@ -91,6 +91,18 @@ async function position(m: M, user: string) {
   return { collateral: pos.collateral, borrowed, price, maxBorrow, healthy: borrowed <= maxBorrow };
 }
 
+/** Reports and settles each day from 2024-04-20 until `user`'s position turns unhealthy (or 2024-05-10); that day. */
+async function reportUntilUnhealthy(m: M, user: string): Promise<number> {
+  let day = D("2024-04-20");
+  for (; day < D("2024-05-10"); day++) {
+    await goToDay(conn, day + 1, 600);
+    await reportDay(m, DATA.get(day)!, UPTIME, [m.mk.oracle]);
+    await m.settlement.settle([m.id], [day]);
+    if (!(await position(m, user)).healthy) break;
+  }
+  return day;
+}
+
 /** What every party is owed, sats: a raw holder's claimable, a share holder's floor(shares · index). */
 async function snapshot(m: M) {
   const { token, mk, id } = m;
@@ -242,13 +254,7 @@ describe("Morpho Blue market on accumulating hash-power shares", () => {
       const b = borrower.address;
       await m.settlement.settle([id, id], DAYS());
       await morpho.connect(borrower).borrow(mk.params, ((await position(m, b)).maxBorrow * 999n) / 1000n, 0n, b, b);
-      let day = D("2024-04-20");
-      for (; day < D("2024-05-10"); day++) {
-        await goToDay(conn, day + 1, 600);
-        await reportDay(m, DATA.get(day)!, UPTIME, [mk.oracle]);
-        await m.settlement.settle([id], [day]);
-        if (!(await position(m, b)).healthy) break;
-      }
+      const day = await reportUntilUnhealthy(m, b);
       // The reports stop. Grace (the last value), then decay: price() never reverts and never rises.
       await wbtc.mint(liquidator.address, 10n ** 8n);
       await wbtc.connect(liquidator).approve(morpho, ethers.MaxUint256);
@@ -286,13 +292,7 @@ describe("Morpho Blue market on accumulating hash-power shares", () => {
 
       // Across the halving (2024-04-20), day by day: the unit value runs down (the halving was priced in ahead,
       // from the retarget count), the accrued sats grow; the position turns unhealthy within days.
-      let day = D("2024-04-20");
-      for (; day < D("2024-05-10"); day++) {
-        await goToDay(conn, day + 1, 600);
-        await reportDay(m, DATA.get(day)!, UPTIME, [mk.oracle]);
-        await m.settlement.settle([id], [day]);
-        if (!(await position(m, b)).healthy) break;
-      }
+      const day = await reportUntilUnhealthy(m, b);
       expect(day < D("2024-05-10"), "liquidatable after the halving").to.equal(true);
 
       // Morpho's own liquidate seizes 5,000 shares: the liquidator pays for units and their accrued sats.
