@@ -4,6 +4,7 @@ import * as acc from "../../domain/accumulator.js";
 import { dateOfDay } from "../../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
 import { syncReasons } from "../ops/health.js";
+import { volatile, type CacheFlags } from "./cache.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
   type HolderKind, type Holdings,
@@ -250,7 +251,8 @@ export function createResolvers(ctx: IndexerContext) {
   const dayOf = (read: ReadContext) => (blockOf(read) < 0 ? Promise.resolve(0) : snaps.dayAt(blockOf(read)));
   return {
     Query: {
-      _meta() {
+      _meta(_: unknown, __: unknown, c: { responseCache?: CacheFlags }) {
+        volatile(c); // head, lag, phase and readiness change between checkpoints: never from the response cache
         const { state, config } = ctx;
         const cp = state.checkpoint;
         const lag = state.head !== null && cp ? Math.max(0, state.head - cp.number) : state.head ?? 0;

@@ -21,6 +21,7 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { buildApp, type AppBundle } from "../../app/build.js";
 import { COST_RULES, clip, requestLimitsPlugin } from "./limits.js";
 import { readiness } from "../ops/health.js";
+import { createResponseCache, type CacheFlags } from "./cache.js";
 
 /**
  * Limits of a GraphQL request: document limits (graphql-armor), the longest list and string in an argument or
@@ -119,6 +120,7 @@ const userInputError = (message: string) => new GraphQLError(message, { extensio
 /** Starts the HTTP server; resolves once listening. */
 export async function startServer(ctx: IndexerContext): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const yoga = createGraphql(ctx);
+  const cache = createResponseCache(ctx);
   const snaps = createSnapshots(ctx);
   let app: Promise<AppBundle> | undefined;
   const json = (res: any, status: number, body: unknown) => {
@@ -202,14 +204,25 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
         }
         body = Buffer.concat(chunks);
       }
+      // per-block response cache (cache.ts): the same body at the same checkpoint gets the same bytes
+      const cacheable = req.method === "POST" && path === "/graphql" && body !== undefined;
+      const hit = cacheable ? cache.get(req.headers, body!) : undefined;
+      if (hit) {
+        res.writeHead(hit.status, hit.headers);
+        return res.end(hit.body);
+      }
+      const tag = cacheable ? cache.begin() : null;
+      const responseCache: CacheFlags = { volatile: false };
       const response = await yoga.fetch(
         `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
         { method: req.method, headers: req.headers as Record<string, string>, body },
-        { req, res },
+        { req, res, responseCache },
       );
       const out = Buffer.from(await response.arrayBuffer());
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const headers = Object.fromEntries(response.headers);
+      res.writeHead(response.status, headers);
       res.end(out);
+      if (cacheable) cache.set(tag, req.headers, body!, responseCache, response.status, headers, out);
     } catch (e) {
       ctx.log.error({ err: clip(e instanceof Error ? e.message : String(e), 200), path }, "http handler failed");
       if (!res.headersSent) json(res, 500, { error: "internal error" });

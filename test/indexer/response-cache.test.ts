@@ -1,0 +1,102 @@
+/**
+ * The per-block GraphQL response cache (indexer/api/cache.ts): a repeated request at one checkpoint is answered
+ * from the cache with the same bytes as a computed answer; every new block and every reorg (rollback to a fork,
+ * then a different branch) invalidates it, so no answer of an older or orphaned block is served; `_meta` and error
+ * answers are never stored.
+ */
+import { expect } from "chai";
+import { rpc, until } from "./helpers/env.js";
+import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
+import { expectApiEqualsContracts } from "./helpers/compare.js";
+import { indexerFor, type DbKind } from "./helpers/indexer.js";
+import type { Indexer } from "../../indexer/index.js";
+
+const QUERY = `query($a: String!) { account(address: $a) { positions(includeEmpty: true) {
+  seriesId balance claimableSats claimedSats accruedSats accruedE36 remainingThsDays updatedBlock valuation { valueSats valueUsdE8 } } } }`;
+
+describe("indexer: per-block GraphQL response cache", function () {
+  this.timeout(300_000);
+  let url: string;
+  let sys: System;
+
+  before(async function () {
+    ({ url, sys } = await deployWithActivity(16, 12));
+  });
+
+  for (const kind of ["pglite", "postgres"] as DbKind[]) {
+    it(`${kind}: same bytes from the cache; a new block and a reorg invalidate it; _meta and errors are never cached`, async function () {
+      const idx: Indexer = await indexerFor(sys, url, kind, { finality: 200 });
+      let n = 0;
+      const post = async (body: string) => {
+        const r = await fetch(idx.url!, { method: "POST", headers: { "content-type": "application/json" }, body });
+        return `${r.status} ${r.headers.get("content-type")} ${await r.text()}`;
+      };
+      const cached = (a: string) => JSON.stringify({ query: QUERY, variables: { a } });
+      /** the same query under a key never seen before: always computed */
+      const computed = (a: string) => JSON.stringify({ query: `${QUERY}\n# ${n++}`, variables: { a } });
+      const hits = async () => {
+        const m = (await idx.metrics.registry.getSingleMetric("indexer_graphql_response_cache_total")!.get()).values;
+        return m.find((v) => v.labels.result === "hit")?.value ?? 0;
+      };
+      const holders = sys.holders.map((h) => h.address);
+      /** every holder's cached answer equals a computed one; returns the answers */
+      const expectFresh = async () => {
+        const out: string[] = [];
+        for (const a of holders) {
+          const [c, f] = [await post(cached(a)), await post(computed(a))];
+          expect(c, `answer for ${a}`).to.equal(f);
+          expect(c).to.match(/^200 application\/(graphql-response\+)?json.*"positions":\[\{/);
+          out.push(c);
+        }
+        return out;
+      };
+      const canonicalTip = async () => {
+        const head = Number(await rpc(url, "eth_blockNumber"));
+        await idx.waitForBlock(head);
+        const { hash } = await rpc<{ hash: string }>(url, "eth_getBlockByNumber", [`0x${head.toString(16)}`, false]);
+        await until(() => idx.state.checkpoint!.hash === hash, "canonical tip");
+      };
+      try {
+        await idx.waitForHead();
+        // a hit returns the bytes of the computed answer
+        const h0 = await hits();
+        const first = await expectFresh();
+        expect(await hits()).to.equal(h0); // first sight of each key: misses
+        for (const a of holders) await post(cached(a));
+        expect(await hits()).to.equal(h0 + holders.length);
+        expect(await expectFresh()).to.deep.equal(first);
+
+        // new blocks: the cached answers of the old checkpoint are not served
+        const snap = await rpc(url, "evm_snapshot");
+        const nextDay = sys.nextDay;
+        await randomActivity(sys, prng(160), 10); // the branch that will be orphaned
+        await canonicalTip();
+        const orphaned = await expectFresh();
+        expect(orphaned, "the activity changed some answers").to.not.deep.equal(first);
+
+        // a reorg: back to the fork, then a different branch; nothing of the orphaned blocks is served
+        expect(await rpc(url, "evm_revert", [snap])).to.equal(true);
+        sys.nextDay = nextDay;
+        await randomActivity(sys, prng(161), 14);
+        await canonicalTip();
+        expect(idx.state.reorgs, "reorg handled").to.be.greaterThan(0);
+        const canonical = await expectFresh();
+        expect(canonical, "the other branch changed some answers").to.not.deep.equal(orphaned);
+        await expectApiEqualsContracts(idx.url!, sys);
+        await expectApiEqualsContracts(idx.url!, sys); // again, now from the cache
+
+        // _meta reads head, lag and phase: never cached; error answers neither
+        const h1 = await hits();
+        const meta = JSON.stringify({ query: "{ _meta { block headBlock lagBlocks phase } }" });
+        const bad = JSON.stringify({ query: QUERY, variables: { a: "0x123" } });
+        for (let i = 0; i < 3; i++) {
+          expect(await post(meta)).to.match(/"_meta":\{"block":\d+/);
+          expect(await post(bad)).to.match(/BAD_USER_INPUT/);
+        }
+        expect(await hits()).to.equal(h1);
+      } finally {
+        await idx.stop();
+      }
+    });
+  }
+});
