@@ -11,7 +11,8 @@
  * Environment: BENCH_EVENTS (default 100000), BENCH_DURATION (s per load run, default 10), BENCH_TRANSFER_MS
  * (default 150), BENCH_DBS (default "PostgreSQL,PGlite"), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF (a folder:
  * the server runs under `node --cpu-prof` and writes its profile there on exit), BENCH_SERVER_ARGS (extra indexer
- * CLI flags, e.g. for A/B runs).
+ * CLI flags), BENCH_BASELINE (another checkout of the repository, e.g. a `git worktree` of main with node_modules
+ * linked: its indexer is measured on the same chain first, then this one's, for an A/B table).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -115,6 +116,7 @@ async function blockNumber(url: string): Promise<number> {
 }
 
 interface Row {
+  version: string;
   db: string;
   state: string;
   load: Load;
@@ -141,14 +143,15 @@ async function main() {
     await (await token.connect(farm).mint(admin.address, 1n, 1_000_000n, "0x")).wait();
     const fromBlock = chain.fromBlock;
 
-    for (const db of DBS) {
+    const versions: [string, string][] = [...(process.env.BENCH_BASELINE ? [["baseline", resolve(process.env.BENCH_BASELINE)] as [string, string]] : []), ["this", ROOT]];
+    for (const db of DBS) for (const [version, root] of versions) {
       const dbArgs = db === "PGlite" ? ["--data-dir", join(dir, `pglite-${rows.length}`)] : ["--database-url", await (pg ??= await startPostgres()).newDatabase()];
       const rates = db === "PGlite" ? [1_000] : [2_000, 1_000];
       const prof = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
       if (prof.length) mkdirSync(resolve(process.env.BENCH_CPU_PROF!), { recursive: true });
-      const args = [...prof, "--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
+      const args = [...prof, "--import", "tsx", join(root, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
         "--port", "0", "--log-level", "info", "--no-progress", "--poll-interval", "100", ...(process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []), ...dbArgs];
-      const proc: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+      const proc: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       proc.stdout!.on("data", (d) => (out = out.length > 1e6 ? out.slice(-2e5) + d : out + d));
       const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
@@ -173,10 +176,10 @@ async function main() {
             const lagEnd = b1 - (await meta());
             live?.stop();
             if (live) await until(async () => (await meta()) >= (await blockNumber(node.url)), "indexer at head", 60_000, 100);
-            const row = { db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
+            const row = { version, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
-            loads.push(`${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            loads.push(`${version} ${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
@@ -185,16 +188,16 @@ async function main() {
       }
     }
     const table = [
-      ["DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "blocks during run", "lag at end"],
-      ...rows.map((r) => [r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), String(r.blocks), r.lag]),
+      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), String(r.blocks), r.lag]),
     ];
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-    const line = (r: string[]) => `| ${r.map((x, c) => (c < 2 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
+    const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
     console.log(`\nGraphQL account query at fixed rates: ${chain.events} HashpowerToken events, ${chain.holders} holders, a different holder per request; ` +
       `autocannon (${CONNECTIONS} connections, ${DURATION} s per run after a 3 s warm-up) in its own process; "following": a transfer every ${TRANSFER_MS} ms ` +
       `(one block each), indexer polling every 100 ms. ${cpus().length} cores.\n`);
     console.log(line(table[0]));
-    console.log(`|${w.map((x, c) => (c < 2 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
+    console.log(`|${w.map((x, c) => (c < 3 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
     for (const r of table.slice(1)) console.log(line(r));
     console.log(`\nload average (1 min) before → after each run:\n${loads.map((l) => `  ${l}`).join("\n")}`);
   } finally {

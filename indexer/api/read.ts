@@ -142,3 +142,35 @@ export function lazy<T>(f: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= f());
 }
+
+/**
+ * Batches calls of `load` (keys → values, same order): the keys asked in one turn of the event loop (until
+ * `setImmediate`), at most `max` per call, are loaded together; equal keys share one slot. A failed load rejects
+ * every call of its batch.
+ */
+export function batched<K, V>(load: (keys: K[]) => Promise<V[]>, max = 500): (key: K) => Promise<V> {
+  let queue: Map<K, { resolve: (v: V) => void; reject: (e: unknown) => void }[]> | null = null;
+  const flush = (q: typeof queue) => {
+    const keys = [...q!.keys()];
+    for (let i = 0; i < keys.length; i += max) {
+      const part = keys.slice(i, i + max);
+      load(part).then(
+        (values) => part.forEach((k, j) => q!.get(k)!.forEach((w) => w.resolve(values[j]))),
+        (e) => part.forEach((k) => q!.get(k)!.forEach((w) => w.reject(e))),
+      );
+    }
+  };
+  return (key) =>
+    new Promise<V>((resolve, reject) => {
+      if (!queue) {
+        const q = (queue = new Map());
+        setImmediate(() => {
+          queue = null;
+          flush(q);
+        });
+      }
+      const waiting = queue.get(key);
+      if (waiting) waiting.push({ resolve, reject });
+      else queue.set(key, [{ resolve, reject }]);
+    });
+}

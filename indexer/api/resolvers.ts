@@ -12,7 +12,7 @@ import {
 import { TRAILING_LONG, TRAILING_SHORT, annualised, annualisedYieldBpsE18, perUnitE18, remainingDays, trailingMean } from "../../domain/yield.js";
 import { E18 } from "../../domain/units.js";
 import {
-  lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
+  batched, lazy, live, paginate, parseAddress, parseAmount, parseDay, parseId, resolveBlock, upTo, userError,
   type OrderCol, type ReadContext,
 } from "./read.js";
 
@@ -248,6 +248,16 @@ async function kindCondition(read: ReadContext, kind: HolderKind): Promise<strin
 export function createResolvers(ctx: IndexerContext) {
   const snaps = createSnapshots(ctx);
   const rc = (c: IndexerContext, args: Args) => rcOf(c, snaps, args);
+  /**
+   * Current position rows of one holder (ordered by series), batched: the lookups of all requests that arrive in one
+   * turn of the event loop share one statement (one round trip, one snapshot: its rows carry the same `at_block`).
+   */
+  const currentPositions = batched<string, Row[]>(async (holders) => {
+    const rows = await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = ANY($1::text[]) AND t.block_to IS NULL ORDER BY t.holder, t.series_id`, [holders]);
+    const by = new Map<string, Row[]>(holders.map((h) => [h, []]));
+    for (const r of rows) by.get(r.holder)!.push(r);
+    return holders.map((h) => by.get(h)!);
+  });
   const dayOf = (read: ReadContext) => (blockOf(read) < 0 ? Promise.resolve(0) : snaps.dayAt(blockOf(read)));
   return {
     Query: {
@@ -493,9 +503,9 @@ export function createResolvers(ctx: IndexerContext) {
     Account: {
       async positions(a: { _read: ReadContext; address: string }, args: Args) {
         const read = a._read;
-        const rows = await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`, [
-          a.address,
-        ]);
+        const rows = read.asOf === null
+          ? [...(await currentPositions(a.address))] // a copy: the batch shares it, the owner view adds rows
+          : await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`, [a.address]);
         let objs;
         if (defiEnabled(read)) {
           // the owner view: also the series held only through the wrapper or as Morpho collateral
