@@ -15,7 +15,7 @@
  * linked: its indexer is measured on the same chain first, then this one's, for an A/B table).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,8 +115,16 @@ async function blockNumber(url: string): Promise<number> {
   return Number(((await r.json()) as any).result);
 }
 
+/** User + system CPU seconds of process `pid` so far. */
+function cpuSec(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 interface Row {
   version: string;
+  /** server CPU per request served, ms */
+  cpuMs: number;
   db: string;
   state: string;
   load: Load;
@@ -171,15 +179,17 @@ async function main() {
             if (live) await new Promise((r) => setTimeout(r, 1_000));
             const b0 = await blockNumber(node.url);
             const l1 = loadavg()[0];
+            const c0 = cpuSec(proc.pid!);
             const r = await load(url, rate);
+            const cpuMs = ((cpuSec(proc.pid!) - c0) * 1000) / (r.rps * DURATION);
             const b1 = await blockNumber(node.url);
             const lagEnd = b1 - (await meta());
             live?.stop();
             if (live) await until(async () => (await meta()) >= (await blockNumber(node.url)), "indexer at head", 60_000, 100);
-            const row = { version, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
+            const row = { version, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
             loads.push(`${version} ${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
@@ -188,8 +198,8 @@ async function main() {
       }
     }
     const table = [
-      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "blocks during run", "lag at end"],
-      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), String(r.blocks), r.lag]),
+      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.blocks), r.lag]),
     ];
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;

@@ -195,14 +195,24 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
       if (Number(req.headers["content-length"] ?? 0) > max) return tooBig();
       let body: Buffer | undefined;
       if (req.method !== "GET" && req.method !== "HEAD") {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const c of req) {
-          size += (c as Buffer).length;
-          if (size > max) return tooBig();
-          chunks.push(c as Buffer);
-        }
-        body = Buffer.concat(chunks);
+        // plain 'data'/'end' events: cheaper per request than an async iterator over the stream
+        body = await new Promise<Buffer | undefined>((resolve, reject) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const onData = (c: Buffer) => {
+            size += c.length;
+            if (size > max) {
+              req.off("data", onData);
+              req.pause();
+              resolve(undefined);
+            } else chunks.push(c);
+          };
+          req.on("data", onData);
+          req.once("end", () => resolve(size > max ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+          req.once("error", reject);
+          req.once("close", () => reject(new Error("the client closed the request before its body ended"))); // no-op after 'end'
+        });
+        if (body === undefined) return tooBig();
       }
       // per-block response cache (cache.ts): the same body at the same checkpoint gets the same bytes
       const cacheable = req.method === "POST" && path === "/graphql" && body !== undefined;
