@@ -85,6 +85,15 @@ describe("indexer: per-block GraphQL response cache", function () {
         await expectApiEqualsContracts(idx.url!, sys);
         await expectApiEqualsContracts(idx.url!, sys); // again, now from the cache
 
+        // the position lookups of concurrent requests share one statement: each gets its own holder's rows
+        const sel = QUERY.slice(QUERY.indexOf("positions"), QUERY.lastIndexOf("}", QUERY.lastIndexOf("}") - 1));
+        const many = `{ ${holders.map((a, i) => `h${i}: account(address: "${a}") { ${sel} }`).join(" ")} }`;
+        const [together, ...alone] = await Promise.all([
+          fetch(idx.url!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: many }) }).then((r) => r.json()),
+          ...holders.map((a) => post(computed(a)).then((t) => JSON.parse(t.slice(t.indexOf("{"))))),
+        ]);
+        holders.forEach((a, i) => expect(together.data[`h${i}`], `batched answer for ${a}`).to.deep.equal(alone[i].data.account));
+
         // _meta reads head, lag and phase: never cached; error answers neither
         const h1 = await hits();
         const meta = JSON.stringify({ query: "{ _meta { block headBlock lagBlocks phase } }" });
