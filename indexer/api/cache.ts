@@ -1,6 +1,6 @@
 /**
  * Per-block response cache of `POST /graphql`: the exact response (status, headers, body) of a request, keyed by
- * its body and the headers that choose the response's form (Accept, Content-Type), valid for one indexed state: the
+ * its body and the headers that shape the response (Accept, Content-Type, Origin: CORS echoes it), valid for one indexed state: the
  * checkpoint (number AND hash) and the reorg epoch. Any commit, rollback or reorg changes that tag and empties the
  * cache, so a response is never older than the checkpoint the server reports when it is served.
  *
@@ -45,8 +45,9 @@ export function createResponseCache(ctx: IndexerContext) {
     if (!cp || fatal) return null;
     return `${cp.number}:${cp.hash}:${reorgs}`;
   };
+  /** what the response depends on besides the state: the body, and the headers that shape it (CORS echoes Origin) */
   const keyOf = (headers: Record<string, string | string[] | undefined>, body: Buffer) =>
-    `${headers.accept ?? ""}\n${headers["content-type"] ?? ""}\n${body.toString("latin1")}`;
+    `${headers.accept ?? ""}\n${headers["content-type"] ?? ""}\n${headers.origin ?? ""}\n${body.toString("latin1")}`;
   return {
     /** The stored response of this request at the current state, if any. */
     get(headers: Record<string, string | string[] | undefined>, body: Buffer): Entry | undefined {

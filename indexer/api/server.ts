@@ -215,7 +215,7 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
         if (body === undefined) return tooBig();
       }
       // per-block response cache (cache.ts): the same body at the same checkpoint gets the same bytes
-      const cacheable = req.method === "POST" && path === "/graphql" && body !== undefined;
+      const cacheable = req.method === "POST" && req.url === "/graphql" && body !== undefined;
       const hit = cacheable ? cache.get(req.headers, body!) : undefined;
       if (hit) {
         res.writeHead(hit.status, hit.headers);

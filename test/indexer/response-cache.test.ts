@@ -65,6 +65,12 @@ describe("indexer: per-block GraphQL response cache", function () {
         for (const a of holders) await post(cached(a));
         expect(await hits()).to.equal(h0 + holders.length);
         expect(await expectFresh()).to.deep.equal(first);
+        // CORS echoes the request's Origin: a stored answer is never served with another origin's headers
+        for (const origin of ["https://a.example", "https://b.example", "https://a.example"]) {
+          const r = await fetch(idx.url!, { method: "POST", headers: { "content-type": "application/json", origin }, body: cached(holders[0]) });
+          expect(r.headers.get("access-control-allow-origin")).to.equal(origin);
+          await r.text();
+        }
 
         // new blocks: the cached answers of the old checkpoint are not served
         const snap = await rpc(url, "evm_snapshot");
