@@ -12,8 +12,8 @@
 import client from "prom-client";
 import type { IndexerContext } from "../context.js";
 
-/** Entry limits: at most `maxEntries` responses of at most `maxBodyBytes` each. */
-export const RESPONSE_CACHE = { maxEntries: 20_000, maxBodyBytes: 64 * 1024 } as const;
+/** Limits: at most `maxEntries` responses of at most `maxBodyBytes` each, `maxTotalBytes` of keys and bodies in all (oldest out first). */
+export const RESPONSE_CACHE = { maxEntries: 20_000, maxBodyBytes: 64 * 1024, maxTotalBytes: 32 * 1024 * 1024 } as const;
 
 interface Entry {
   status: number;
@@ -36,6 +36,8 @@ export function volatile(c: { responseCache?: CacheFlags } | undefined): void {
 export function createResponseCache(ctx: IndexerContext) {
   let tag = "";
   const entries = new Map<string, Entry>();
+  let bytes = 0;
+  const size = (k: string, e: Entry) => k.length + e.body.length;
   const name = "indexer_graphql_response_cache_total";
   const counter = (ctx.metrics.registry.getSingleMetric(name) as client.Counter<"result"> | undefined) ??
     new client.Counter({ name, help: "POST /graphql requests looked up in the per-block response cache, by result (hit, miss)", labelNames: ["result"], registers: [ctx.metrics.registry] });
@@ -67,10 +69,23 @@ export function createResponseCache(ctx: IndexerContext) {
       if (!/^application\/(graphql-response\+)?json/.test(type) || out.includes('"errors":')) return;
       if (t !== tag) {
         entries.clear();
+        bytes = 0;
         tag = t;
       }
-      if (entries.size >= RESPONSE_CACHE.maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(keyOf(headers, body), { status, headers: outHeaders, body: out });
+      const k = keyOf(headers, body);
+      const e: Entry = { status, headers: outHeaders, body: out };
+      const old = entries.get(k);
+      if (old) {
+        bytes -= size(k, old);
+        entries.delete(k);
+      }
+      bytes += size(k, e);
+      entries.set(k, e);
+      while (entries.size > RESPONSE_CACHE.maxEntries || bytes > RESPONSE_CACHE.maxTotalBytes) {
+        const [ok, oe] = entries.entries().next().value!;
+        bytes -= size(ok, oe);
+        entries.delete(ok);
+      }
     },
   };
 }

@@ -10,6 +10,8 @@ import { deployWithActivity, prng, randomActivity, type System } from "./helpers
 import { expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, type DbKind } from "./helpers/indexer.js";
 import type { Indexer } from "../../indexer/index.js";
+import client from "prom-client";
+import { RESPONSE_CACHE, createResponseCache } from "../../indexer/api/cache.js";
 
 const QUERY = `query($a: String!) { account(address: $a) { positions(includeEmpty: true) {
   seriesId balance claimableSats claimedSats accruedSats accruedE36 remainingThsDays updatedBlock valuation { valueSats valueUsdE8 } } } }`;
@@ -114,4 +116,42 @@ describe("indexer: per-block GraphQL response cache", function () {
       }
     });
   }
+
+  it("unit: another hash at the same height, a reorg epoch or a stopped sync misses; memory stays bounded", function () {
+    const state: any = { checkpoint: { number: 7, hash: "0xa" }, reorgs: 0, fatal: null };
+    const cache = createResponseCache({ state, metrics: { registry: new client.Registry() } } as any);
+    const h = { "content-type": "application/json" };
+    const json = { "content-type": "application/json" };
+    const put = (body: string, out: string) => cache.set(cache.begin(), h, Buffer.from(body), { volatile: false }, 200, json, Buffer.from(out));
+    const get = (body: string) => cache.get(h, Buffer.from(body))?.body.toString();
+    put("q", '{"data":1}');
+    expect(get("q")).to.equal('{"data":1}');
+    state.checkpoint = { number: 7, hash: "0xb" }; // a reorg to another block at the same height
+    expect(get("q")).to.equal(undefined);
+    put("q", '{"data":2}');
+    state.reorgs = 1;
+    expect(get("q")).to.equal(undefined);
+    put("q", '{"data":3}');
+    state.fatal = new Error("stopped");
+    expect(get("q")).to.equal(undefined);
+    state.fatal = null;
+    expect(get("q")).to.equal('{"data":3}');
+    // not stored: volatile, errors, a tag that moved while computing
+    cache.set(cache.begin(), h, Buffer.from("v"), { volatile: true }, 200, json, Buffer.from('{"data":4}'));
+    cache.set(cache.begin(), h, Buffer.from("e"), { volatile: false }, 200, json, Buffer.from('{"errors":[],"data":null}'));
+    const t = cache.begin();
+    state.checkpoint = { number: 8, hash: "0xc" };
+    cache.set(t, h, Buffer.from("m"), { volatile: false }, 200, json, Buffer.from('{"data":5}'));
+    expect([get("v"), get("e"), get("m")]).to.deep.equal([undefined, undefined, undefined]);
+    // bounded: the oldest answers go first
+    const big = `{"data":"${"x".repeat(RESPONSE_CACHE.maxBodyBytes - 20)}"}`;
+    const n = Math.ceil(RESPONSE_CACHE.maxTotalBytes / big.length) + 10;
+    for (let i = 0; i < n; i++) put(`b${i}`, big);
+    expect(get("b0")).to.equal(undefined);
+    expect(get(`b${n - 1}`)).to.equal(big);
+    let kept = 0;
+    for (let i = 0; i < n; i++) if (get(`b${i}`)) kept++;
+    expect(kept * big.length).to.be.at.most(RESPONSE_CACHE.maxTotalBytes);
+    expect(kept).to.be.greaterThan(n - 20);
+  });
 });
