@@ -294,8 +294,10 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     /// @inheritdoc IHashpowerToken
     /// @dev Reverts `ZeroAddress` (receiver), `UnknownSeries`. Pays `floor(accrued / 1e36)` sats per id and keeps
-    ///      the sub-sat remainder; consecutive ids with the same payout asset are paid in one transfer.
-    ///      Emits `Claimed` for each id with a non-zero amount.
+    ///      the sub-sat remainder; the ids paying something are paid in one transfer per run of consecutive ones
+    ///      with the same payout asset (ids with nothing to pay neither break a run nor write storage). Gas: one
+    ///      series slot read and one holder slot written per paying id (≈ 10,500 gas with its event), plus one
+    ///      ERC-20 transfer per run. Emits `Claimed` for each id with a non-zero amount.
     function claim(uint256[] calldata ids, address receiver)
         external
         nonReentrant
