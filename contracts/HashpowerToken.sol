@@ -38,10 +38,11 @@ import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol"
 ///      - `balance ≤ supply ≤ minted ≤ cap = hashrateThs × termDays < 2^64` (`createSeries` refuses a larger cap);
 ///      - `distributed < 2^64` sats per series (`SafeCastOverflowedUintDowncast` on the distribution that would
 ///        exceed it, ≈ 1.8e11 BTC);
-///      - hence `0 ≤ accrued ≤ distributed·1e36 < 2^184`, so `accrued = (balance·acc − debt) mod 2^192` is exact
-///        with the debt kept modulo 2^192, and `acc ≤ distributed·1e36 < 2^184` (each distribution adds
-///        `δ ≤ δ·supply`, and `Σ δ·supply = Σ amount·1e36 − carry`), so `acc` fits its 192 bits and
-///        `value·acc < 2^248` never overflows.
+///      - hence every holder's `0 ≤ accrued ≤ Σ accrued ≤ distributed·1e36 < 2^64·2^119.6 < 2^184`: the debt is
+///        kept modulo 2^192 (every `±` above is exact modulo 2^192) and `(balance·acc − debt) mod 2^192` is the
+///        true accrual, as it lies in [0, 2^192);
+///      - `acc = Σ δ ≤ Σ δ·supply = Σ amount·1e36 − carry ≤ distributed·1e36 < 2^184` (δ: a distribution's
+///        increment; supply ≥ 1), so `acc` fits its 192 bits and `value·acc < 2^64·2^184 = 2^248` never overflows.
 ///      A transfer reads one series slot (`acc`) and writes the two holder slots, as a plain ERC-1155 writes its two
 ///      balances; a claim reads one series slot and writes one holder slot per series. An all-zero holder slot
 ///      means no balance and nothing owed, so emptying an account that has claimed everything refunds as plain.
