@@ -173,10 +173,9 @@ export async function connectTo(rt: Runtime, url: string) {
   };
 }
 
-/** Sets the next block's timestamp to `day` × 86400 + `secondsIntoDay` and mines it. */
+/** Mines a block whose timestamp is `day` × 86400 + `secondsIntoDay` (`evm_mine` with a timestamp: one request). */
 export async function setChainTime(url: string, day: number, secondsIntoDay = 1): Promise<void> {
-  await rpc(url, "evm_setNextBlockTimestamp", [day * DAY + secondsIntoDay]);
-  await rpc(url, "evm_mine");
+  await rpc(url, "evm_mine", [day * DAY + secondsIntoDay]);
 }
 
 /** Gas limit of every replay transaction: explicit, so that the node runs each transaction once (no estimate). */
