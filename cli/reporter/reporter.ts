@@ -161,16 +161,11 @@ export function createReporter(ctx: ReporterContext): Reporter {
     const date = dateOfDay(day);
     const result: DayResult = { day, date, daily: "final", uptimeSubmitted: 0, uptimeSkipped: 0, txs: [] };
 
-    // what the chain has for the day, in one round trip (a batching transport sends these reads together)
-    const entries = ctx.uptime ? await ctx.uptime.uptime(day) : [];
-    const [status, ...done] = await Promise.all([read.status(day), ...entries.map((e) => read.hasUptime(e.farm, day))]);
-    let keys: Promise<LocalAccount[]> | undefined; // the reporter set, read once for the day and only if needed
-    const dayKeys = () => (keys ??= signers());
-
+    const status = await read.status(day);
     if (status === Status.None) {
       const report = await ctx.daily.daily(day);
       if (report.day !== day) throw new Error(`daily source returned day ${report.day} for ${day}`);
-      const sigs = await signDailyReport(await dayKeys(), dom, report);
+      const sigs = await signDailyReport(await signers(), dom, report);
       const hash = await submit({ date, kind: "daily", bits: report.bits }, { functionName: "submitDailyReport", args: [report, sigs] }, "AlreadyReported");
       if (hash) {
         result.daily = "submitted";
@@ -182,11 +177,13 @@ export function createReporter(ctx: ReporterContext): Reporter {
     }
 
     if (ctx.uptime) {
+      const entries = await ctx.uptime.uptime(day);
+      const done = await Promise.all(entries.map((e) => read.hasUptime(e.farm, day)));
       const todo: UptimeReport[] = entries.filter((_, i) => !done[i]).map((e) => ({ farm: e.farm, day, uptimeBps: e.uptimeBps }));
       result.uptimeSkipped = entries.length - todo.length;
       if (todo.length > 0) {
-        const k = await dayKeys();
-        const sigs = await Promise.all(todo.map((r) => signUptimeReport(k, dom, r)));
+        const keys = await signers();
+        const sigs = await Promise.all(todo.map((r) => signUptimeReport(keys, dom, r)));
         const hash = await submit({ date, kind: "uptime", farms: todo.length }, { functionName: "submitUptimeReports", args: [todo, sigs] }, "UptimeAlreadyReported");
         if (hash) {
           result.uptimeSubmitted = todo.length;
