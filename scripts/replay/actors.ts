@@ -7,7 +7,7 @@
  * Every pseudo-random choice is `hash(seed, tag, day, index)`: the same seed gives the same history whatever the
  * order of the calls, so a shorter range is a prefix of a longer one.
  */
-import { Wallet, type Provider } from "ethers";
+import { computeAddress } from "ethers";
 import { keccak256, toHex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import type { FormulaTerms } from "../../domain/settlement.js";
@@ -162,9 +162,9 @@ export function reporterAccounts(n = 3): PrivateKeyAccount[] {
   return Array.from({ length: n }, (_, i) => privateKeyToAccount(devKey(`reporter ${i}`)));
 }
 
-/** The holders' wallets, connected to `provider`. */
-export function holderWallets(n: number, provider: Provider): Wallet[] {
-  return Array.from({ length: n }, (_, i) => new Wallet(devKey(`holder ${i}`), provider));
+/** The holders' addresses (of deterministic keys: the same holders on every run with the same count). */
+export function holderAddresses(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => computeAddress(devKey(`holder ${i}`)));
 }
 
 /** Holders that never claim during the replay (every sixth), so unclaimed yield is left to compare at the end. */

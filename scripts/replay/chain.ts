@@ -1,7 +1,7 @@
 /**
  * The local chain of the replay: a `hardhat node` child process (bound to 127.0.0.1, its own process group so it
  * can be killed with everything it spawned), a Hardhat runtime connected to it over JSON-RPC (ethers + Ignition),
- * and the clock control (`evm_setNextBlockTimestamp`).
+ * the clock control (`evm_setNextBlockTimestamp`), and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AbstractSigner, resolveAddress, toQuantity, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
 import { dateOfDay } from "../../domain/units.js";
 
@@ -128,31 +129,113 @@ export async function startNode(opts: { port: number; initialDay: number; timeou
 /** A Hardhat network connection (ethers, network helpers, Ignition) to a JSON-RPC URL. */
 export type Connection = Awaited<ReturnType<typeof connectTo>>;
 
+/** A Hardhat runtime of this repository's config whose Ignition journal is a temporary folder (see `connectTo`). */
+export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
+
 /**
- * Connects a fresh Hardhat runtime (this repository's config) to `url` as network `localhost`. Ignition's
- * deployment journal goes to a temporary folder, removed by `close()`, so every replay deploys afresh.
+ * A fresh Hardhat runtime (this repository's config) with the contracts built (`hardhat build`, a no-op when the
+ * artifacts are fresh). It needs no node, so it is made while the node starts. Ignition's deployment journal goes
+ * to a temporary folder, removed by `removeJournal()` (or the connection's `close()`), so every replay deploys afresh.
  */
-export async function connectTo(url: string) {
+export async function createRuntime() {
   const ignitionDir = mkdtempSync(join(tmpdir(), "hashpower-ignition-"));
-  const userConfig = await importUserConfig(CONFIG);
-  const hre = await createHardhatRuntimeEnvironment(
-    { ...userConfig, paths: { ...userConfig.paths, ignition: ignitionDir } },
-    { config: CONFIG },
-    ROOT,
-  );
-  const conn = await hre.network.create({ network: "localhost", override: { url } });
+  try {
+    const userConfig = await importUserConfig(CONFIG);
+    const hre = await createHardhatRuntimeEnvironment(
+      { ...userConfig, paths: { ...userConfig.paths, ignition: ignitionDir } },
+      { config: CONFIG },
+      ROOT,
+    );
+    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    return { hre, removeJournal: () => rmSync(ignitionDir, { recursive: true, force: true }) };
+  } catch (e) {
+    rmSync(ignitionDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Connects the runtime `rt` (see `createRuntime`) to `url` as network `localhost`. */
+export async function connectTo(rt: Runtime, url: string) {
+  const conn = await rt.hre.network.create({ network: "localhost", override: { url } });
   return {
     ...conn,
-    hre,
+    hre: rt.hre,
+    url,
+    /** Node account `i` (`eth_accounts`) as a `NodeAccount`. */
+    async account(i: number): Promise<NodeAccount> {
+      const accounts = await rpc<string[]>(url, "eth_accounts");
+      return new NodeAccount(accounts[i], url, conn.ethers.provider);
+    },
     async close() {
       await conn.close();
-      rmSync(ignitionDir, { recursive: true, force: true });
+      rt.removeJournal();
     },
   };
 }
 
-/** Sets the next block's timestamp to `day` × 86400 + `secondsIntoDay` and mines it. */
+/** Mines a block whose timestamp is `day` × 86400 + `secondsIntoDay` (`evm_mine` with a timestamp: one request). */
 export async function setChainTime(url: string, day: number, secondsIntoDay = 1): Promise<void> {
-  await rpc(url, "evm_setNextBlockTimestamp", [day * DAY + secondsIntoDay]);
-  await rpc(url, "evm_mine");
+  await rpc(url, "evm_mine", [day * DAY + secondsIntoDay]);
+}
+
+/** Gas limit of every replay transaction: explicit, so that the node runs each transaction once (no estimate). */
+export const TX_GAS = 8_000_000n;
+
+/**
+ * An account whose transactions the node signs: one of its own accounts, or an address it impersonates
+ * (`hardhat_impersonateAccount`, see `NodeAccount.impersonate`). An ethers signer, so contracts connect to it as
+ * to any other; each transaction is ONE `eth_sendTransaction` with the sender, the call and `TX_GAS`, where a
+ * wallet's would be ~8 requests (nonce, chain id, fee data, gas estimate, signature, send, lookup). The node
+ * automines, so the transaction is in a block when the call returns, and a revert comes back as the request's
+ * error (with the node's decoded reason), as an estimate's would. Reads go through `provider`.
+ */
+export class NodeAccount extends AbstractSigner {
+  constructor(
+    readonly address: string,
+    /** JSON-RPC URL of the node */
+    readonly url: string,
+    provider: Provider,
+  ) {
+    super(provider);
+  }
+
+  /** `address` as a node account: the node signs for it from now on (a dev chain's impersonation). */
+  static async impersonate(address: string, url: string, provider: Provider): Promise<NodeAccount> {
+    await rpc(url, "hardhat_impersonateAccount", [address]);
+    return new NodeAccount(address, url, provider);
+  }
+
+  async getAddress(): Promise<string> {
+    return this.address;
+  }
+
+  connect(provider: Provider | null): NodeAccount {
+    return new NodeAccount(this.address, this.url, provider!);
+  }
+
+  async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+    const to = tx.to == null ? undefined : await resolveAddress(tx.to, this.provider);
+    const request = {
+      from: this.address,
+      to,
+      data: tx.data ?? undefined,
+      value: tx.value == null ? undefined : toQuantity(tx.value),
+      gas: toQuantity(tx.gasLimit ?? TX_GAS),
+    };
+    const hash = await rpc<string>(this.url, "eth_sendTransaction", [request]);
+    if (to === undefined) return (await this.provider!.getTransaction(hash))!; // a deployment: its nonce gives the address
+    return { ...request, hash, provider: this.provider } as unknown as TransactionResponse;
+  }
+
+  signTransaction(): Promise<string> {
+    throw new Error("NodeAccount: the node signs its transactions");
+  }
+
+  signMessage(): Promise<string> {
+    throw new Error("NodeAccount: the node signs its transactions");
+  }
+
+  signTypedData(): Promise<string> {
+    throw new Error("NodeAccount: the node signs its transactions");
+  }
 }

@@ -2,13 +2,12 @@
  * Deploys the protocol with the Hardhat Ignition modules (`DevAssets` for the test WBTC and BTC/USD feed, then
  * `Protocol` with the feed's address), then does the admin's part: registers the farms.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { PrivateKeyAccount } from "viem/accounts";
 import DevAssets from "../../ignition/modules/DevAssets.js";
 import Protocol from "../../ignition/modules/Protocol.js";
 import type { HashpowerToken, HashpriceOracle, Settlement, TestPriceFeed, TestWBTC } from "../../types/ethers-contracts/index.js";
 import { ACCOUNTS, type Plan } from "./actors.js";
-import type { Connection } from "./chain.js";
+import type { Connection, NodeAccount } from "./chain.js";
 
 /** Oracle parameters of the replay. */
 export const ORACLE = {
@@ -29,11 +28,11 @@ export interface System {
   wbtc: TestWBTC;
   feed: TestPriceFeed;
   addresses: { token: string; oracle: string; settlement: string; wbtc: string; feed: string };
-  admin: HardhatEthersSigner;
-  guardian: HardhatEthersSigner;
-  keeper: HardhatEthersSigner;
-  farms: HardhatEthersSigner[];
-  submitter: HardhatEthersSigner;
+  admin: NodeAccount;
+  guardian: NodeAccount;
+  keeper: NodeAccount;
+  farms: NodeAccount[];
+  submitter: NodeAccount;
   /** first block of the deployment (where the indexer starts) */
   fromBlock: number;
 }
@@ -45,9 +44,8 @@ export interface System {
  */
 export async function deploySystem(conn: Connection, plan: Plan, reporters: PrivateKeyAccount[]): Promise<System> {
   const { ethers } = conn;
-  const signers = await ethers.getSigners();
-  const admin = signers[ACCOUNTS.admin];
-  const guardian = signers[ACCOUNTS.guardian];
+  const admin = await conn.account(ACCOUNTS.admin);
+  const guardian = await conn.account(ACCOUNTS.guardian);
   const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
   const config = { blockPollingInterval: 20 };
   const dev = await conn.ignition.deploy(DevAssets, { config, defaultSender: admin.address });
@@ -75,12 +73,12 @@ export async function deploySystem(conn: Connection, plan: Plan, reporters: Priv
   const settlement = await at<Settlement>("Settlement", p.settlement);
   const wbtc = await at<TestWBTC>("TestWBTC", dev.wbtc);
   const feed = await at<TestPriceFeed>("TestPriceFeed", dev.feed);
-  const farms = plan.farms.map((f) => signers[f.account]);
+  const farms = await Promise.all(plan.farms.map((f) => conn.account(f.account)));
   for (const [i, f] of plan.farms.entries()) await token.registerFarm(farms[i].address, f.capacityThs, f.name);
   const addr = async (c: { getAddress(): Promise<string> }) => (await c.getAddress()).toLowerCase();
   return {
     token, oracle, settlement, wbtc, feed,
     addresses: { token: await addr(token), oracle: await addr(oracle), settlement: await addr(settlement), wbtc: await addr(wbtc), feed: feedAddress.toLowerCase() },
-    admin, guardian, keeper: signers[ACCOUNTS.keeper], farms, submitter: signers[ACCOUNTS.submitter], fromBlock,
+    admin, guardian, keeper: await conn.account(ACCOUNTS.keeper), farms, submitter: await conn.account(ACCOUNTS.submitter), fromBlock,
   };
 }

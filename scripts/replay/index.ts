@@ -11,10 +11,11 @@
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
  * The returned handle keeps the chain and the API running until `close()`.
  */
-import { holderWallets, isHodler, makePlan, reporterAccounts, type Plan } from "./actors.js";
-import { connectTo, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
+import { rmSync } from "node:fs";
+import { holderAddresses, isHodler, makePlan, reporterAccounts, type Plan } from "./actors.js";
+import { connectTo, createRuntime, NodeAccount, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
-import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
+import { preparePgliteDir, startLiveIndexer, type LiveIndexer } from "./indexer.js";
 import { checkDatabase, checkPort } from "../../indexer/startup.js";
 import { makeReporter, progressLine, reportDay, step } from "./loop.js";
 import { deployLending, openLoan } from "./lending.js";
@@ -53,11 +54,13 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
   let node: LocalNode | undefined;
   let conn: Connection | undefined;
   let idx: LiveIndexer | undefined;
+  let pgliteDir: string | undefined; // until the indexer owns it
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await idx?.stop().catch(() => {});
+    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
     await conn?.close().catch(() => {});
     await node?.stop();
   };
@@ -67,28 +70,43 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
   await checkPort(opts.apiPort, "127.0.0.1", "--api-port");
   try {
     log(`starting a Hardhat node (clock at ${opts.warmup.date}) ...`);
-    node = await startNode({ port: opts.port, initialDay: opts.fromDay - 1 });
-    conn = await connectTo(node.url);
-    await conn.hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    // the node starts (a child process) and the indexer's PGlite database is created (another) while this process
+    // loads Hardhat and checks the build
+    const [started, built, store] = await Promise.allSettled([
+      startNode({ port: opts.port, initialDay: opts.fromDay - 1 }),
+      createRuntime(),
+      opts.databaseUrl ? Promise.resolve(undefined) : preparePgliteDir(),
+    ]);
+    if (started.status === "fulfilled") node = started.value;
+    if (store.status === "fulfilled") pgliteDir = store.value;
+    if (store.status === "rejected") throw store.reason;
+    if (built.status === "rejected") throw built.reason;
+    if (started.status === "rejected") {
+      built.value.removeJournal();
+      throw started.reason;
+    }
+    const url = started.value.url;
+    conn = await connectTo(built.value, url);
     const reporters = reporterAccounts();
     const sys = await deploySystem(conn, plan, reporters);
-    log(`node ${node.url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
+    log(`node ${url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
     const lendingBase = await deployLending(conn, sys.addresses.token);
-    idx = await startLiveIndexer(sys, node.url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
+    idx = await startLiveIndexer(sys, url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, dataDir: pgliteDir, defi: lendingBase.addresses });
+    pgliteDir = undefined; // the indexer removes it when it stops
     log(`indexer: ${idx.store}; GraphQL ${idx.url}; web app ${idx.url.replace(/\/graphql$/, "/")}`);
     await afterIdle(() => conn!.ethers.provider.getBlockNumber());
-    await afterIdle(() => rpc(node!.url, "eth_blockNumber", []));
+    await afterIdle(() => rpc(url, "eth_blockNumber", []));
 
     const data = new Map([opts.warmup, ...opts.days].map((d) => [d.day, d]));
     const w: World = {
       plan, sys, data,
-      holders: holderWallets(opts.holders, conn.ethers.provider),
+      // the node signs for the holders (impersonated): one request per transaction, no signing in this process
+      holders: await Promise.all(holderAddresses(opts.holders).map((a) => NodeAccount.impersonate(a, url, conn!.ethers.provider))),
       ids: plan.series.map(() => undefined),
       balances: Array.from({ length: opts.holders }, () => new Map()),
       stats: { txs: 0, sales: 0, trades: 0, gifts: 0, claims: 0, deposited: plan.farms.map(() => 0n), collateralPosted: plan.farms.map(() => 0n), pending: [], feedLate: [], phaseMs: {} },
     };
-    const reporter = await makeReporter(w, node.url, opts.dataDir);
-    const url = node.url;
+    const reporter = await makeReporter(w, url, opts.dataDir);
 
     // day before --from: report it (trailing hashprice for the collateral check), then issue and sell
     await setChainTime(url, opts.fromDay);
@@ -133,7 +151,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     const text = formatSummary({ summary, plan, w, seconds, days: lastDay - opts.fromDay + 1, blocks, maxLag });
     log("");
     log(text);
-    return { options: opts, plan, world: w, node, indexer: idx, url: idx.url, summary, text, seconds, aborted, close };
+    return { options: opts, plan, world: w, node: started.value, indexer: idx, url: idx.url, summary, text, seconds, aborted, close };
   } catch (e) {
     await close();
     throw e;

@@ -7,8 +7,7 @@
  * reported it levers up to 99.9 % of its maximum (a greedy borrower). Every day a liquidator checks the position
  * with Morpho's own health rule and liquidates it with Morpho's `liquidate` once it is unhealthy.
  */
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, keccak256, type Wallet } from "ethers";
+import { AbiCoder, keccak256 } from "ethers";
 import Collateral from "../../ignition/modules/Collateral.js";
 import DevMorpho from "../../ignition/modules/DevMorpho.js";
 import SeriesMarket from "../../ignition/modules/SeriesMarket.js";
@@ -17,7 +16,7 @@ import type { DayInputs } from "../../domain/data.js";
 import { epochAnchor } from "../../domain/epochs.js";
 import { health } from "../../domain/morpho.js";
 import { ACCOUNTS } from "./actors.js";
-import type { Connection } from "./chain.js";
+import type { Connection, NodeAccount } from "./chain.js";
 import { send, type World } from "./market.js";
 
 const WAD = 10n ** 18n;
@@ -54,9 +53,9 @@ export interface Lending {
   series: number;
   /** holder index of the borrower */
   borrowerIndex: number;
-  borrower: Wallet;
-  lender: HardhatEthersSigner;
-  liquidator: HardhatEthersSigner;
+  borrower: NodeAccount;
+  lender: NodeAccount;
+  liquidator: NodeAccount;
   halvingDay: number;
   supplied: bigint;
   borrowed: bigint;
@@ -98,8 +97,7 @@ function marketIdOf(p: MarketParams): string {
 export async function position(l: Lending) {
   const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
   if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
-  const mkt = await l.morpho.market(l.marketId);
-  const price = await l.valuation.price();
+  const [mkt, price] = await Promise.all([l.morpho.market(l.marketId), l.valuation.price()]);
   const h = health(collateral, borrowShares, mkt, LLTV, price);
   const value = h.collateralValue!;
   return { collateral, borrowShares, borrowed: h.borrowedAssets, price, value, maxBorrow: h.maxBorrow!, healthy: h.healthy!, ltvBps: h.ltvBps ?? 0n };
@@ -119,8 +117,7 @@ export interface LendingBase {
  * them from the start (the wrappers and the valuation oracle it then finds by itself).
  */
 export async function deployLending(conn: Connection, token: string): Promise<LendingBase> {
-  const signers = await conn.ethers.getSigners();
-  const admin = signers[ACCOUNTS.admin];
+  const admin = await conn.account(ACCOUNTS.admin);
   const config = { blockPollingInterval: 20 };
   const { morpho, irm } = await conn.ignition.deploy(DevMorpho, { config, defaultSender: admin.address, parameters: { DevMorpho: { lltv: LLTV } } });
   const { factory } = await conn.ignition.deploy(Collateral, {
@@ -142,8 +139,7 @@ export async function deployLending(conn: Connection, token: string): Promise<Le
  */
 export async function openLoan(conn: Connection, w: World, base: LendingBase, k: number, day: number): Promise<Lending> {
   const { ethers } = conn;
-  const signers = await ethers.getSigners();
-  const admin = signers[ACCOUNTS.admin];
+  const admin = await conn.account(ACCOUNTS.admin);
   const config = { blockPollingInterval: 20 };
   const { morpho, irm, factory } = base;
   const halvingDay = nextHalving(w.data, day, w.plan.toDay);
@@ -161,15 +157,15 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
       },
     },
   });
-  const wrapper = (await ethers.getContractAt("SeriesWrapper", await mk.wrapper.getAddress())) as unknown as SeriesWrapper;
-  const valuation = (await ethers.getContractAt("SeriesValuationOracle", await mk.valuation.getAddress())) as unknown as SeriesValuationOracle;
+  const wrapper = (await ethers.getContractAt("SeriesWrapper", await mk.wrapper.getAddress(), admin)) as unknown as SeriesWrapper;
+  const valuation = (await ethers.getContractAt("SeriesValuationOracle", await mk.valuation.getAddress(), admin)) as unknown as SeriesValuationOracle;
   const params: MarketParams = { loanToken, collateralToken: await wrapper.getAddress(), oracle: await valuation.getAddress(), irm: await irm.getAddress(), lltv: LLTV };
   const l: Lending = {
-    morpho: (await ethers.getContractAt("Morpho", await morpho.getAddress())) as unknown as Morpho,
+    morpho: (await ethers.getContractAt("Morpho", await morpho.getAddress(), admin)) as unknown as Morpho,
     wrapper, valuation, params, marketId: marketIdOf(params), series: k, borrowerIndex: 0, borrower: w.holders[0],
-    lender: signers[ACCOUNTS.lender], liquidator: signers[ACCOUNTS.liquidator], halvingDay,
+    lender: await conn.account(ACCOUNTS.lender), liquidator: await conn.account(ACCOUNTS.liquidator), halvingDay,
     supplied: 0n, borrowed: 0n, repaid: 0n, liquidations: [], maxLtvBps: 0n, flash: null, leveredUp: null,
-    attacker: (await ethers.deployContract("FlashSettleAttacker", [w.sys.token, w.sys.settlement, w.sys.wbtc])) as unknown as FlashSettleAttacker,
+    attacker: (await ethers.deployContract("FlashSettleAttacker", [w.sys.token, w.sys.settlement, w.sys.wbtc], admin)) as unknown as FlashSettleAttacker,
   };
 
   const { wbtc, token } = w.sys;

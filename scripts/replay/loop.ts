@@ -7,7 +7,7 @@
  * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
  */
 import { pino } from "pino";
-import { createPublicClient, createWalletClient, defineChain, http, type Address } from "viem";
+import { createPublicClient, createWalletClient, defineChain, http, type Address, type Transport } from "viem";
 import { createReporter, type Reporter } from "../../cli/reporter/reporter.js";
 import { CsvSource, type UptimeSource } from "../../cli/reporter/sources.js";
 import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
@@ -24,7 +24,13 @@ export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): 
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  const transport = http(rpcUrl, { batch: true });
+  // the chain id is fixed: answered here instead of asked before every transaction (viem checks it on each send)
+  const chainIdHex = `0x${chain.id.toString(16)}`;
+  const base = http(rpcUrl, { batch: true });
+  const transport: Transport = (params) => {
+    const t = base(params);
+    return { ...t, request: (async (args, opts) => (args.method === "eth_chainId" ? chainIdHex : t.request(args, opts))) as typeof t.request };
+  };
   const farms = w.sys.farms.map((f) => f.address as Address);
   const uptime: UptimeSource = {
     async uptime(day) {

@@ -1,11 +1,11 @@
 /**
  * What farms and holders do in the replay: a farm posts collateral and issues a series, sells it to holders for
  * (test) WBTC, and funds each day's payout once the oracle has reported it; holders buy from each other, give
- * units away, and claim their yield. Transactions are sent one after the other and not waited for: the node
- * automines, so each is in a block when `send` returns (a revert surfaces as an error of the gas estimate).
+ * units away, and claim their yield. Transactions are sent one after the other by the node's accounts
+ * (`NodeAccount`, chain.ts): the node automines, so each is in its own block when `send` returns, and a revert
+ * surfaces as the error of its `eth_sendTransaction`.
  */
-import type { Wallet } from "ethers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { NodeAccount } from "./chain.js";
 import type { DayInputs } from "../../domain/data.js";
 import { perThDay } from "../../domain/settlement.js";
 import { BPS, E18 } from "../../domain/units.js";
@@ -17,7 +17,7 @@ import { ORACLE } from "./deploy.js";
 export interface World {
   plan: Plan;
   sys: System;
-  holders: Wallet[];
+  holders: NodeAccount[];
   /** real inputs by day (the warm-up day and the replayed days) */
   data: Map<number, DayInputs>;
   /** token id of each planned series once issued */
@@ -175,7 +175,6 @@ export async function fundDay(w: World, day: number): Promise<void> {
     const ks = activeSeries(w, day).filter((k) => w.plan.series[k].farm === f);
     if (ks.length === 0) continue;
     const dp = w.plan.debtPath;
-    let repay = 0n;
     let resumed = false;
     if (dp.farm === f && day >= dp.stopDay) {
       const st = w.stats.debtPath;
@@ -196,13 +195,12 @@ export async function fundDay(w: World, day: number): Promise<void> {
       }
     }
     // a deposit repays the farm's debts first: fund them too, so the day's payout is still covered
-    repay = await settlement.farmDebt(farm.address, asset);
-    let need = 0n;
-    for (const k of ks) {
-      const q = await settlement.quote(w.ids[k]!, day);
-      need += q.owed - q.compensation;
-    }
-    const balance = await settlement.payoutBalance(farm.address, asset);
+    const [repay, balance, quotes] = await Promise.all([
+      settlement.farmDebt(farm.address, asset),
+      settlement.payoutBalance(farm.address, asset),
+      Promise.all(ks.map((k) => settlement.quote(w.ids[k]!, day))),
+    ]);
+    const need = quotes.reduce((a, q) => a + q.owed - q.compensation, 0n);
     let amount = (need > balance ? need - balance : 0n) + repay;
     const u = w.plan.underfund;
     if (u.farm === f && u.day === day) {
@@ -290,7 +288,7 @@ export async function holdersDay(w: World, day: number): Promise<void> {
 }
 
 /** The guardian confirms `day` if its report landed pending. */
-export async function confirmIfPending(w: World, day: number, guardian: HardhatEthersSigner): Promise<void> {
+export async function confirmIfPending(w: World, day: number, guardian: NodeAccount): Promise<void> {
   const v = await w.sys.oracle.dailyValues(day);
   if (v.status !== 1n) return;
   const [ev] = await w.sys.oracle.queryFilter(w.sys.oracle.filters.DailyReportPending(day));
