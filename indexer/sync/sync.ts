@@ -73,6 +73,9 @@ interface Prepared {
   fresh: Set<string>;
 }
 
+/** Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory). */
+const WRITE_BATCH_EVENTS = 50_000;
+
 /** How many headers the bloom cross-check holds at once during backfill. */
 const HEADER_CHUNK = 1_000;
 
@@ -299,7 +302,7 @@ export function createSync(ctx: IndexerContext) {
    * against the headers and blooms, the checkpoint hash confirmed by the next endpoint, the events decoded in chain
    * order and their blocks' timestamps. "reorg" when the range does not extend `cp`.
    */
-  async function prepare(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
+  async function prepareRange(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
     const rpc = reader();
     const fetched = await fetchLogs(from, maxTo, known);
     const to = fetched.to;
@@ -337,6 +340,32 @@ export function createSync(ctx: IndexerContext) {
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
     const times = await eventBlockTimes(events, byNumber);
     return { to, hs, events, times, fresh: fetched.fresh };
+  }
+
+  /**
+   * The next write batch from `from`: one range (`prepareRange`) in the tail; during backfill consecutive ranges, each
+   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS` events, spans `rpc.maxRange` blocks or reaches
+   * `maxTo`. The `eth_getLogs` range stays at the log target nodes accept; the transaction gets larger, so fewer
+   * superseded entity rows are closed (an entity touched in many blocks of one batch is closed once).
+   */
+  async function prepare(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
+    const first = await prepareRange(from, maxTo, tail, cp, known);
+    if (first === "reorg" || tail) return first;
+    const batch = first;
+    const end = Math.min(maxTo, from + config.rpc.maxRange - 1); // a batch spans at most --max-range blocks too
+    let seen = new Set([...known, ...first.fresh]);
+    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS) {
+      const last = batch.hs[batch.hs.length - 1];
+      const more = await prepareRange(batch.to + 1, end, false, last, seen);
+      if (more === "reorg") throw new ChainMovedError(`block ${batch.to + 1} does not extend block ${batch.to} fetched just before`);
+      batch.to = more.to;
+      batch.hs = [batch.hs[0], ...more.hs.slice(-1)];
+      for (const ev of more.events) batch.events.push(ev);
+      for (const t of more.times) batch.times.push(t);
+      for (const w of more.fresh) batch.fresh.add(w);
+      seen = new Set([...seen, ...more.fresh]);
+    }
+    return batch;
   }
 
   /** One step: index the next range, or detect a reorg, or report being caught up (returns false). */
