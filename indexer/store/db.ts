@@ -3,24 +3,53 @@
  * run on both. Type normalisation: `numeric` comes back as a decimal string, `int8` as a JS number
  * (block numbers, timestamps), `int4` as a number, `bool` as boolean, `jsonb` as an object.
  */
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Creates a PGlite data folder in a short-lived child process. PGlite's initdb is a separate WASM module whose
- * memory stays reserved in the process that ran it (~0.5 GiB high-water mark); running it once, apart, keeps the
+ * Runs PGlite's initdb into `dir` in a short-lived child process. PGlite's initdb is a separate WASM module whose
+ * memory stays reserved in the process that ran it (~0.5 GiB high-water mark); running it apart keeps the
  * long-running indexer's footprint to what it actually uses.
  */
-function initPgliteDir(dataDir: string): void {
+function initdb(dir: string): void {
   const mod = import.meta.resolve("@electric-sql/pglite");
   const script = `const { PGlite } = await import(${JSON.stringify(mod)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
-  execFileSync(process.execPath, ["--input-type=module", "-e", script, dataDir], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/**
+ * Creates a PGlite data folder. initdb costs ~5 s of WASM on a quiet machine (~25 s on a loaded one), so its output
+ * is made once per PGlite version and kept as a pristine cluster under the user's cache folder
+ * (`$XDG_CACHE_HOME/hashpower` or `~/.cache/hashpower`; it appears there complete or not at all); a new data folder
+ * is a copy of it (as `initdb` itself copies `template1`). `HASHPOWER_PGLITE_TEMPLATE=0`, or a cache folder that
+ * cannot be written, runs initdb into `dataDir` directly.
+ */
+function initPgliteDir(dataDir: string): void {
+  if (process.env.HASHPOWER_PGLITE_TEMPLATE === "0") return initdb(dataDir);
+  let template: string;
+  try {
+    const version = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("@electric-sql/pglite")), "utf8")).version;
+    template = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "hashpower", `pglite-${version}`);
+    if (!existsSync(join(template, "PG_VERSION"))) {
+      const tmp = `${template}.${process.pid}.tmp`;
+      mkdirSync(tmp, { recursive: true });
+      try {
+        initdb(tmp);
+        renameSync(tmp, template); // atomic: complete or absent (another process may have won: its copy is as good)
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+  } catch {
+    return initdb(dataDir);
+  }
+  cpSync(template, dataDir, { recursive: true });
 }
 
 /** Anything that runs a parameterised query. */
@@ -92,6 +121,8 @@ export interface Db extends Sql {
 /** Opens the embedded PGlite database in `dataDir` (`memory://` for in-memory). */
 export async function openPglite(dataDir: string): Promise<Db> {
   if (!dataDir.includes("://") && !existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
+  // loaded here, not at the top: an indexer on PostgreSQL never holds PGlite's module (~35 MB resident)
+  const { PGlite } = await import("@electric-sql/pglite");
   // 32 MB of shared buffers instead of 128 MB: the WASM heap never shrinks, and the OS page cache still caches
   // the data files, so a smaller buffer pool costs little speed and saves ~100 MB resident
   const db = await PGlite.create(dataDir, {
