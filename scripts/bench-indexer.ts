@@ -242,7 +242,7 @@ async function main() {
       load: "PG p99 85-108 at 1,000 req/s",
     };
     const rows = [
-      ["", ...runs.map((r) => r.db), "Ponder 0.17.7 (field notes)"],
+      ["", ...runs.map((r) => r.db), "Ponder 0.17.7 (issue #16, peer run)"],
       ["events indexed", ...runs.map((r) => String(r.events)), "100,000"],
       ["cold backfill, s", ...runs.map((r) => r.backfillSec.toFixed(2)), ""],
       ["cold backfill, events/s", ...runs.map((r) => String(Math.round(r.events / r.backfillSec))), ponder.eps],
