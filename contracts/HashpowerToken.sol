@@ -22,22 +22,31 @@ import {IHashpowerToken, IIssuanceGuard} from "./interfaces/IHashpowerToken.sol"
 ///         FARM_ADMIN issue series within their capacity (TH/s) and mint up to `hashrateThs × termDays` units;
 ///         payouts in an 8-decimal ERC-20 (sats) are credited pro rata to holders in O(1) gas and claimed by pull.
 /// @dev Accounting (model: `domain/accumulator.ts`, bit-identical; pattern: Synthetix `rewardPerToken`,
-///      MasterChef `accPerShare`): per series an accumulator `acc` of sats per unit × 1e36 and a carried remainder
-///      `carry` (× 1e36, < supply); per holder a checkpoint `paid` and a 1e36-scaled `accrued`. A distribution of
-///      `amount` sats does `num = amount·1e36 + carry; acc += num / supply; carry = num % supply`. Settling a holder
-///      does `accrued += balance · (acc − paid); paid = acc`, before every balance change (in `_update`, for both
-///      parties of every id of a batch, mints and burns included). A claim pays `floor(accrued / 1e36)` and keeps
-///      the sub-sat remainder. Hence, per series: `distributed·1e36 = claimed·1e36 + Σ accrued (incl. unsettled) + carry`.
+///      MasterChef `accPerShare` and `rewardDebt`): per series an accumulator `acc` of sats per unit × 1e36 and a
+///      carried remainder `carry` (× 1e36, < supply). A distribution of `amount` sats does
+///      `num = amount·1e36 + carry; acc += num / supply; carry = num % supply`. A holder's exact accrual (sats ×
+///      1e36, settled or not) is `accrued = balance·acc − debt`, where its reward debt `debt` moves with its balance
+///      at the current `acc` (`debt ± value·acc` on every balance change, mints and burns included), so a transfer
+///      never moves earned yield and needs no settlement. A claim pays `floor(accrued / 1e36)` (`debt += paid·1e36`)
+///      and keeps the sub-sat remainder. This is the same arithmetic, rounding for rounding, as settling
+///      `accrued += balance·(acc − paid)` before every balance change (the mirror's form: `debt = balance·paid −
+///      accrued`). Hence, per series: `distributed·1e36 = claimed·1e36 + Σ accrued + carry`, where `claimed` is the
+///      sum of the `Claimed` events.
 ///
-///      Gas: OpenZeppelin's ERC1155 balance storage is replaced by one packed slot per (id, holder):
-///      `balance` (low 96 bits; a balance never exceeds the cap `hashrateThs × termDays` < 2^96) and `paid`
-///      (high 160 bits), so a transfer touches the same two holder slots as a plain ERC-1155 plus one series slot
-///      (`supply` | `acc`). A zero balance is stored as an all-zero slot (its `paid` is meaningless), keeping the
-///      SSTORE refund on emptying an account and the zero → non-zero cost of a new holder the same as plain.
-///      The accumulator is therefore bounded by 2^160 − 1 (≈ 1.46e12 sats ≈ 14,600 BTC cumulated per TH/s·day)
-///      and a series' cumulative distributions by 2^64 − 1 sats (≈ 1.8e11 BTC); a distribution that would exceed
-///      either reverts (`SafeCastOverflowedUintDowncast`). Everything else of ERC-1155 (approvals, receiver checks,
-///      events) is OpenZeppelin's.
+///      Gas: OpenZeppelin's ERC1155 balance storage is replaced by one slot per (id, holder):
+///      `debt mod 2^192 << 64 | balance`. Bounds (all enforced, so the packing is exact):
+///      - `balance ≤ supply ≤ minted ≤ cap = hashrateThs × termDays < 2^64` (`createSeries` refuses a larger cap);
+///      - `distributed < 2^64` sats per series (`SafeCastOverflowedUintDowncast` on the distribution that would
+///        exceed it, ≈ 1.8e11 BTC);
+///      - hence every holder's `0 ≤ accrued ≤ Σ accrued ≤ distributed·1e36 < 2^64·2^119.6 < 2^184`: the debt is
+///        kept modulo 2^192 (every `±` above is exact modulo 2^192) and `(balance·acc − debt) mod 2^192` is the
+///        true accrual, as it lies in [0, 2^192);
+///      - `acc = Σ δ ≤ Σ δ·supply = Σ amount·1e36 − carry ≤ distributed·1e36 < 2^184` (δ: a distribution's
+///        increment; supply ≥ 1), so `acc` fits its 192 bits and `value·acc < 2^64·2^184 = 2^248` never overflows.
+///      A transfer reads one series slot (`acc`) and writes the two holder slots, as a plain ERC-1155 writes its two
+///      balances; a claim reads one series slot and writes one holder slot per series. An all-zero holder slot
+///      means no balance and nothing owed, so emptying an account that has claimed everything refunds as plain.
+///      Everything else of ERC-1155 (approvals, receiver checks, events) is OpenZeppelin's.
 ///
 ///      Record-date rule (flash guard): a distribution (`distribute`, `distributeRepayment`) credits the holders
 ///      of the series at the moment of the call, pro rata to their balances, **provided no balance of that series
@@ -82,7 +91,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     /// @dev Admin role of DISTRIBUTOR_ROLE and of itself; never granted, so `grantRole` can never hand out either.
     bytes32 private constant _NOBODY_ROLE = keccak256("hashpower.NOBODY");
-    uint256 private constant _BALANCE_BITS = 96;
+    uint256 private constant _BALANCE_BITS = 64;
+    uint256 private constant _MASK_192 = (1 << 192) - 1;
     uint256 private constant _BALANCE_MASK = (1 << _BALANCE_BITS) - 1;
     /// @dev Seed of the transient "series moved in this transaction" flags: slot = keccak256(id, seed).
     uint256 private constant _MOVED_SEED = 0x482b0d4c1880c328ddac4c2e86468a0c287a56cf694f9dd3daeaf39c07af37ba; // keccak256("hashpower.token.movedInTx")
@@ -95,16 +105,18 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         string name;
     }
 
-    /// @dev A series: its terms (3 slots) and its accounting, packed so that a transfer reads one slot
-    ///      (`supply` | `accPerUnitE36`) and a distribution writes two.
+    /// @dev A series: its terms (3 slots), the word transfers and claims read (`accAsset`) and the slot mints,
+    ///      burns and distributions write (`supply` | `carry` | `minted` | `distributed`).
     struct Series {
         SeriesTerms terms;
-        uint96 supply; // units outstanding (≤ cap < 2^96)
-        uint160 accPerUnitE36; // sats per unit × 1e36 (< 2^160, see contract notes)
-        uint96 carryE36; // < supply
-        uint96 minted; // ≤ cap
+        /// `assetSeries << 192 | accPerUnitE36`: the accumulator, sats per unit × 1e36 (≤ distributed·1e36 < 2^184,
+        /// see contract notes), and the first series paid in the same payout asset (set by `createSeries`, so
+        /// ≠ 0 exactly for an existing series), whose terms name the asset. One SLOAD gives a claim both.
+        uint256 accAsset;
+        uint64 supply; // units outstanding (≤ cap < 2^64)
+        uint64 carryE36; // < supply
+        uint64 minted; // ≤ cap
         uint64 distributed; // sats (< 2^64 ≈ 1.8e11 BTC, see contract notes)
-        uint256 claimed; // sats, ≤ distributed
     }
 
     mapping(address farm => Farm) private _farms;
@@ -112,10 +124,11 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
     mapping(uint256 id => Series) private _series;
     /// @dev Bit `day − startDay` is set once the day has been distributed.
     mapping(uint256 id => BitMaps.BitMap) private _distributedDays;
-    /// @dev Packed holder slot: `paidE36 << 96 | balance`; 0 when the balance is 0.
+    /// @dev Packed holder slot: `debtE36 mod 2^192 << 64 | balance` (reward debt, sats × 1e36; see contract notes).
     mapping(uint256 id => mapping(address holder => uint256)) private _holders;
-    /// @dev Settled, unclaimed accrual: sats × 1e36.
-    mapping(uint256 id => mapping(address holder => uint256)) private _accruedE36;
+    /// @dev First series (id) paid in each payout asset; a series keeps it as `assetSeries` so that a claim finds its
+    ///      asset in the slot it reads anyway (the terms of that first series name the asset).
+    mapping(address asset => uint256 id) private _assetSeries;
     mapping(address holder => address) private _claimers;
 
     /// @notice Contract consulted on every `createSeries` (the settlement's collateral check), or address(0).
@@ -171,7 +184,8 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     /// @inheritdoc IHashpowerToken
     /// @dev Not while paused (`EnforcedPause`). Reverts `UnknownFarm(msg.sender)`; `InvalidTerms` naming the field:
-    ///      "farm" (≠ msg.sender), "hashrateThs" (0), "termDays" (0), "poolFeeBps" / "slaBps" (> 10,000),
+    ///      "farm" (≠ msg.sender), "hashrateThs" (0), "termDays" (0), "supplyCap" (`hashrateThs × termDays` ≥ 2^64
+    ///      units, the bound of the packed balances), "poolFeeBps" / "slaBps" (> 10,000),
     ///      "payoutAsset" (zero or no code), "payoutAsset.decimals" (not 8); `CapacityExceeded(farm, peakThs,
     ///      capacityThs)` where `peakThs` is the largest summed hashrate (TH/s) of the farm's series, the new one
     ///      included, on any day of the new term. Then calls the issuance guard, if set, with the stored series.
@@ -182,6 +196,7 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         if (terms.farm != msg.sender) revert InvalidTerms("farm");
         if (terms.hashrateThs == 0) revert InvalidTerms("hashrateThs");
         if (terms.termDays == 0) revert InvalidTerms("termDays");
+        if (uint256(terms.hashrateThs) * terms.termDays > type(uint64).max) revert InvalidTerms("supplyCap");
         if (terms.poolFeeBps > BPS) revert InvalidTerms("poolFeeBps");
         if (terms.slaBps > BPS) revert InvalidTerms("slaBps");
         if (terms.payoutAsset.code.length == 0) revert InvalidTerms("payoutAsset");
@@ -192,7 +207,11 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         if (peakThs > f.capacityThs) revert CapacityExceeded(msg.sender, peakThs, f.capacityThs);
 
         id = ++_seriesCount;
-        _series[id].terms = terms;
+        Series storage s = _series[id];
+        s.terms = terms;
+        uint256 assetSeries = _assetSeries[terms.payoutAsset];
+        if (assetSeries == 0) _assetSeries[terms.payoutAsset] = assetSeries = id;
+        s.accAsset = assetSeries << 192;
         _farmSeries[msg.sender].push(id);
         emit SeriesCreated(id, msg.sender, terms);
 
@@ -213,7 +232,7 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         uint256 cap = uint256(s.terms.hashrateThs) * s.terms.termDays;
         uint256 minted = s.minted + units;
         if (minted > cap) revert SupplyCapExceeded(id, minted, cap);
-        s.minted = uint96(minted); // ≤ cap < 2^96
+        s.minted = uint64(minted); // ≤ cap < 2^64
         _mint(to, id, units, data);
     }
 
@@ -253,7 +272,7 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         BitMaps.BitMap storage done = _distributedDays[id];
         if (done.get(day - start)) revert AlreadyDistributed(id, day);
         done.set(day - start);
-        (uint256 supply, uint256 acc) = amount == 0 ? (uint256(s.supply), uint256(s.accPerUnitE36)) : _accrue(s, id, amount);
+        (uint256 supply, uint256 acc) = amount == 0 ? (uint256(s.supply), s.accAsset & _MASK_192) : _accrue(s, id, amount);
         emit Distributed(id, day, amount, supply, acc);
     }
 
@@ -276,8 +295,10 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     /// @inheritdoc IHashpowerToken
     /// @dev Reverts `ZeroAddress` (receiver), `UnknownSeries`. Pays `floor(accrued / 1e36)` sats per id and keeps
-    ///      the sub-sat remainder; consecutive ids with the same payout asset are paid in one transfer.
-    ///      Emits `Claimed` for each id with a non-zero amount.
+    ///      the sub-sat remainder; the ids paying something are paid in one transfer per run of consecutive ones
+    ///      with the same payout asset (ids with nothing to pay neither break a run nor write storage). Gas: one
+    ///      series slot read and one holder slot written per paying id (≈ 10,500 gas with its event), plus one
+    ///      ERC-20 transfer per run. Emits `Claimed` for each id with a non-zero amount.
     function claim(uint256[] calldata ids, address receiver)
         external
         nonReentrant
@@ -345,25 +366,16 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     // ------------------------------------------------------------------ views
     /// @inheritdoc IHashpowerToken
-    /// @dev Returns 0 for an unknown series. Equals `floor((accruedE36 + balance · (acc − paidE36)) / 1e36)`.
+    /// @dev Returns 0 for an unknown series. Equals `floor(accruedE36(account, id) / 1e36)`.
     function claimable(address account, uint256 id) external view returns (uint256) {
-        uint256 packed = _holders[id][account];
-        uint256 accrued = _accruedE36[id][account];
-        uint256 balance = packed & _BALANCE_MASK;
-        if (balance != 0) accrued += balance * (_series[id].accPerUnitE36 - (packed >> _BALANCE_BITS));
-        return accrued / ACC_SCALE;
+        return _accrued(_holders[id][account], _series[id].accAsset & _MASK_192) / ACC_SCALE;
     }
 
-    /// @notice `account`'s checkpoint in series `id`: balance (units), `paidE36` (accumulator value, sats per unit
-    ///         × 1e36, at its last settlement; 0 while the balance is 0) and settled unclaimed `accruedE36`
-    ///         (sats × 1e36).
-    function holderCheckpoint(address account, uint256 id)
-        external
-        view
-        returns (uint256 balance, uint256 paidE36, uint256 accruedE36)
-    {
-        uint256 packed = _holders[id][account];
-        return (packed & _BALANCE_MASK, packed >> _BALANCE_BITS, _accruedE36[id][account]);
+    /// @notice `account`'s exact unclaimed accrual in series `id`, sats × 1e36 (claimable sats and the sub-sat
+    ///         remainder kept for the next claim): `accrued + balance · (acc − paid)` in the mirror's terms
+    ///         (`domain/accumulator.ts`). 0 for an unknown series.
+    function accruedE36(address account, uint256 id) external view returns (uint256) {
+        return _accrued(_holders[id][account], _series[id].accAsset & _MASK_192);
     }
 
     /// @notice Units held by `account` in series `id` (TH/s·days).
@@ -385,10 +397,9 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         return SeriesState({
             supply: s.supply,
             minted: s.minted,
-            accPerUnitE36: s.accPerUnitE36,
+            accPerUnitE36: s.accAsset & _MASK_192,
             carryE36: s.carryE36,
-            distributed: s.distributed,
-            claimed: s.claimed
+            distributed: s.distributed
         });
     }
 
@@ -399,7 +410,7 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
 
     /// @inheritdoc IHashpowerToken
     function accPerUnitE36(uint256 id) external view returns (uint256) {
-        return _series[id].accPerUnitE36;
+        return _series[id].accAsset & _MASK_192;
     }
 
     /// @notice Supply cap of series `id`: `hashrateThs × termDays` units (TH/s·days). Reverts `UnknownSeries`.
@@ -471,9 +482,9 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         _checkRole(DEFAULT_ADMIN_ROLE);
     }
 
-    /// @dev OpenZeppelin's `_update` with packed balances and settlement: for every id, both parties are settled
-    ///      against the series accumulator before their balance changes; a mint adds to and a burn takes from the
-    ///      series supply. Same errors and events as OpenZeppelin's.
+    /// @dev OpenZeppelin's `_update` with packed balances and reward debts: for every id, `value` units and
+    ///      `value·acc` of debt move from `from` to `to` (contract notes), so both keep what they had earned; a mint
+    ///      adds to and a burn takes from the series supply. Same errors and events as OpenZeppelin's.
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
         if (ids.length != values.length) revert ERC1155InvalidArrayLength(ids.length, values.length);
         for (uint256 i; i < ids.length; ++i) {
@@ -481,16 +492,26 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
             uint256 value = values.unsafeMemoryAccess(i);
             _markMoved(id);
             Series storage s = _series[id];
-            uint256 acc = s.accPerUnitE36;
+            uint256 acc = s.accAsset & _MASK_192;
             if (from == address(0)) {
-                s.supply = SafeCast.toUint96(s.supply + value); // mint: ≤ cap, checked in `mint`
+                s.supply += uint64(value); // mint: value ≤ cap − minted, checked in `mint`
             } else {
-                _debit(id, from, value, acc);
+                mapping(address => uint256) storage holders = _holders[id];
+                uint256 packed = holders[from];
+                uint256 balance = packed & _BALANCE_MASK;
+                if (balance < value) revert ERC1155InsufficientBalance(from, balance, value, id);
+                // value ≤ balance: no borrow from the debt field; the debt wraps modulo 2^192 (contract notes).
+                unchecked {
+                    holders[from] = packed - ((value * acc) << _BALANCE_BITS) - value;
+                }
             }
             if (to == address(0)) {
-                s.supply -= uint96(value); // burn: value ≤ balance ≤ supply, checked in `_debit`
+                s.supply -= uint64(value); // burn: value ≤ balance ≤ supply, checked above
             } else {
-                _credit(id, to, value, acc);
+                // balance + value ≤ supply < 2^64: no carry into the debt field; value·acc < 2^248.
+                unchecked {
+                    _holders[id][to] += ((value * acc) << _BALANCE_BITS) + value;
+                }
             }
         }
         if (ids.length == 1) {
@@ -521,29 +542,12 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
         if (moved != 0) revert SeriesMovedInTransaction(id);
     }
 
-    /// @dev Settles `account` in `id` at `acc` and takes `value` units from it.
-    function _debit(uint256 id, address account, uint256 value, uint256 acc) private {
-        uint256 packed = _holders[id][account];
-        uint256 balance = packed & _BALANCE_MASK;
-        if (balance < value) revert ERC1155InsufficientBalance(account, balance, value, id);
-        uint256 paid = packed >> _BALANCE_BITS;
-        if (balance != 0 && paid != acc) _accruedE36[id][account] += balance * (acc - paid);
+    /// @dev Exact accrual (sats × 1e36) of a packed holder slot at accumulator `acc`: `(balance·acc − debt) mod
+    ///      2^192`, exact because the true value is in [0, 2^184) (contract notes).
+    function _accrued(uint256 packed, uint256 acc) private pure returns (uint256) {
         unchecked {
-            balance -= value;
+            return ((packed & _BALANCE_MASK) * acc - (packed >> _BALANCE_BITS)) & _MASK_192;
         }
-        uint256 next = balance == 0 ? 0 : (acc << _BALANCE_BITS) | balance;
-        if (next != packed) _holders[id][account] = next;
-    }
-
-    /// @dev Settles `account` in `id` at `acc` and gives it `value` units.
-    function _credit(uint256 id, address account, uint256 value, uint256 acc) private {
-        uint256 packed = _holders[id][account];
-        uint256 balance = packed & _BALANCE_MASK;
-        uint256 paid = packed >> _BALANCE_BITS;
-        if (balance != 0 && paid != acc) _accruedE36[id][account] += balance * (acc - paid);
-        balance = SafeCast.toUint96(balance + value);
-        uint256 next = balance == 0 ? 0 : (acc << _BALANCE_BITS) | balance;
-        if (next != packed) _holders[id][account] = next;
     }
 
     /// @dev Credits `amount` sats (> 0) to the holders of `s` and pulls it from msg.sender.
@@ -551,62 +555,65 @@ contract HashpowerToken is IHashpowerToken, ERC1155Burnable, ParameterTimelock, 
     function _accrue(Series storage s, uint256 id, uint256 amount) private returns (uint256 supply, uint256 acc) {
         supply = s.supply;
         if (supply == 0) revert NoSupply(id);
+        address asset = s.terms.payoutAsset;
         uint256 num = amount * ACC_SCALE + s.carryE36;
         uint256 delta = num / supply;
-        acc = s.accPerUnitE36 + delta;
-        s.accPerUnitE36 = SafeCast.toUint160(acc);
-        s.carryE36 = uint96(num - delta * supply); // < supply < 2^96
+        s.carryE36 = uint64(num - delta * supply); // < supply < 2^64
         s.distributed = SafeCast.toUint64(s.distributed + amount);
-        IERC20(s.terms.payoutAsset).safeTransferFrom(msg.sender, address(this), amount);
+        // acc + delta ≤ distributed·1e36 < 2^184 now that `distributed` fits 64 bits: no carry into `assetSeries`
+        uint256 accAsset = s.accAsset + delta;
+        s.accAsset = accAsset;
+        acc = accAsset & _MASK_192;
+        IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @dev Settles `holder` in each of `ids`, pays the whole sats to `receiver` (one transfer per run of
-    ///      consecutive ids with the same payout asset) and keeps the sub-sat remainders.
+    /// @dev Pays `holder`'s whole sats in each of `ids` to `receiver` (one transfer per run of consecutive paying
+    ///      ids with the same payout asset) and keeps the sub-sat remainders.
     function _claim(address holder, uint256[] calldata ids, address receiver)
         private
         returns (uint256[] memory amounts)
     {
         if (receiver == address(0)) revert ZeroAddress();
         amounts = new uint256[](ids.length);
-        address runAsset;
+        uint256 runSeries; // `assetSeries` of the current run
         uint256 runAmount;
         for (uint256 i; i < ids.length; ++i) {
             uint256 id = ids[i];
-            Series storage s = _series[id];
-            address asset = s.terms.payoutAsset;
-            if (asset == address(0)) revert UnknownSeries(id);
-            uint256 amount = _take(s, id, holder);
-            if (amount != 0) {
-                amounts[i] = amount;
-                s.claimed += amount;
-                emit Claimed(holder, id, receiver, msg.sender, amount);
+            uint256 accAsset = _series[id].accAsset;
+            uint256 assetSeries = accAsset >> 192;
+            if (assetSeries == 0) revert UnknownSeries(id);
+            uint256 amount = _take(_holders[id], holder, accAsset & _MASK_192);
+            if (amount == 0) continue;
+            amounts[i] = amount;
+            emit Claimed(holder, id, receiver, msg.sender, amount);
+            if (assetSeries != runSeries) {
+                if (runAmount != 0) _pay(runSeries, receiver, runAmount);
+                (runSeries, runAmount) = (assetSeries, 0);
             }
-            if (asset != runAsset) {
-                if (runAmount != 0) IERC20(runAsset).safeTransfer(receiver, runAmount);
-                (runAsset, runAmount) = (asset, 0);
+            unchecked {
+                runAmount += amount; // each amount < 2^184 / 1e36 < 2^65
             }
-            runAmount += amount;
         }
-        if (runAmount != 0) IERC20(runAsset).safeTransfer(receiver, runAmount);
+        if (runAmount != 0) _pay(runSeries, receiver, runAmount);
     }
 
-    /// @dev Settles `holder` in `id` and takes the whole sats of its accrual (accumulator.ts `claim`).
-    function _take(Series storage s, uint256 id, address holder) private returns (uint256 amount) {
-        uint256 packed = _holders[id][holder];
-        uint256 before = _accruedE36[id][holder];
-        uint256 accrued = before;
-        uint256 balance = packed & _BALANCE_MASK;
-        if (balance != 0) {
-            uint256 acc = s.accPerUnitE36;
-            uint256 paid = packed >> _BALANCE_BITS;
-            if (paid != acc) {
-                accrued += balance * (acc - paid);
-                _holders[id][holder] = (acc << _BALANCE_BITS) | balance;
+    /// @dev Takes the whole sats of `holder`'s accrual at `acc` (`debt += paid·1e36`; accumulator.ts `claim`).
+    function _take(mapping(address => uint256) storage holders, address holder, uint256 acc)
+        private
+        returns (uint256 amount)
+    {
+        uint256 packed = holders[holder];
+        amount = _accrued(packed, acc) / ACC_SCALE;
+        if (amount != 0) {
+            unchecked {
+                holders[holder] = packed + ((amount * ACC_SCALE) << _BALANCE_BITS); // the debt wraps modulo 2^192
             }
         }
-        amount = accrued / ACC_SCALE;
-        accrued -= amount * ACC_SCALE;
-        if (accrued != before) _accruedE36[id][holder] = accrued;
+    }
+
+    /// @dev Sends `amount` of the payout asset of series `assetSeries` to `receiver`.
+    function _pay(uint256 assetSeries, address receiver, uint256 amount) private {
+        IERC20(_series[assetSeries].terms.payoutAsset).safeTransfer(receiver, amount);
     }
 
     /// @dev Largest summed hashrate (TH/s) of `farm`'s existing series on any day of `[start, end)`. The summed

@@ -3,6 +3,9 @@
  * Source: the accumulator pattern (Synthetix `rewardPerToken`, MasterChef `accPerShare`), with the
  * distribution remainder carried (`carryE36`) and per-holder accruals kept at 1e36 scale, so no dust is lost:
  *   funded · 1e36 = claimed · 1e36 + Σ holders accruedE36 (incl. unsettled) + carryE36.
+ * The token stores the same numbers in another form: per holder its balance and a reward debt
+ * `debt = balance · paidE36 − accruedE36` (mod 2^192), moved with the units, so its `accruedE36(account, id)` view
+ * equals `accruedE36 + balance · (accPerUnitE36 − paidE36)` here, and every claim and event is identical.
  */
 import { ACC_SCALE } from "./units.js";
 

@@ -24,14 +24,14 @@ interface IHashpowerToken {
         uint32 serviceFeeUsdPerThDayE6; // farm's service fee, USD per TH/s·day × 1e6
     }
 
-    /// @notice A series' running state.
+    /// @notice A series' running state. What has been claimed from a series is the sum of its `Claimed` events (not
+    ///         stored: it would cost a storage write per series on every claim).
     struct SeriesState {
         uint256 supply; // units outstanding (TH/s·days)
         uint256 minted; // units ever minted (≤ cap; burning does not free cap)
         uint256 accPerUnitE36; // cumulative payout per unit, asset base units × 1e36
         uint256 carryE36; // distribution remainder not yet credited to any unit, × 1e36
         uint256 distributed; // payout asset ever distributed to the series, base units
-        uint256 claimed; // payout asset ever claimed from the series, base units
     }
 
     // ------------------------------------------------------------------ events

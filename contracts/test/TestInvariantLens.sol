@@ -12,7 +12,6 @@ contract TestInvariantLens {
     struct Snapshot {
         uint256[] supply;
         uint256[] distributed;
-        uint256[] claimed;
         uint256[] debt;
         uint256[] balances;
         uint256[] claimables;
@@ -35,7 +34,6 @@ contract TestInvariantLens {
         uint256 m = accounts.length;
         s.supply = new uint256[](n);
         s.distributed = new uint256[](n);
-        s.claimed = new uint256[](n);
         s.debt = new uint256[](n);
         s.balances = new uint256[](n * m);
         s.claimables = new uint256[](n * m);
@@ -43,7 +41,6 @@ contract TestInvariantLens {
             IHashpowerToken.SeriesState memory st = token.seriesState(ids[i]);
             s.supply[i] = st.supply;
             s.distributed[i] = st.distributed;
-            s.claimed[i] = st.claimed;
             s.debt[i] = settlement.debt(ids[i]);
             for (uint256 j; j < m; ++j) {
                 s.balances[i * m + j] = IERC1155Balance(address(token)).balanceOf(accounts[j], ids[i]);

@@ -28,16 +28,19 @@ async function withSeries() {
   return sys;
 }
 
-/** Σ claimable + carry/1e36 + claimed = distributed, exactly at 1e36 scale, for series `id` and `accounts`. */
+/** Sats claimed from series `id`: the sum of its `Claimed` events (the token does not store it). */
+async function claimedOf(token: TokenSystem["token"], id: bigint): Promise<bigint> {
+  const logs = await token.queryFilter(token.filters.Claimed(undefined, id));
+  return logs.reduce((sum, l) => sum + l.args.amount, 0n);
+}
+
+/** Σ accruedE36 + carry + claimed·1e36 = distributed·1e36, exactly, for series `id` and `accounts`. */
 async function expectConserved(sys: TokenSystem, id: bigint, accounts: string[]) {
   const { token } = sys;
   const st = await token.seriesState(id);
   let owedE36 = 0n;
-  for (const a of accounts) {
-    const [balance, paid, accrued] = await token.holderCheckpoint(a, id);
-    owedE36 += accrued + (balance === 0n ? 0n : balance * (st.accPerUnitE36 - paid));
-  }
-  expect(st.distributed * ACC_SCALE).to.equal(st.claimed * ACC_SCALE + owedE36 + st.carryE36);
+  for (const a of accounts) owedE36 += await token.accruedE36(a, id);
+  expect(st.distributed * ACC_SCALE).to.equal((await claimedOf(token, id)) * ACC_SCALE + owedE36 + st.carryE36);
 }
 
 describe("HashpowerToken", function () {
@@ -153,7 +156,7 @@ describe("HashpowerToken", function () {
       expect([st.farm, st.hashrateThs, st.termDays, st.startDay]).to.deep.equal([farm2.address, 7n, 3n, BigInt(START_DAY)]);
       expect(await token.supplyCap(1)).to.equal(100n * 30n);
       expect(await token.supplyCap(2)).to.equal(21n);
-      expect([...(await token.seriesState(1))]).to.deep.equal([0n, 0n, 0n, 0n, 0n, 0n]);
+      expect([...(await token.seriesState(1))]).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
       expect([...(await token.farmSeries(farm.address))]).to.deep.equal([1n]);
       expect([...(await token.farmSeries(farm2.address))]).to.deep.equal([2n]);
     });
@@ -174,6 +177,7 @@ describe("HashpowerToken", function () {
       const cases: [Partial<Parameters<typeof terms>[0]>, string][] = [
         [{ hashrateThs: 0n }, "hashrateThs"],
         [{ termDays: 0n }, "termDays"],
+        [{ hashrateThs: 2n ** 63n, termDays: 2n }, "supplyCap"], // 2^64 units: beyond the packed balance
         [{ poolFeeBps: 10_001n }, "poolFeeBps"],
         [{ slaBps: 10_001n }, "slaBps"],
         [{ payoutAsset: ethers.ZeroAddress }, "payoutAsset"],
@@ -409,17 +413,21 @@ describe("HashpowerToken", function () {
       expect(await token.isDistributed(1, START_DAY)).to.equal(false);
     });
 
-    it("reverts instead of overflowing the packed accumulator (> 2^160 − 1)", async function () {
+    it("reverts the distribution that would take a series past 2^64 − 1 sats (the bound of the packed slots)", async function () {
       const { token, farm, wbtc, distributor, holders, terms } = await networkHelpers.loadFixture(system);
       await token.connect(farm).createSeries(terms());
       await token.connect(farm).mint(holders[0].address, 1, 1, "0x");
-      const limit = (2n ** 160n - 1n) / ACC_SCALE; // sats per unit the accumulator can hold
-      await wbtc.mint(distributor.address, 2n * limit);
-      await token.connect(distributor).distribute(1, START_DAY, limit);
-      await expect(token.connect(distributor).distribute(1, START_DAY + 1, 2))
+      const max = 2n ** 64n - 1n;
+      await wbtc.mint(distributor.address, max);
+      await token.connect(distributor).distribute(1, START_DAY, max - 1n);
+      await token.connect(distributor).distributeRepayment(1, 1);
+      await expect(token.connect(distributor).distribute(1, START_DAY + 1, 1))
         .to.be.revertedWithCustomError(token, "SafeCastOverflowedUintDowncast")
-        .withArgs(160, (limit + 2n) * ACC_SCALE);
-      expect(await token.claimable(holders[0].address, 1)).to.equal(limit);
+        .withArgs(64, max + 1n);
+      // one unit took everything: the accumulator is at its largest, (2^64 − 1)·1e36 < 2^184
+      expect(await token.accPerUnitE36(1)).to.equal(max * ACC_SCALE);
+      expect(await token.claimable(holders[0].address, 1)).to.equal(max);
+      await expect(token.connect(holders[0]).claim([1], holders[0].address)).to.changeTokenBalance(ethers, wbtc, holders[0], max);
     });
 
     it("distributes a repayment to current holders without a day", async function () {
@@ -505,7 +513,7 @@ describe("HashpowerToken", function () {
       await token.connect(b).safeTransferFrom(b.address, other.address, 1, 0, "0x");
       expect([await token.balanceOf(a.address, 1), await token.balanceOf(b.address, 1)]).to.deep.equal([5n, 25n]);
       expect([await token.claimable(a.address, 1), await token.claimable(b.address, 1)]).to.deep.equal([100n, 200n]);
-      expect([...(await token.holderCheckpoint(other.address, 1))]).to.deep.equal([0n, 0n, 0n]);
+      expect([await token.balanceOf(other.address, 1), await token.accruedE36(other.address, 1)]).to.deep.equal([0n, 0n]);
       expect([...(await token.balanceOfBatch([a.address, b.address], [1, 1]))]).to.deep.equal([5n, 25n]);
     });
 
@@ -601,8 +609,7 @@ describe("HashpowerToken", function () {
       for (const h of three) expect(await token.claimable(h.address, 1)).to.equal(1n);
       for (const h of three) await token.connect(h).claim([1], h.address);
       for (const h of three) expect(await wbtc.balanceOf(h.address)).to.equal(4n);
-      const st = await token.seriesState(1);
-      expect([st.distributed, st.claimed]).to.deep.equal([12n, 12n]);
+      expect([(await token.seriesState(1)).distributed, await claimedOf(token, 1n)]).to.deep.equal([12n, 12n]);
       await expectConserved(sys, 1n, three.map((h) => h.address));
     });
 
@@ -617,7 +624,7 @@ describe("HashpowerToken", function () {
       expect(await token.claimable(a.address, 1)).to.equal(0n);
       expect([...(await token.connect(a).claim.staticCall([1, 1], other.address))]).to.deep.equal([0n, 0n]);
       await expect(token.connect(a).claim([1], other.address)).not.to.emit(token, "Claimed");
-      expect((await token.seriesState(1)).claimed).to.equal(100n);
+      expect(await claimedOf(token, 1n)).to.equal(100n);
     });
 
     it("aggregates consecutive ids with the same payout asset into one transfer", async function () {
@@ -812,6 +819,153 @@ describe("HashpowerToken", function () {
         await expect(call).to.be.revertedWithCustomError(token, "UnknownSeries");
       }
       expect(await token.claimable(ethers.ZeroAddress, 2)).to.equal(0n);
+    });
+  });
+
+  describe("packed holder slot (balance | reward debt): bounds and attacks", function () {
+    /** The mirror (domain/accumulator.ts) beside the chain: series state and one checkpoint per holder. */
+    function mirror() {
+      const s: acc.SeriesAcc = { supply: 0n, accPerUnitE36: 0n, carryE36: 0n };
+      const hs = new Map<string, acc.HolderAcc>();
+      const h = (a: string) => hs.get(a) ?? hs.set(a, { balance: 0n, paidE36: 0n, accruedE36: 0n }).get(a)!;
+      return {
+        s,
+        h,
+        move(from: string | null, to: string | null, v: bigint) {
+          if (from) (acc.settle(s, h(from)), (h(from).balance -= v));
+          else s.supply += v;
+          if (to) (acc.settle(s, h(to)), (h(to).balance += v));
+          else s.supply -= v;
+        },
+        /** accruedE36 the mirror gives `a`: settled + unsettled, at 1e36 scale */
+        accrued: (a: string) => h(a).accruedE36 + h(a).balance * (s.accPerUnitE36 - h(a).paidE36),
+      };
+    }
+
+    /** Chain = mirror for every holder of `accounts`, and distributed·1e36 = claimed·1e36 + Σ accrued + carry. */
+    async function expectMirror(token: TokenSystem["token"], m: ReturnType<typeof mirror>, accounts: string[]) {
+      const st = await token.seriesState(1);
+      expect([st.supply, st.accPerUnitE36, st.carryE36]).to.deep.equal([m.s.supply, m.s.accPerUnitE36, m.s.carryE36]);
+      for (const a of accounts) {
+        expect(await token.balanceOf(a, 1), `balance ${a}`).to.equal(m.h(a).balance);
+        expect(await token.accruedE36(a, 1), `accruedE36 ${a}`).to.equal(m.accrued(a));
+        expect(await token.claimable(a, 1), `claimable ${a}`).to.equal(acc.claimable(m.s, m.h(a)));
+      }
+      await expectConserved({ token } as TokenSystem, 1n, accounts);
+    }
+
+    it("stays exact at the bounds: 2^64 − 1 units, 2^64 − 1 sats, reward debts wrapping past 2^192", async function () {
+      const { token, farm, farmAdmin, wbtc, distributor, holders, terms } = await networkHelpers.loadFixture(system);
+      const MAX = 2n ** 64n - 1n;
+      await token.connect(farmAdmin).registerFarm(farm.address, MAX, "Farm A");
+      await token.connect(farm).createSeries(terms({ hashrateThs: MAX, termDays: 1n })); // cap 2^64 − 1 units
+      await wbtc.mint(distributor.address, MAX);
+      const [a, b, c] = holders.map((x) => x.address);
+      const all = [a, b, c];
+      const m = mirror();
+      const mint = async (to: string, v: bigint) => (await token.connect(farm).mint(to, 1, v, "0x"), m.move(null, to, v));
+      const send = async (from: number, to: string, v: bigint) => {
+        await token.connect(holders[from]).safeTransferFrom(all[from], to, 1, v, "0x");
+        m.move(all[from], to, v);
+      };
+      const repay = async (amount: bigint) => (await token.connect(distributor).distributeRepayment(1, amount), acc.distribute(m.s, amount));
+
+      await mint(a, 1n);
+      await token.connect(distributor).distribute(1, START_DAY, 2n ** 62n); // acc = 2^62·1e36 ≈ 2^181.6
+      acc.distribute(m.s, 2n ** 62n);
+      await mint(b, MAX - 6n); // b's debt (2^64 − 7)·acc ≈ 2^245.6: kept modulo 2^192
+      await mint(c, 5n); // supply = cap = 2^64 − 1
+      await expect(token.connect(farm).mint(c, 1, 1, "0x")).to.be.revertedWithCustomError(token, "SupplyCapExceeded");
+      await expectMirror(token, m, all);
+      expect(await token.claimable(b, 1)).to.equal(0n);
+
+      await send(1, c, 2n ** 63n);
+      await send(2, a, 2n ** 62n);
+      await send(0, a, 2n ** 62n + 1n); // to self, everything
+      await send(1, b, 0n);
+      await send(2, b, 0n);
+      await expectMirror(token, m, all);
+
+      await repay(2n ** 62n + 12_345n); // leaves a carry
+      await expectMirror(token, m, all);
+      for (const [i, x] of [[0, a], [1, b]] as const) {
+        const want = acc.claim(m.s, m.h(x));
+        await expect(token.connect(holders[i]).claim([1], x)).to.changeTokenBalance(ethers, wbtc, holders[i], want);
+      }
+      await expectMirror(token, m, all);
+
+      await repay(MAX - 2n * 2n ** 62n - 12_345n); // distributed = 2^64 − 1
+      expect((await token.seriesState(1)).distributed).to.equal(MAX);
+      await expect(token.connect(distributor).distributeRepayment(1, 1)).to.be.revertedWithCustomError(
+        token,
+        "SafeCastOverflowedUintDowncast",
+      );
+      await token.connect(holders[1]).burn(b, 1, m.h(b).balance); // b keeps its yield after burning every unit
+      m.move(b, null, m.h(b).balance);
+      await expectMirror(token, m, all);
+      let paid = 0n;
+      for (const [i, x] of all.entries()) {
+        const want = acc.claim(m.s, m.h(x));
+        await expect(token.connect(holders[i]).claim([1], x)).to.changeTokenBalance(ethers, wbtc, holders[i], want);
+        paid += want;
+      }
+      await expectMirror(token, m, all);
+      const left = await wbtc.balanceOf(await token.getAddress());
+      expect(left <= 3n, `dust ${left}`).to.equal(true); // < 1 sat per holder
+      expect(await claimedOf(token, 1n)).to.equal(MAX - left);
+      expect(paid > 0n).to.equal(true);
+    });
+
+    it("a flash holder that receives units and sends them back in one transaction earns nothing", async function () {
+      const sys = await networkHelpers.loadFixture(withSeries);
+      const { token, wbtc, distributor, holders } = sys;
+      const flash = await ethers.deployContract("TestFlashHolder", [await token.getAddress()]);
+      const f = await flash.getAddress();
+      const [a] = holders;
+      await token.connect(distributor).distribute(1, START_DAY, 600);
+      const before = await token.claimable(a.address, 1);
+      for (let i = 0; i < 2; i++) {
+        // all of a's units go to the flash holder, which claims while holding them and sends them back
+        await token.connect(a).safeTransferFrom(a.address, f, 1, 10, "0x");
+        await token.connect(distributor).distribute(1, START_DAY + 1 + i, 6_000);
+      }
+      expect(await flash.claimedInside()).to.equal(0n);
+      expect([await token.balanceOf(f, 1), await token.accruedE36(f, 1), await wbtc.balanceOf(f)]).to.deep.equal([0n, 0n, 0n]);
+      expect(await token.claimable(a.address, 1)).to.equal(before + 2n * 1_000n);
+      await expectConserved(sys, 1n, [...holders.slice(0, 3).map((h) => h.address), f]);
+    });
+
+    it("claims after 300 distributions with holders changing pay exactly the mirror's amounts", async function () {
+      const { token, farm, wbtc, distributor, holders, terms } = await networkHelpers.loadFixture(system);
+      await token.connect(farm).createSeries(terms({ termDays: 300n }));
+      const all = holders.slice(0, 3).map((h) => h.address);
+      const m = mirror();
+      for (const [i, a] of all.entries()) {
+        await token.connect(farm).mint(a, 1, 7n + BigInt(i) * 13n, "0x");
+        m.move(null, a, 7n + BigInt(i) * 13n);
+      }
+      for (let d = 0; d < 300; d++) {
+        const amount = BigInt((d * 7_919) % 10_007); // zero now and then, primes otherwise
+        await token.connect(distributor).distribute(1, START_DAY + d, amount);
+        acc.distribute(m.s, amount);
+        if (d % 50 === 49) {
+          const [i, j] = [d % 3, (d + 1) % 3];
+          const v = m.h(all[i]).balance / 2n;
+          await token.connect(holders[i]).safeTransferFrom(all[i], all[j], 1, v, "0x");
+          m.move(all[i], all[j], v);
+        }
+        if (d === 150) {
+          const want = acc.claim(m.s, m.h(all[2]));
+          await expect(token.connect(holders[2]).claim([1], all[2])).to.changeTokenBalance(ethers, wbtc, holders[2], want);
+        }
+      }
+      await expectMirror(token, m, all);
+      for (const [i, a] of all.entries()) {
+        const want = acc.claim(m.s, m.h(a));
+        expect(want > 0n).to.equal(true);
+        await expect(token.connect(holders[i]).claim([1], a)).to.changeTokenBalance(ethers, wbtc, holders[i], want);
+      }
+      await expectMirror(token, m, all);
     });
   });
 
