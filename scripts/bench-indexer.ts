@@ -5,10 +5,17 @@
  * account query under load (autocannon). Prints a table.
  *
  * Environment: BENCH_EVENTS (default 100000), BENCH_RATE (req/s for the fixed-rate run, default 1000),
- * BENCH_DURATION (s per load run, default 10).
+ * BENCH_DURATION (s per load run, default 10), BENCH_DB (`both`, `pglite` or `postgres`), BENCH_LOAD (`0`: backfill
+ * only, no GraphQL load and no second, heap-capped backfill), BENCH_RPC + BENCH_CHAIN (reuse a chain: with a node
+ * already running at BENCH_RPC, the chain is built once and described in the JSON file BENCH_CHAIN; later runs whose
+ * node still has that chain skip the build).
+ *
+ * One million events (building the chain takes ~1 s per 250 events on a loaded 2-core machine, ~70 min; once):
+ *   npx hardhat node --hostname 127.0.0.1 --port 8600 &
+ *   BENCH_EVENTS=1000000 BENCH_RPC=http://127.0.0.1:8600 BENCH_CHAIN=/tmp/bench-1m.json BENCH_LOAD=0 npm run bench:indexer
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
@@ -17,6 +24,8 @@ import { ROOT, connect, rpc, startHardhatNode, startPostgres, until } from "../t
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const DBS = (process.env.BENCH_DB ?? "both").toLowerCase();
+const LOAD = process.env.BENCH_LOAD !== "0";
 const PER_TX = 250; // transfers per transaction to existing holders (≈ 12M gas; the per-tx cap is 2^24)
 const PER_TX_NEW = 100; // while recipients are new holders (first touch costs more)
 const RECIPIENTS = 5_000; // distinct holders (each gets ~20 transfers)
@@ -81,10 +90,38 @@ interface Run {
   backfillRssMiB: number;
   /** peak RSS after the GraphQL load runs too */
   peakRssMiB: number;
+  /** peak of the summed RSS of the indexer process and its children (sampled every 100 ms) during the backfill */
+  treeRssMiB: number;
+  /** peak summed RSS of the PostgreSQL server (postmaster and backends) during the backfill */
+  pgRssMiB: number | null;
   /** peak RSS of a second cold backfill with NODE_OPTIONS=--max-old-space-size=256 */
-  cappedRssMiB: number;
-  cappedEventsPerSec: number;
+  cappedRssMiB: number | null;
+  cappedEventsPerSec: number | null;
   load: { label: string; rps: number; p50: number; p99: number; errors: number }[];
+}
+
+/** Resident KiB of `pid` and all its descendants (0 when gone). */
+function treeRssKiB(pid: number): number {
+  try {
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    let children = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").split(" ").filter(Boolean)) children += treeRssKiB(Number(c));
+    }
+    return rss + children;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples the peak of `treeRssKiB(pid)` every 100 ms until `stop()`; returns MiB. */
+function samplePeak(pid: () => number | undefined) {
+  let peak = 0;
+  const t = setInterval(() => {
+    const p = pid();
+    if (p) peak = Math.max(peak, treeRssKiB(p));
+  }, 100);
+  return { stop: () => (clearInterval(t), peak / 1024) };
 }
 
 function peakRssMiB(pid: number): number {
@@ -116,7 +153,7 @@ async function runIndexer(
   chain: Awaited<ReturnType<typeof buildChain>>,
   rpcUrl: string,
   dbArgs: string[],
-  opts: { nodeFlags?: string[]; load?: boolean } = {},
+  opts: { nodeFlags?: string[]; load?: boolean; pgPid?: () => number | undefined } = {},
 ): Promise<Omit<Run, "cappedRssMiB" | "cappedEventsPerSec">> {
   const args = [...(opts.nodeFlags ?? []), "--import", "tsx", join(ROOT, "indexer/cli.ts"), "--rpc", rpcUrl, "--token", chain.token, "--from-block", String(chain.fromBlock),
     "--port", "0", "--log-level", "info", "--no-progress", ...dbArgs];
@@ -124,6 +161,8 @@ async function runIndexer(
   const proc: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d.toString()));
+  const tree = samplePeak(() => proc.pid);
+  const pgTree = opts.pgPid ? samplePeak(opts.pgPid) : null;
   try {
     const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     await until(() => lines().some((l) => l.msg === "caught up: live"), `${db} backfill`, 900_000, 100);
@@ -133,57 +172,91 @@ async function runIndexer(
     const backfillSec = (caught.time - started.time) / 1000;
     const wallSec = (caught.time - spawnedAt) / 1000;
     const backfillRssMiB = peakRssMiB(proc.pid!);
-    log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${backfillRssMiB.toFixed(0)} MiB`);
+    const treeRssMiB = tree.stop();
+    const pgRssMiB = pgTree?.stop() ?? null;
+    log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${backfillRssMiB.toFixed(0)} MiB (process tree ${treeRssMiB.toFixed(0)} MiB${pgRssMiB === null ? "" : `, PostgreSQL ${pgRssMiB.toFixed(0)} MiB`})`);
     if (opts.load !== false) await load(url, "warm-up", { connections: 8 }, 2); // JIT and caches, not measured
     const runs = opts.load === false ? [] : [await load(url, "max (32 conn.)", { connections: 32 }), await load(url, `${RATE} req/s`, { connections: 32, overallRate: RATE })];
     for (const r of runs) log(`${db} GraphQL ${r.label}: ${Math.round(r.rps)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
-    return { db, events: caught.events, backfillSec, wallSec, backfillRssMiB, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
+    return { db, events: caught.events, backfillSec, wallSec, backfillRssMiB, treeRssMiB, pgRssMiB, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
   } finally {
+    tree.stop();
+    pgTree?.stop();
     proc.kill("SIGTERM");
     await new Promise((r) => (proc.exitCode !== null ? r(null) : proc.once("exit", r)));
   }
 }
 
+/** The chain of BENCH_CHAIN when the node at `url` still has it (same head, same size), else null. */
+async function savedChain(url: string): Promise<Awaited<ReturnType<typeof buildChain>> | null> {
+  const file = process.env.BENCH_CHAIN;
+  if (!file || !existsSync(file)) return null;
+  const saved = JSON.parse(readFileSync(file, "utf8"));
+  const head = Number(await rpc(url, "eth_blockNumber"));
+  return saved.head === head && saved.target === EVENTS ? saved.chain : null;
+}
+
 async function main() {
-  const node = await startHardhatNode();
+  const node = process.env.BENCH_RPC ? { url: process.env.BENCH_RPC, stop: async () => {} } : await startHardhatNode();
   let pg: Awaited<ReturnType<typeof startPostgres>> | null = null;
   const dir = mkdtempSync(join(tmpdir(), "hashpower-bench-"));
   try {
-    log(`node at ${node.url}; building ${EVENTS} events`);
-    const chain = await buildChain(node.url);
+    let chain = await savedChain(node.url);
+    if (chain) log(`node at ${node.url}: reusing the chain of ${process.env.BENCH_CHAIN} (${chain.events} events)`);
+    else {
+      log(`node at ${node.url}; building ${EVENTS} events`);
+      chain = await buildChain(node.url);
+      if (process.env.BENCH_CHAIN) writeFileSync(process.env.BENCH_CHAIN, JSON.stringify({ head: chain.head, target: EVENTS, chain }));
+    }
+    // the node's own time to serve the range's logs (in chunks of 200 blocks above 200,000 events: one answer would
+    // not fit in memory)
     const t = Date.now();
-    const logs = await rpc<unknown[]>(node.url, "eth_getLogs", [{ address: chain.token, fromBlock: `0x${chain.fromBlock.toString(16)}`, toBlock: `0x${chain.head.toString(16)}` }]);
+    const chunk = chain.events > 200_000 ? 200 : chain.head - chain.fromBlock + 1;
+    let nLogs = 0;
+    for (let a = chain.fromBlock; a <= chain.head; a += chunk) {
+      const b = Math.min(chain.head, a + chunk - 1);
+      nLogs += (await rpc<unknown[]>(node.url, "eth_getLogs", [{ address: chain.token, fromBlock: `0x${a.toString(16)}`, toBlock: `0x${b.toString(16)}` }])).length;
+    }
     const getLogsSec = (Date.now() - t) / 1000;
-    log(`node: eth_getLogs of the whole range (${logs.length} logs) in ${getLogsSec.toFixed(2)} s`);
+    log(`node: eth_getLogs of the whole range (${nLogs} logs) in ${getLogsSec.toFixed(2)} s`);
     const runs: Run[] = [];
     const capped = { nodeFlags: ["--max-old-space-size=256"], load: false };
-    const both = async (db: "PGlite" | "PostgreSQL", dbArgs: () => Promise<string[]>): Promise<Run> => {
-      const main = await runIndexer(db, chain, node.url, await dbArgs());
+    const both = async (db: "PGlite" | "PostgreSQL", dbArgs: () => Promise<string[]>, pgPid?: () => number | undefined): Promise<Run> => {
+      const main = await runIndexer(db, chain, node.url, await dbArgs(), { load: LOAD, pgPid });
+      if (!LOAD) return { ...main, cappedRssMiB: null, cappedEventsPerSec: null };
       const c = await runIndexer(db, chain, node.url, await dbArgs(), capped);
       return { ...main, cappedRssMiB: c.backfillRssMiB, cappedEventsPerSec: c.events / c.backfillSec };
     };
     let k = 0;
-    runs.push(await both("PGlite", async () => ["--data-dir", join(dir, `pglite-${k++}`)]));
-    pg = await startPostgres();
-    const pgDb = pg;
-    runs.push(await both("PostgreSQL", async () => ["--database-url", await pgDb.newDatabase()]));
+    if (DBS !== "postgres") runs.push(await both("PGlite", async () => ["--data-dir", join(dir, `pglite-${k++}`)]));
+    if (DBS !== "pglite") {
+      pg = await startPostgres();
+      const pgDb = pg;
+      runs.push(await both("PostgreSQL", async () => ["--database-url", await pgDb.newDatabase()], () => pgDb.pid?.()));
+    }
 
-    // Ponder 0.17.7 on the same kind of machine and chain shape (docs/field notes), for comparison
+    // Ponder 0.17.7 on the same 100,000-event chain (issue #16, ../shared/bench/peer: 3 rounds, medians), for comparison
     const ponder = {
-      eps: "~1,100 (stock) / ~3,200 (PG, unthrottled)",
-      rss: "750-1,000",
-      load: "p99 94 at ~1,000 req/s",
+      eps: "PG 3,864 / PGlite 2,010 (best config)",
+      rss: "",
+      load: "PG p99 85-108 at 1,000 req/s",
     };
     const rows = [
-      ["", ...runs.map((r) => r.db), "Ponder 0.17.7 (field notes)"],
-      ["events indexed", ...runs.map((r) => String(r.events)), "101,000"],
+      ["", ...runs.map((r) => r.db), "Ponder 0.17.7 (issue #16, peer run)"],
+      ["events indexed", ...runs.map((r) => String(r.events)), "100,000"],
       ["cold backfill, s", ...runs.map((r) => r.backfillSec.toFixed(2)), ""],
       ["cold backfill, events/s", ...runs.map((r) => String(Math.round(r.events / r.backfillSec))), ponder.eps],
       ["wall time incl. process start, s", ...runs.map((r) => r.wallSec.toFixed(2)), ""],
       ["peak RSS at end of backfill, MiB", ...runs.map((r) => r.backfillRssMiB.toFixed(0)), ponder.rss],
-      ["peak RSS incl. GraphQL load, MiB", ...runs.map((r) => r.peakRssMiB.toFixed(0)), ""],
-      ["node --max-old-space-size=256: events/s", ...runs.map((r) => String(Math.round(r.cappedEventsPerSec))), ""],
-      ["node --max-old-space-size=256: peak RSS, MiB", ...runs.map((r) => r.cappedRssMiB.toFixed(0)), ""],
+      ["peak RSS, indexer process tree (sampled), MiB", ...runs.map((r) => r.treeRssMiB.toFixed(0)), ""],
+      ["peak RSS, PostgreSQL server (sampled), MiB", ...runs.map((r) => (r.pgRssMiB === null ? "-" : r.pgRssMiB.toFixed(0))), ""],
+      ...(LOAD
+        ? [
+            ["peak RSS incl. GraphQL load, MiB", ...runs.map((r) => r.peakRssMiB.toFixed(0)), ""],
+            ["node --max-old-space-size=256: events/s", ...runs.map((r) => String(Math.round(r.cappedEventsPerSec!))), ""],
+            ["node --max-old-space-size=256: peak RSS, MiB", ...runs.map((r) => r.cappedRssMiB!.toFixed(0)), ""],
+          ]
+        : []),
       ...runs[0].load.flatMap((_, k) => [
         [`account query, ${runs[0].load[k].label}: req/s`, ...runs.map((r) => String(Math.round(r.load[k].rps))), ""],
         [`account query, ${runs[0].load[k].label}: p50 / p99 ms`, ...runs.map((r) => `${r.load[k].p50} / ${r.load[k].p99}`), k === 1 ? ponder.load : ""],

@@ -3,7 +3,7 @@
  * settlement's pool key depends on its series), apply the handlers in (block, log index) order in memory, then
  * write everything with set-based statements. Runs inside the range's transaction.
  */
-import type { Sql } from "../store/db.js";
+import type { Tx } from "../store/db.js";
 import { createBatch, flushBatch, loadBatch } from "../store/entities.js";
 import type { ContractName } from "../abi.js";
 import type { Handler, HandlerContext, PrefetchScope } from "./context.js";
@@ -25,7 +25,7 @@ export const handlers: Record<ContractName, Record<string, Handler>> = {
 };
 
 /** Applies `events` (already in chain order) and writes the result with `sql`. Returns rows written. */
-export async function applyEvents(sql: Sql, events: Ev[], ctx: HandlerContext): Promise<number> {
+export async function applyEvents(sql: Tx, events: Ev[], ctx: HandlerContext): Promise<number> {
   if (events.length === 0) return 0;
   const b = createBatch();
   const scope: PrefetchScope = { seriesAssets: new Map(), wrapperSeries: new Map(), contracts: ctx.contracts, later: [] };

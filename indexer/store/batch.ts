@@ -1,38 +1,20 @@
 /**
  * The in-memory working set of one block range: handlers read and change entities here, then `flush` writes
- * everything with a few set-based statements (`unnest` of arrays) inside the range's transaction.
+ * everything with a few set-based statements inside the range's transaction: one `UPDATE … FROM unnest(…)` closing the
+ * superseded rows and one `COPY` of the new rows per table.
  *
  * Entities are versioned per block: the first change of an entity in block B clones its latest row into a new
  * version valid from B; further changes in B mutate that version. On flush the entity's open database row is
  * closed at the first new version (`block_to`) and the new versions are inserted.
  */
-import type { Sql } from "./db.js";
-import { arrayType, fromDb, toDb, type ColType, type TableSpec } from "./tables.js";
+import type { Sql, Tx } from "./db.js";
+import { arrayType, fromDb, toDb, type TableSpec } from "./tables.js";
 
 type Row = Record<string, any>;
 
 /** The key of an entity (values in `spec.key` order) as a map key. */
 function keyOf(values: readonly unknown[]): string {
   return values.length === 1 ? String(values[0]) : values.map(String).join("|");
-}
-
-/**
- * Inserts rows given column-wise (database forms): `COPY` where the connection has it (PGlite), else one
- * `INSERT … SELECT FROM unnest($1::type[], …)` statement.
- */
-async function insertColumns(sql: Sql, table: string, names: string[], types: ColType[], columns: unknown[][]): Promise<void> {
-  if (sql.copy) {
-    const n = columns[0].length;
-    const rows: unknown[][] = new Array(n);
-    for (let i = 0; i < n; i++) rows[i] = columns.map((c) => c[i]);
-    return sql.copy(table, names, rows);
-  }
-  await sql.query(
-    `INSERT INTO ${table} (${names.join(", ")}) SELECT ${names
-      .map((c, j) => (types[j] === "jsonb" ? `${c}::jsonb` : c))
-      .join(", ")} FROM unnest(${types.map((ty, j) => `$${j + 1}::${arrayType(ty)}`).join(", ")}) AS u(${names.join(", ")})`,
-    columns,
-  );
 }
 
 /** Working copy of one versioned table. */
@@ -110,7 +92,7 @@ export class VersionedTable<T extends Row> {
   }
 
   /** Writes the batch's versions: closes the open rows they supersede and inserts them. */
-  async flush(sql: Sql): Promise<number> {
+  async flush(sql: Tx): Promise<number> {
     if (this.versions.size === 0) return 0;
     const { spec } = this;
     const cols = Object.keys(spec.cols);
@@ -141,8 +123,7 @@ export class VersionedTable<T extends Row> {
         [...closeKeys, closeAt],
       );
     }
-    const types = [...cols.map((c) => spec.cols[c]), "bigint", "bigint"] as ColType[];
-    await insertColumns(sql, spec.name, [...cols, "block_from", "block_to"], types, [...insert, from, to]);
+    await sql.copy(spec.name, [...cols, "block_from", "block_to"], [...insert, from, to]);
     return from.length;
   }
 }
@@ -156,13 +137,13 @@ export class EventTable<T extends Row> {
     this.rows.push(row);
   }
 
-  /** Inserts all rows with one statement. */
-  async flush(sql: Sql): Promise<number> {
+  /** Inserts all rows with one `COPY`. */
+  async flush(sql: Tx): Promise<number> {
     if (this.rows.length === 0) return 0;
     const { spec } = this;
     const cols = Object.keys(spec.cols);
     const values = cols.map((c) => this.rows.map((r) => toDb(spec.cols[c], r[c])));
-    await insertColumns(sql, spec.name, cols, cols.map((c) => spec.cols[c]), values);
+    await sql.copy(spec.name, cols, values);
     return this.rows.length;
   }
 }

@@ -2,7 +2,7 @@
  * In-memory row types of the tables (see `sql/001_init.sql` for units) and the per-range working set.
  * numeric columns are bigint, int/bigint columns numbers.
  */
-import type { Sql } from "./db.js";
+import type { Sql, Tx } from "./db.js";
 import { EventTable, VersionedTable } from "./batch.js";
 import { eventTables, versionedTables } from "./tables.js";
 
@@ -100,7 +100,7 @@ export async function loadBatch(sql: Sql, batch: Batch): Promise<void> {
 }
 
 /** Writes the working set; returns the number of rows written. */
-export async function flushBatch(sql: Sql, batch: Batch): Promise<number> {
+export async function flushBatch(sql: Tx, batch: Batch): Promise<number> {
   let rows = 0;
   for (const t of Object.values(batch)) rows += await t.flush(sql);
   return rows;

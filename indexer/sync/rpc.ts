@@ -103,18 +103,35 @@ function toHeader(b: any): Header | null {
   return { number: Number(b.number), hash: b.hash, parentHash: b.parentHash, timestamp: Number(b.timestamp), logsBloom: b.logsBloom };
 }
 
+/** Bloom positions of addresses (3 × [byte offset in the hex string, bit mask]); bounded, cleared when full. */
+const bloomBits = new Map<string, number[]>();
+
+function bitsOf(address: string): number[] {
+  const a = address.toLowerCase();
+  let bits = bloomBits.get(a);
+  if (bits) return bits;
+  const h = hexToBytes(keccak256(a as Hex));
+  bits = [];
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((h[i] << 8) | h[i + 1]) & 0x7ff;
+    bits.push(2 + (255 - (bit >> 3)) * 2, 1 << (bit & 7));
+  }
+  if (bloomBits.size >= 10_000) bloomBits.clear();
+  bloomBits.set(a, bits);
+  return bits;
+}
+
 /**
  * Whether a 2048-bit `logsBloom` may contain `address` (the Ethereum bloom: 3 bits from the first 6 bytes of the
- * keccak-256 of the address; yellow paper §4.3.1). False means the block has certainly no log of `address`.
+ * keccak-256 of the address; yellow paper §4.3.1). False means the block has certainly no log of `address`. The
+ * keccak of each address is computed once (the backfill asks this for every log).
  */
 export function bloomMayContain(bloom: Hex, address: string): boolean {
   if (!bloom || bloom.length !== 514) return true; // no (or malformed) bloom: cannot rule anything out
-  const h = hexToBytes(keccak256(address.toLowerCase() as Hex));
+  const bits = bitsOf(address);
   for (let i = 0; i < 6; i += 2) {
-    const bit = ((h[i] << 8) | h[i + 1]) & 0x7ff;
-    const byte = 255 - (bit >> 3);
-    const v = parseInt(bloom.slice(2 + byte * 2, 4 + byte * 2), 16);
-    if ((v & (1 << (bit & 7))) === 0) return false;
+    const v = parseInt(bloom.slice(bits[i], bits[i] + 2), 16);
+    if ((v & bits[i + 1]) === 0) return false;
   }
   return true;
 }

@@ -60,6 +60,22 @@ class InconsistentError extends Error {
   }
 }
 
+/** A fetched, cross-checked and decoded block range, ready to be written. */
+interface Prepared {
+  to: number;
+  /** headers: every block of the range (tail) or its first and last */
+  hs: Header[];
+  /** decoded events in chain order */
+  events: Ev[];
+  /** timestamps of the blocks holding events */
+  times: { number: number; timestamp: number }[];
+  /** wrappers the range creates (factory pattern) */
+  fresh: Set<string>;
+}
+
+/** Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory). */
+const WRITE_BATCH_EVENTS = 50_000;
+
 /** How many headers the bloom cross-check holds at once during backfill. */
 const HEADER_CHUNK = 1_000;
 
@@ -87,11 +103,19 @@ export function createSync(ctx: IndexerContext) {
   /** wrappers of the factory indexed so far (committed), plus those found in the range being fetched */
   let wrappers = new Set<string>();
   let wrappersLoaded = false;
-  const fresh = new Set<string>();
+  /** the wrappers the range being decoded knows (committed before it, and created in it) */
+  let decodeWith: { known: Set<string>; fresh: Set<string> } = { known: wrappers, fresh: new Set() };
   const decode = createDecoder(
     { token: c.token, oracle: c.oracle, settlement: c.settlement, wrapperFactory: c.wrapperFactory, morpho: c.morpho },
-    { isWrapper: (a) => wrappers.has(a) || fresh.has(a), valuationOracles: !!factory },
+    { isWrapper: (a) => decodeWith.known.has(a) || decodeWith.fresh.has(a), valuationOracles: !!factory },
   );
+  /**
+   * Pipelining: during backfill the next range is fetched, cross-checked and decoded while the current one is written.
+   * It is used only if nothing happened in between (`epoch` counts failures, reorgs and wrapper reloads) and it still
+   * extends the checkpoint; anything else discards it and the step fetches as without it.
+   */
+  let epoch = 0;
+  let ahead: { from: number; epoch: number; parent: string; promise: Promise<Prepared | null> } | null = null;
   let range = config.rpc.initialRange;
   const blockRate = new RateWindow();
   const eventRate = new RateWindow();
@@ -113,33 +137,32 @@ export function createSync(ctx: IndexerContext) {
   }
 
   /**
-   * Logs of blocks [from, to]: the configured contracts and the known wrappers; with the factory, also the wrappers
-   * it creates in the range (factory pattern: their logs are fetched for the same range once their `WrapperCreated`
-   * is seen) and `Configured` logs of valuation oracles at any address.
+   * Logs of blocks [from, to]: the configured contracts and the `known` wrappers; with the factory, also the wrappers
+   * it creates in the range (`fresh`; factory pattern: their logs are fetched for the same range once their
+   * `WrapperCreated` is seen) and `Configured` logs of valuation oracles at any address.
    */
-  async function getLogs(from: number, to: number, rpc = reader()): Promise<RawLog[]> {
-    fresh.clear();
-    const logs = await rpc.getLogs(from, to, [...addresses, ...wrappers]);
-    if (!factory) return logs;
+  async function getLogs(from: number, to: number, known: Set<string>, rpc = reader()): Promise<{ logs: RawLog[]; fresh: Set<string> }> {
+    const fresh = new Set<string>();
+    const logs = await rpc.getLogs(from, to, [...addresses, ...known]);
+    if (!factory) return { logs, fresh };
     for (const l of logs) {
       if (l.address.toLowerCase() === factory && l.topics[0] === WRAPPER_CREATED && l.topics[2]) {
         const w = ("0x" + l.topics[2].slice(26)).toLowerCase();
-        if (!wrappers.has(w)) fresh.add(w);
+        if (!known.has(w)) fresh.add(w);
       }
     }
     if (fresh.size > 0) logs.push(...(await rpc.getLogs(from, to, [...fresh])));
     const seen = new Set(logs.map((l) => `${l.blockHash}:${l.logIndex}`));
     for (const l of await rpc.getLogs(from, to, null, [VALUATION_ORACLE_TOPICS])) if (!seen.has(`${l.blockHash}:${l.logIndex}`)) logs.push(l);
-    return logs;
+    return { logs, fresh };
   }
 
   /** Fetches logs from `from` up to at most `maxTo`, shrinking the range on range errors. */
-  async function fetchLogs(from: number, maxTo: number): Promise<{ to: number; logs: RawLog[] }> {
-    if (!wrappersLoaded) await loadWrappers();
+  async function fetchLogs(from: number, maxTo: number, known: Set<string>): Promise<{ to: number; logs: RawLog[]; fresh: Set<string> }> {
     for (;;) {
       const to = Math.min(maxTo, from + range - 1);
       try {
-        const logs = await getLogs(from, to);
+        const { logs, fresh } = await getLogs(from, to, known);
         const span = to - from + 1;
         if (logs.length > config.rpc.targetLogsPerRange) {
           range = Math.max(1, Math.floor((span * config.rpc.targetLogsPerRange) / logs.length));
@@ -147,7 +170,7 @@ export function createSync(ctx: IndexerContext) {
           range = Math.min(config.rpc.maxRange, range * 2);
         }
         metrics.getLogsRange.set(range);
-        return { to, logs };
+        return { to, logs, fresh };
       } catch (e) {
         if (e instanceof RpcError && e.kind === "range" && to > from) {
           range = Math.max(1, Math.floor((to - from + 1) / 2));
@@ -190,6 +213,7 @@ export function createSync(ctx: IndexerContext) {
     }
     await db.transaction((tx) => rollback(tx, fork));
     wrappersLoaded = false; // wrappers created after the fork are gone
+    epoch++;
     state.reorgs++;
     state.checkpoint = { number: fork.number, hash: fork.hash, timestamp: fork.timestamp };
     const depth = cp.number - fork.number;
@@ -199,21 +223,17 @@ export function createSync(ctx: IndexerContext) {
     log.warn({ from: cp.number, to: fork.number, depth }, "reorg: rolled back");
   }
 
-  /** Addresses whose logs a range must hold when its blooms say so. */
-  const watched = () => [...addresses, ...wrappers, ...fresh];
-
   /**
    * Cross-checks the logs of [from, to] against the headers of every block of the range (fetched in chunks unless
    * given): each log's block hash and address must match its header, and no block may have a bloom that may hold one
    * of our addresses with no log returned for it. Returns the blocks that disagree.
    */
-  async function bloomSuspects(from: number, to: number, logs: RawLog[], headers: Header[] | null): Promise<number[]> {
+  async function bloomSuspects(from: number, to: number, logs: RawLog[], headers: Header[] | null, addrs: string[]): Promise<number[]> {
     const byBlock = new Map<number, RawLog[]>();
     for (const l of logs) {
       const n = Number(l.blockNumber);
       (byBlock.get(n) ?? byBlock.set(n, []).get(n)!).push(l);
     }
-    const addrs = watched();
     const suspects: number[] = [];
     for (let a = from; a <= to; a += HEADER_CHUNK) {
       const b = Math.min(to, a + HEADER_CHUNK - 1);
@@ -230,13 +250,16 @@ export function createSync(ctx: IndexerContext) {
     return suspects;
   }
 
-  /** Logs of a range, cross-checked against the blooms (refetched from the verifier when they disagree). */
-  async function checkedLogs(from: number, to: number, logs: RawLog[], headers: Header[] | null): Promise<RawLog[]> {
+  /**
+   * Logs of a range, cross-checked against the blooms (refetched from the verifier when they disagree); `known` and
+   * `fresh` are the wrappers the range's logs were fetched for.
+   */
+  async function checkedLogs(from: number, to: number, logs: RawLog[], headers: Header[] | null, known: Set<string>, fresh: Set<string>): Promise<RawLog[]> {
     if (!config.rpc.bloomCheck) return logs;
-    const suspects = await bloomSuspects(from, to, logs, headers);
+    const suspects = await bloomSuspects(from, to, logs, headers, [...addresses, ...known, ...fresh]);
     if (suspects.length === 0) return logs;
     metrics.crossChecks.inc({ kind: "bloom" });
-    const again = await getLogs(from, to, verifier());
+    const { logs: again } = await getLogs(from, to, known, verifier());
     const key = (ls: RawLog[]) => ls.map((l) => `${l.blockHash}:${l.logIndex}`).sort().join();
     if (key(again) !== key(logs)) {
       throw new InconsistentError(`eth_getLogs ${from}..${to}: blooms of ${suspects.length} block(s) (first ${suspects[0]}) disagree; a second answer differs`, [from, to]);
@@ -271,6 +294,78 @@ export function createSync(ctx: IndexerContext) {
       await saveBlockTimes(db, hs.map((h, i) => ({ number: missing[i], timestamp: h!.timestamp })));
       log.info({ blocks: missing.length }, "block times filled in");
     }
+  }
+
+  /**
+   * Fetches blocks [from, ≤ maxTo] (`tail`: every header, checked to link up) and everything their commit needs: the
+   * logs of the configured contracts and of the `known` wrappers (plus those the range creates), cross-checked
+   * against the headers and blooms, the checkpoint hash confirmed by the next endpoint, the events decoded in chain
+   * order and their blocks' timestamps. "reorg" when the range does not extend `cp`.
+   */
+  async function prepareRange(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
+    const rpc = reader();
+    const fetched = await fetchLogs(from, maxTo, known);
+    const to = fetched.to;
+    const numbers = tail ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : from === to ? [to] : [from, to];
+    const headers = await rpc.getBlocks(numbers);
+    if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${from}..${to}`);
+    const hs = headers as Header[];
+    if (cp && hs[0].parentHash !== cp.hash) return "reorg";
+    if (tail) {
+      for (let i = 1; i < hs.length; i++) {
+        if (hs[i].parentHash !== hs[i - 1].hash) throw new ChainMovedError(`headers ${from}..${to} do not link`);
+      }
+    }
+    const byNumber = new Map(hs.map((h) => [h.number, h]));
+    for (const l of fetched.logs) {
+      const h = byNumber.get(Number(l.blockNumber));
+      if (h && h.hash !== l.blockHash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+    }
+    const logs = await checkedLogs(from, to, fetched.logs, hs.length === to - from + 1 ? hs : null, known, fetched.fresh);
+    const last = hs[hs.length - 1];
+    // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
+    const again = await verifier().getBlock(to);
+    if (again?.hash !== last.hash) {
+      metrics.crossChecks.inc({ kind: "hash" });
+      throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${again?.hash?.slice(0, 10) ?? "none"}…)`, [from, to]);
+    }
+    const events: Ev[] = [];
+    decodeWith = { known, fresh: fetched.fresh };
+    for (const l of logs) {
+      if (l.removed) continue;
+      const ev = decode(l);
+      if (ev) events.push(ev);
+      else log.debug({ address: l.address, topic: l.topics[0], block: Number(l.blockNumber) }, "unknown event skipped");
+    }
+    events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
+    const times = await eventBlockTimes(events, byNumber);
+    return { to, hs, events, times, fresh: fetched.fresh };
+  }
+
+  /**
+   * The next write batch from `from`: one range (`prepareRange`) in the tail; during backfill consecutive ranges, each
+   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS` events, spans `rpc.maxRange` blocks or reaches
+   * `maxTo`. The `eth_getLogs` range stays at the log target nodes accept; the transaction gets larger, so fewer
+   * superseded entity rows are closed (an entity touched in many blocks of one batch is closed once).
+   */
+  async function prepare(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
+    const first = await prepareRange(from, maxTo, tail, cp, known);
+    if (first === "reorg" || tail) return first;
+    const batch = first;
+    const end = Math.min(maxTo, from + config.rpc.maxRange - 1); // a batch spans at most --max-range blocks too
+    let seen = new Set([...known, ...first.fresh]);
+    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS) {
+      const last = batch.hs[batch.hs.length - 1];
+      const more = await prepareRange(batch.to + 1, end, false, last, seen);
+      if (more === "reorg") throw new ChainMovedError(`block ${batch.to + 1} does not extend block ${batch.to} fetched just before`);
+      batch.to = more.to;
+      batch.hs = [batch.hs[0], ...more.hs.slice(-1)];
+      for (const ev of more.events) batch.events.push(ev);
+      for (const t of more.times) batch.times.push(t);
+      for (const w of more.fresh) batch.fresh.add(w);
+      seen = new Set([...seen, ...more.fresh]);
+    }
+    return batch;
   }
 
   /** One step: index the next range, or detect a reorg, or report being caught up (returns false). */
@@ -329,44 +424,29 @@ export function createSync(ctx: IndexerContext) {
     }
     const started = Date.now();
     const end = metrics.batchDuration.startTimer();
-    const fetched = await fetchLogs(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe);
-    const to = fetched.to;
-    const numbers = tail ? Array.from({ length: to - next + 1 }, (_, i) => next + i) : next === to ? [to] : [next, to];
-    const headers = await rpc.getBlocks(numbers);
-    if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${next}..${to}`);
-    const hs = headers as Header[];
-    if (cp && hs[0].parentHash !== cp.hash) {
-      await handleReorg(cp);
+    if (!wrappersLoaded) await loadWrappers();
+    let r: Prepared | "reorg" | null = null;
+    if (ahead) {
+      const a = ahead;
+      ahead = null;
+      if (!tail && cp && a.from === next && a.epoch === epoch && a.parent === cp.hash) r = await a.promise;
+    }
+    r ??= await prepare(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe, tail, cp, wrappers);
+    if (r === "reorg") {
+      await handleReorg(cp!);
       return true;
     }
-    if (tail) {
-      for (let i = 1; i < hs.length; i++) {
-        if (hs[i].parentHash !== hs[i - 1].hash) throw new ChainMovedError(`headers ${next}..${to} do not link`);
-      }
-    }
-    const byNumber = new Map(hs.map((h) => [h.number, h]));
-    for (const l of fetched.logs) {
-      const h = byNumber.get(Number(l.blockNumber));
-      if (h && h.hash !== l.blockHash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
-    }
-    const logs = await checkedLogs(next, to, fetched.logs, hs.length === to - next + 1 ? hs : null);
+    const { to, hs, events, times, fresh } = r;
     const last = hs[hs.length - 1];
-    // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
-    const again = await verifier().getBlock(to);
-    if (again?.hash !== last.hash) {
-      metrics.crossChecks.inc({ kind: "hash" });
-      throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${again?.hash?.slice(0, 10) ?? "none"}…)`, [next, to]);
+    if (!tail && to < safe) {
+      // fetch the next range while this one is written
+      const known = new Set([...wrappers, ...fresh]);
+      const promise = prepare(to + 1, safe, false, { number: to, hash: last.hash, timestamp: last.timestamp }, known).then(
+        (p) => (p === "reorg" ? null : p), // the step refetches it and finds the reorg itself
+        () => null, // a failure: the step refetches and meets it itself
+      );
+      ahead = { from: to + 1, epoch, parent: last.hash, promise };
     }
-    const events: Ev[] = [];
-    for (const l of logs) {
-      if (l.removed) continue;
-      const ev = decode(l);
-      if (ev) events.push(ev);
-      else log.debug({ address: l.address, topic: l.topics[0], block: Number(l.blockNumber) }, "unknown event skipped");
-    }
-    events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
-    const times = await eventBlockTimes(events, byNumber);
-    logs.length = 0; // the raw logs can be collected while the range is written
     const newCp: Checkpoint = { number: to, hash: last.hash, timestamp: last.timestamp };
     const stored = (tail ? hs : [last]).map(({ number, hash, parentHash, timestamp }) => ({ number, hash, parentHash, timestamp }));
     stepMismatches = 0;
@@ -383,7 +463,6 @@ export function createSync(ctx: IndexerContext) {
     });
     end();
     for (const w of fresh) wrappers.add(w);
-    fresh.clear();
     state.checkpoint = newCp;
     state.inconsistent = null;
     mismatchStreak = { range: "", n: 0 };
@@ -431,6 +510,7 @@ export function createSync(ctx: IndexerContext) {
         state.lastError = (e instanceof Error ? e.message : String(e)).slice(0, 500);
         metrics.syncErrors.inc();
         wrappersLoaded = false;
+        epoch++; // a range fetched ahead is not used
         // a COMMIT (or rollback) whose answer was lost may or may not have landed: re-read before the next step
         if (!(e instanceof InconsistentError)) checkpointStale = true;
         if (e instanceof InconsistentError) {

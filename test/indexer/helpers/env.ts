@@ -88,6 +88,8 @@ export interface Postgres {
   /** URL of a new, empty database. */
   newDatabase(): Promise<string>;
   stop(): Promise<void>;
+  /** pid of the postmaster of an embedded server (its backends are its children); undefined with DATABASE_URL */
+  pid?(): number | undefined;
 }
 
 /** An embedded PostgreSQL of one test, which the test may shut down and start again. */
@@ -153,6 +155,7 @@ export async function startPostgres(opts: { own?: boolean } = {}): Promise<Postg
       await server.createDatabase(name);
       return `postgresql://postgres:postgres@127.0.0.1:${port}/${name}`;
     },
+    pid: () => ((server as any).process as ChildProcess | undefined)?.pid,
     async kill(signal) {
       const proc = (server as any).process as ChildProcess | undefined;
       if (!proc || proc.exitCode !== null) return;
