@@ -11,11 +11,10 @@
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
  * The returned handle keeps the chain and the API running until `close()`.
  */
-import { rmSync } from "node:fs";
 import { holderAddresses, isHodler, makePlan, reporterAccounts, type Plan } from "./actors.js";
 import { connectTo, createRuntime, NodeAccount, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
-import { preparePgliteDir, startLiveIndexer, type LiveIndexer } from "./indexer.js";
+import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
 import { checkDatabase, checkPort } from "../../indexer/startup.js";
 import { makeReporter, progressLine, reportDay, step } from "./loop.js";
 import { deployLending, openLoan } from "./lending.js";
@@ -54,13 +53,11 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
   let node: LocalNode | undefined;
   let conn: Connection | undefined;
   let idx: LiveIndexer | undefined;
-  let pgliteDir: string | undefined; // until the indexer owns it
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await idx?.stop().catch(() => {});
-    if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
     await conn?.close().catch(() => {});
     await node?.stop();
   };
@@ -70,16 +67,12 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
   await checkPort(opts.apiPort, "127.0.0.1", "--api-port");
   try {
     log(`starting a Hardhat node (clock at ${opts.warmup.date}) ...`);
-    // the node starts (a child process) and the indexer's PGlite database is created (another) while this process
-    // loads Hardhat and checks the build
-    const [started, built, store] = await Promise.allSettled([
+    // the node starts (a child process) while this process loads Hardhat and checks the build
+    const [started, built] = await Promise.allSettled([
       startNode({ port: opts.port, initialDay: opts.fromDay - 1 }),
       createRuntime(),
-      opts.databaseUrl ? Promise.resolve(undefined) : preparePgliteDir(),
     ]);
     if (started.status === "fulfilled") node = started.value;
-    if (store.status === "fulfilled") pgliteDir = store.value;
-    if (store.status === "rejected") throw store.reason;
     if (built.status === "rejected") throw built.reason;
     if (started.status === "rejected") {
       built.value.removeJournal();
@@ -91,8 +84,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     const sys = await deploySystem(conn, plan, reporters);
     log(`node ${url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
     const lendingBase = await deployLending(conn, sys.addresses.token);
-    idx = await startLiveIndexer(sys, url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, dataDir: pgliteDir, defi: lendingBase.addresses });
-    pgliteDir = undefined; // the indexer removes it when it stops
+    idx = await startLiveIndexer(sys, url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
     log(`indexer: ${idx.store}; GraphQL ${idx.url}; web app ${idx.url.replace(/\/graphql$/, "/")}`);
     await afterIdle(() => conn!.ethers.provider.getBlockNumber());
     await afterIdle(() => rpc(url, "eth_blockNumber", []));

@@ -2,7 +2,6 @@
  * The indexer running live beside the replay, in-process (`startIndexer` of indexer/), on PGlite in a temporary
  * folder or on the PostgreSQL of `--database-url`, with a small GraphQL client for the summary and the test.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,28 +26,8 @@ export interface LiveIndexer {
 }
 
 /**
- * A new PGlite database in a temporary folder, created in a child process like the indexer's own `openDb` does for
- * a new folder (the WASM heap of `initdb` stays in that process), but without blocking this one: the replay
- * creates it while the node starts and the contracts build. Removes the folder if the creation fails.
- */
-export async function preparePgliteDir(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), "hashpower-pglite-"));
-  const mod = import.meta.resolve("@electric-sql/pglite");
-  const script = `const { PGlite } = await import(${JSON.stringify(mod)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
-  try {
-    await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, ["--input-type=module", "-e", script, dir], (e, _out, err) => (e ? reject(new Error(`PGlite in ${dir}: ${err || e.message}`)) : resolve())),
-    );
-    return dir;
-  } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-/**
  * Starts the indexer of `sys` (and the DeFi contracts `defi`) on `rpcUrl`; `apiPort` 0 picks a free port. Its
- * database: `databaseUrl`, else PGlite in `dataDir` (see `preparePgliteDir`), else in a new temporary folder; a
+ * database: `databaseUrl`, else PGlite in `dataDir`, else in a new temporary folder (set up by copying the indexer's PGlite template, `indexer/store/db.ts`); a
  * PGlite folder is removed by `stop()`.
  */
 export async function startLiveIndexer(
