@@ -5,8 +5,9 @@
  * Idempotent across restarts: the chain is the source of truth. Before anything is sent the submitter's
  * in-flight transactions (pending nonce > mined nonce, e.g. after a kill between send and receipt) are waited
  * for; then each day's `dailyValues(day).status` and `hasUptime(farm, day)` are read and only what is missing
- * is simulated (a report that another submitter landed meanwhile shows as `AlreadyReported` and is skipped),
- * sent, and awaited. The optional state file only hints where to resume.
+ * is sent (its gas estimation runs it first: a report that another submitter landed meanwhile shows as
+ * `AlreadyReported` and is skipped), the daily report before the uptime batch, and both are awaited. The optional
+ * state file only hints where to resume.
  */
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { Account, Address, Chain, Hex, LocalAccount, PublicClient, Transport, WalletClient } from "viem";
@@ -124,23 +125,20 @@ export function createReporter(ctx: ReporterContext): Reporter {
     return ours;
   }
 
-  /** Simulates, sends and awaits one oracle call; returns undefined when it would revert with `skipError` (already there). */
-  async function submit(
+  /**
+   * Sends one oracle call without waiting for it to be mined; returns undefined when it would revert with
+   * `skipError` (already there). The send's gas estimation runs the call first (the wallet's `eth_estimateGas`, or the
+   * node's for a node account), so a revert is caught before anything is broadcast, decoded with the oracle's ABI.
+   */
+  async function send(
     label: Record<string, unknown>,
     call: { functionName: "submitDailyReport" | "submitUptimeReports"; args: readonly unknown[] },
     skipError: string,
   ): Promise<Hex | undefined> {
-    let hash: Hex;
     try {
-      const { request } = await publicClient.simulateContract({
-        account: walletClient.account,
-        address: oracle,
-        abi: hashpriceOracleAbi,
-        functionName: call.functionName,
-        args: call.args,
-      } as Parameters<typeof publicClient.simulateContract>[0]);
-      // the full ABI, so that a revert in gas estimation (which may see the pending block) is decoded too
-      hash = await walletClient.writeContract({ ...request, abi: hashpriceOracleAbi } as Parameters<typeof walletClient.writeContract>[0]);
+      const hash = await walletClient.writeContract({ address: oracle, abi: hashpriceOracleAbi, ...call } as Parameters<typeof walletClient.writeContract>[0]);
+      logger.info({ ...label, tx: hash }, "sent");
+      return hash;
     } catch (e) {
       const name = revertName(e);
       if (name === skipError) {
@@ -149,27 +147,45 @@ export function createReporter(ctx: ReporterContext): Reporter {
       }
       throw e;
     }
-    logger.info({ ...label, tx: hash }, "sent");
-    const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: txTimeoutMs });
-    if (receipt.status !== "success") throw new Error(`${call.functionName} ${hash} reverted (block ${receipt.blockNumber})`);
-    logger.info({ ...label, tx: hash, block: Number(receipt.blockNumber), gasUsed: Number(receipt.gasUsed) }, "mined");
-    return hash;
   }
 
+  /** Waits until `hash` is mined; throws when it reverted. */
+  async function mined(label: Record<string, unknown>, functionName: string, hash: Hex): Promise<void> {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: txTimeoutMs });
+    if (receipt.status !== "success") throw new Error(`${functionName} ${hash} reverted (block ${receipt.blockNumber})`);
+    logger.info({ ...label, tx: hash, block: Number(receipt.blockNumber), gasUsed: Number(receipt.gasUsed) }, "mined");
+  }
+
+  /**
+   * The daily report is sent first, then the uptime batch, both from the one submitter: their nonces keep that order
+   * on chain. The uptime batch is sent without waiting for the daily report to be mined, and both receipts are then
+   * awaited together. A crash in between leaves the daily report sent or in flight: the restart waits for it
+   * (`settle`) and reads the chain, so it sends only the uptime.
+   */
   async function reportDay(day: number): Promise<DayResult> {
     const dom = await settle();
     const date = dateOfDay(day);
     const result: DayResult = { day, date, daily: "final", uptimeSubmitted: 0, uptimeSkipped: 0, txs: [] };
+    const waits: Promise<void>[] = [];
+    const wait = (p: Promise<void>) => {
+      p.catch(() => {}); // handled by the Promise.all below, even when a later step throws first
+      waits.push(p);
+    };
 
+    // the reporter set is read beside the day's status (one batched request); it is used only if something is sent
+    const keys = signers();
+    keys.catch(() => {});
     const status = await read.status(day);
     if (status === Status.None) {
       const report = await ctx.daily.daily(day);
       if (report.day !== day) throw new Error(`daily source returned day ${report.day} for ${day}`);
-      const sigs = await signDailyReport(await signers(), dom, report);
-      const hash = await submit({ date, kind: "daily", bits: report.bits }, { functionName: "submitDailyReport", args: [report, sigs] }, "AlreadyReported");
+      const sigs = await signDailyReport(await keys, dom, report);
+      const label = { date, kind: "daily", bits: report.bits };
+      const hash = await send(label, { functionName: "submitDailyReport", args: [report, sigs] }, "AlreadyReported");
       if (hash) {
         result.daily = "submitted";
         result.txs.push(hash);
+        wait(mined(label, "submitDailyReport", hash));
       }
     } else {
       result.daily = status === Status.Pending ? "pending" : "final";
@@ -182,15 +198,18 @@ export function createReporter(ctx: ReporterContext): Reporter {
       const todo: UptimeReport[] = entries.filter((_, i) => !done[i]).map((e) => ({ farm: e.farm, day, uptimeBps: e.uptimeBps }));
       result.uptimeSkipped = entries.length - todo.length;
       if (todo.length > 0) {
-        const keys = await signers();
-        const sigs = await Promise.all(todo.map((r) => signUptimeReport(keys, dom, r)));
-        const hash = await submit({ date, kind: "uptime", farms: todo.length }, { functionName: "submitUptimeReports", args: [todo, sigs] }, "UptimeAlreadyReported");
+        const k = await keys;
+        const sigs = await Promise.all(todo.map((r) => signUptimeReport(k, dom, r)));
+        const label = { date, kind: "uptime", farms: todo.length };
+        const hash = await send(label, { functionName: "submitUptimeReports", args: [todo, sigs] }, "UptimeAlreadyReported");
         if (hash) {
           result.uptimeSubmitted = todo.length;
           result.txs.push(hash);
+          wait(mined(label, "submitUptimeReports", hash));
         }
       }
     }
+    await Promise.all(waits);
     return result;
   }
 

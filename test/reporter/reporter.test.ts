@@ -121,6 +121,48 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
     await expectExactlyOnce(D1, D1 + 2);
   });
 
+  it("the uptime batch is sent while the daily report is in flight (one block, daily first); a crash in between: the rerun waits for it and sends only the uptime", async () => {
+    await c.rpc("evm_setAutomine", [false]);
+    const inFlight = async () => {
+      const a = c.submitter.account.address;
+      return (await c.publicClient.getTransactionCount({ address: a, blockTag: "pending" })) - (await c.publicClient.getTransactionCount({ address: a }));
+    };
+    // no block is mined until both transactions of the day are in the mempool
+    const day = reporter().reportDay(D1);
+    while ((await inFlight()) < 2) await new Promise((r) => setTimeout(r, 20));
+    await c.rpc("evm_mine");
+    const r = await day;
+    expect(r).to.deep.include({ daily: "submitted", uptimeSubmitted: 2 });
+    const [daily, uptime] = await Promise.all(r.txs.map((hash) => c.publicClient.getTransactionReceipt({ hash })));
+    expect(uptime.blockNumber).to.equal(daily.blockNumber);
+    expect(daily.transactionIndex).to.be.lessThan(uptime.transactionIndex);
+
+    // the next day: the daily report is sent, then the process dies before its uptime batch (nothing mined yet)
+    let crash = true;
+    const up = uptimeOf(farms);
+    const crashing: UptimeSource = {
+      uptime: async (d) => {
+        if (crash) throw new Error("simulated crash");
+        return up.uptime(d);
+      },
+    };
+    await expectReject(reporter({ uptime: crashing }).reportDay(D1 + 1), /simulated crash/);
+    expect(await inFlight()).to.equal(1);
+    expect(await status(D1 + 1)).to.equal(Status.None);
+    crash = false;
+    // the rerun: a block is mined only a while after it starts
+    const miner = setTimeout(() => void c.rpc("evm_mine"), 400);
+    const mining = setInterval(() => void c.rpc("evm_mine"), 50);
+    try {
+      const s = await reporter({ uptime: crashing }).run({ from: D1, to: D1 + 1 });
+      expect(s).to.deep.include({ resumedAt: D1 + 1, dailySubmitted: 0, dailySkipped: 2, uptimeSubmitted: 2, txs: 1 });
+    } finally {
+      clearTimeout(miner);
+      clearInterval(mining);
+    }
+    await expectExactlyOnce(D1, D1 + 1);
+  });
+
   it("killed between send and receipt: the restart waits for the in-flight transaction and does not resend", async () => {
     await c.rpc("evm_setAutomine", [false]);
     // first process: its receipt never comes (no block is mined), like a kill while waiting
