@@ -136,7 +136,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       }
     }
 
-    await idx.waitForHead(120_000);
+    await idx.indexer.waitForHead(120_000);
     const summary = await buildSummary(w, idx, lastDay);
     const seconds = (performance.now() - t0) / 1000;
     const blocks = (await provider.getBlockNumber()) - sys.fromBlock + 1;
