@@ -1,7 +1,7 @@
 #!/usr/bin/env tsx
 /**
  * `npm start`: replays real Bitcoin history end to end on a local Hardhat node, with the indexer serving it over
- * GraphQL. Everything runs here (node as a child process, indexer in a worker thread) and is stopped at the end or on
+ * GraphQL. Everything runs here (node as a child process, indexer in-process) and is stopped at the end or on
  * Ctrl-C. The replay itself is `runReplay` in scripts/replay/.
  *
  *   npm start                                  # 2023-10-01 .. 2024-09-30 (crosses the 2024-04-20 halving)

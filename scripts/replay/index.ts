@@ -5,7 +5,7 @@
  *   1. start a Hardhat node whose clock starts the day before `--from` (chain.ts);
  *   2. deploy with the Ignition modules and register the farms (deploy.ts), and the lending layer (Morpho Blue, the
  *      wrapper factory: lending.ts);
- *   3. start the indexer beside it in a worker thread, following the DeFi contracts too (indexer.ts);
+ *   3. start the indexer beside it, following the DeFi contracts too (indexer.ts);
  *   4. report the warm-up day, issue and sell the first series (market.ts), open a Morpho loan (lending.ts);
  *   5. replay every day (loop.ts), printing progress;
  *   6. wait for the indexer to catch up and build the summary (summary.ts).
