@@ -144,14 +144,16 @@ function gcOf(a: Map<string, number>, b: Map<string, number>) {
   let count = 0;
   let sum = 0;
   let over10 = 0;
+  let major = 0;
   for (const k of b.keys()) {
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_count")) count += d(k);
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_count") && !k.includes('kind="minor"')) major += d(k);
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_sum")) sum += d(k);
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="+Inf"')) over10 += d(k);
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="0.01"')) over10 -= d(k);
   }
   return {
-    gcs: count, gcMs: sum * 1000, gcOver10: over10,
+    gcs: count, gcMajor: major, gcMs: sum * 1000, gcOver10: over10,
     loopP99: (b.get("indexer_nodejs_eventloop_lag_p99_seconds") ?? 0) * 1000, loopMax: (b.get("indexer_nodejs_eventloop_lag_max_seconds") ?? 0) * 1000,
   };
 }
@@ -228,7 +230,7 @@ async function main() {
             const row = { gc, version, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
             loads.push(`${version} ${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, GC ${gc.gcs} pauses ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
@@ -237,8 +239,8 @@ async function main() {
       }
     }
     const table = [
-      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "GC pauses", "GC ms", "GC ≥ 10 ms", "loop delay p99 ms", "loop delay max ms", "blocks during run", "lag at end"],
-      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.gc.gcs), r.gc.gcMs.toFixed(0), String(r.gc.gcOver10), r.gc.loopP99.toFixed(1), r.gc.loopMax.toFixed(1), String(r.blocks), r.lag]),
+      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "GC pauses", "of them not minor", "GC ms", "GC ≥ 10 ms", "loop delay p99 ms", "loop delay max ms", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.gc.gcs), String(r.gc.gcMajor), r.gc.gcMs.toFixed(0), String(r.gc.gcOver10), r.gc.loopP99.toFixed(1), r.gc.loopMax.toFixed(1), String(r.blocks), r.lag]),
     ];
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;

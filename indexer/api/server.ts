@@ -56,6 +56,26 @@ function armor() {
   });
 }
 
+/**
+ * graphql-armor's token-limited parser throws the syntax errors of its own graphql copy, which yoga does not take for
+ * GraphQL errors: it masked them as a 500 "Unexpected error.". Re-raise them as ours, with yoga's code for a parse
+ * failure (GRAPHQL_PARSE_FAILED).
+ */
+function parseErrors() {
+  return {
+    onParse({ parseFn, setParseFn }: any) {
+      setParseFn((source: unknown, options: unknown) => {
+        try {
+          return parseFn(source, options);
+        } catch (e: any) {
+          if (e instanceof GraphQLError || e?.name !== "GraphQLError") throw e;
+          throw new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { ...e.extensions, code: e.extensions?.code ?? "GRAPHQL_PARSE_FAILED" } });
+        }
+      });
+    },
+  };
+}
+
 /** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
 export function createApiSchema(ctx: IndexerContext) {
   const resolvers = createResolvers(ctx);
@@ -82,6 +102,7 @@ export function createGraphql(ctx: IndexerContext, schema = createApiSchema(ctx)
     landingPage: false,
     plugins: [
       armor(),
+      parseErrors(),
       requestLimitsPlugin(limitsOf(ctx), unavailableOf(ctx)),
     ],
     logging: {

@@ -165,7 +165,9 @@ describe("indexer: GraphQL response cache", function () {
         // (yoga's own answer to a missing variable: HTTP 400, a GraphQL error without a code, as before the fast path)
         expect(await known({})).to.match(/^400 .*"errors":\[\{"message":"Variable \\"\$a\\" of required type \\"String!\\" was not provided/);
         expect(await known({ a: "x".repeat(600) })).to.match(/"errors":\[\{"message":"\$a: a string of 600 characters.*"code":"QUERY_LIMIT"/);
-        console.log("SYNTAX", await post(JSON.stringify({ query: QUERY.slice(0, -3) })), await post(JSON.stringify({ query: "{ account(address: \"0x1\") { nope } }" })));
+        // a syntax error (graphql-armor's parser): a coded GraphQL error, not a 500 "Unexpected error."
+        expect(await post(JSON.stringify({ query: QUERY.slice(0, -3) }))).to.match(/^200 .*"errors":\[\{"message":"Syntax Error: Expected Name, found <EOF>\.".*"code":"GRAPHQL_PARSE_FAILED"/);
+        expect(await post(JSON.stringify({ query: '{ account(address: "0x1") { nope } }' }))).to.match(/"code":"GRAPHQL_VALIDATION_FAILED"/);
 
         // _meta reads head, lag and phase: never cached; error answers neither
         const h1 = await hits();
