@@ -9,7 +9,7 @@
  * `import.meta.url` of each source keeps its own path in the bundle. Packages that load files next to themselves
  * or are native stay external (PGlite, esbuild, GraphiQL's page). `HASHPOWER_BUNDLE=0` turns the bundle off.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,13 +24,13 @@ const LOCK = join(ROOT, "node_modules/.package-lock.json");
 /** Packages left to Node: native code, or files loaded relative to the package (WASM, assets). */
 const EXTERNAL = ["@electric-sql/pglite", "esbuild", "pg-native", "@graphql-yoga/render-graphiql"];
 
-/** The fingerprint of the current sources: `path size mtime` lines of `inputs` and the lockfile. */
+/** The fingerprint of the current sources: `path size mtime` lines of `inputs` (relative to the root) and the lockfile. */
 function fingerprint(inputs: string[]): string | null {
   try {
-    return [LOCK, ...inputs]
+    return [LOCK, ...inputs.map((f) => join(ROOT, f))]
       .map((f) => {
-        const s = statSync(join(ROOT, relative(ROOT, f)));
-        return `${relative(ROOT, f)} ${s.size} ${s.mtimeMs}`;
+        const s = statSync(f);
+        return `${relative(ROOT, f)} ${s.size} ${Math.trunc(s.mtimeMs)}`;
       })
       .join("\n");
   } catch {
@@ -54,8 +54,9 @@ export function cachedBundle(): string | null {
  */
 export async function buildBundle(): Promise<string> {
   const { build } = await import("esbuild");
+  const started = Date.now();
   const res = await build({
-    entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", target: "node22", write: false,
+    absWorkingDir: ROOT, entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", target: "node22", write: false,
     outfile: OUT, external: EXTERNAL, metafile: true, logLevel: "silent", legalComments: "none",
     // packages written as CommonJS call require() for Node's built-ins
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
@@ -70,13 +71,16 @@ export async function buildBundle(): Promise<string> {
       },
     }],
   });
-  const inputs = Object.keys(res.metafile!.inputs).filter((f) => !f.includes("node_modules/")).map((f) => join(ROOT, f)).sort();
+  const inputs = Object.keys(res.metafile!.inputs).filter((f) => !f.includes("node_modules/")).sort(); // relative to ROOT
   const code = res.outputFiles![0].text;
   mkdirSync(DIR, { recursive: true });
   const tmp = `${OUT}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
   renameSync(tmp, OUT);
-  writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify({ inputs: inputs.map((f) => relative(ROOT, f)), fingerprint: fingerprint(inputs) }));
-  renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
+  // a source saved during the build may or may not be in it: then no manifest, and the next start builds again
+  if (inputs.every((f) => statSync(join(ROOT, f)).mtimeMs < started - 1)) {
+    writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify({ inputs, fingerprint: fingerprint(inputs) }));
+    renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
+  } else rmSync(MANIFEST, { force: true });
   return OUT;
 }
