@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
  */
 function initdb(dir: string): void {
   const mod = import.meta.resolve("@electric-sql/pglite");
-  const script = `const { PGlite } = await import(${JSON.stringify(mod)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  const script = `import { PGlite } from ${JSON.stringify(mod)}; const db = await PGlite.create(process.argv[1]); await db.close();`;
   execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], { stdio: ["ignore", "ignore", "inherit"] });
 }
 

@@ -68,7 +68,7 @@ describe("indexer launch (ahead-of-time bundle)", function () {
     } finally {
       proc.kill("SIGKILL");
     }
-    // es-module-lexer's view is what tsx uses; a dynamic import outside a string would show as "import(" code
-    expect(readFileSync(file, "utf8")).not.to.match(/(^|[^\w$.`"'])import\s*\(\s*[^`"'\s)]/m);
+    // tsx's loader rewrites every module holding an import(), with a source map: seconds for a bundle this size
+    expect(readFileSync(file, "utf8")).not.to.match(/\bimport\s*\(/);
   });
 });
