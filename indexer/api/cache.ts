@@ -1,8 +1,22 @@
 /**
- * Per-block response cache of `POST /graphql`: the exact response (status, headers, body) of a request, keyed by
- * its body and the headers that shape the response (Accept, Content-Type, Origin: CORS echoes it), valid for one indexed state: the
- * checkpoint (number AND hash) and the reorg epoch. Any commit, rollback or reorg changes that tag and empties the
- * cache, so a response is never older than the checkpoint the server reports when it is served.
+ * Response cache of `POST /graphql`: the exact response (status, headers, body) of a request, keyed by its body and
+ * the headers that shape the response (Accept, Content-Type, Origin: CORS echoes it), valid for one indexed state
+ * and evicted as soon as a committed block could change it.
+ *
+ * **Scope of an answer.** Most answers depend on the whole indexed state: they are valid for one checkpoint (number
+ * AND hash) and reorg epoch, and any commit, rollback or reorg evicts them ("block-scoped"). An answer is
+ * "holder-scoped" when its document selects only fields listed in `HOLDER_FIELDS` (the account query: an account's
+ * own positions, their accumulator figures and their valuation) and its resolvers named the holders it read
+ * (`dependsOnHolder`) without asking for block scope (`dependsOnBlock`, e.g. the DeFi owner view). Such an answer
+ * reads only (a) the holder's own `positions` rows and (b) state that changes only through events other than a
+ * plain transfer (series terms and accumulators, oracle reports, settlements, claimers) or with the UTC day of the
+ * checkpoint (valuation). So a commit that is exactly one step from the checkpoint the cache last saw (its parent is
+ * that checkpoint, same reorg epoch), stays in the same UTC day, and holds nothing but ERC-1155 transfers between two
+ * non-zero addresses (`touchedHolders`, published by the sync as `state.lastCommit`) evicts only the answers of the
+ * holders those transfers moved, and every block-scoped answer. Anything else (a mint, burn, distribution, report,
+ * claim, DeFi event, a new day, a reorg, a rollback, two commits seen at once, a replica that reads the writer's
+ * status) empties the cache. A stored answer therefore always equals the answer computed at the checkpoint the
+ * server reports when it serves it.
  *
  * A response is stored only when it is a success without `errors` (errors may be transient: a database that is
  * down), none of its fields read state outside the checkpoint (`_meta`: head, lag, phase, readiness; its resolver
@@ -10,21 +24,69 @@
  * rows it read are then at least as new as the tag it is stored under).
  */
 import client from "prom-client";
+import { TypeInfo, getNamedType, parse, visit, visitWithTypeInfo, type GraphQLSchema } from "graphql";
 import type { IndexerContext } from "../context.js";
+import type { Ev } from "../handlers/decode.js";
 
 /** Limits: at most `maxEntries` responses of at most `maxBodyBytes` each, `maxTotalBytes` of keys and bodies in all (oldest out first). */
 export const RESPONSE_CACHE = { maxEntries: 20_000, maxBodyBytes: 64 * 1024, maxTotalBytes: 32 * 1024 * 1024 } as const;
+
+/**
+ * Fields an answer may select and still be holder-scoped, by parent type (`*`: every field). What they read besides
+ * the account's own `positions` rows changes only through events other than plain transfers, or with the day.
+ * Deliberately absent: `Position.series` (holder counts move with every transfer), `kind`, `lendingValuations`,
+ * `wrapped`, `collateral` (DeFi state), and every other root field.
+ */
+export const HOLDER_FIELDS: Record<string, ReadonlySet<string> | "*"> = {
+  Query: new Set(["account", "__typename"]),
+  Account: new Set(["address", "positions", "claimer", "__typename"]),
+  Position: new Set([
+    "seriesId", "holder", "balance", "claimableSats", "claimedSats", "accruedSats", "accruedE36", "remainingDays", "remainingThsDays",
+    "valuation", "totalUnits", "totalClaimableSats", "updatedBlock", "__typename",
+  ]),
+  Valuation: "*",
+};
+
+/** What the sync publishes with each commit: the checkpoint before and after, and the holders it moved (null: anything else). */
+export interface CommitNote {
+  parent: string | null;
+  hash: string;
+  holders: string[] | null;
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/**
+ * The holders whose positions `events` move, if they are all HashpowerToken transfers between two non-zero
+ * addresses (neither mint nor burn: those change the supply); null otherwise.
+ */
+export function touchedHolders(events: readonly Ev[]): string[] | null {
+  const out = new Set<string>();
+  for (const ev of events) {
+    if (ev.contract !== "token" || (ev.name !== "TransferSingle" && ev.name !== "TransferBatch")) return null;
+    const { from, to } = ev.args;
+    if (typeof from !== "string" || typeof to !== "string" || from === ZERO || to === ZERO) return null;
+    out.add(from.toLowerCase()).add(to.toLowerCase());
+  }
+  return [...out];
+}
 
 interface Entry {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
+  /** the holders it depends on (holder-scoped), or null (block-scoped) */
+  holders: string[] | null;
 }
 
 /** Per-request flags that resolvers set through the GraphQL context (`context.responseCache`). */
 export interface CacheFlags {
   /** the response reads state that changes without a new checkpoint: do not store it */
   volatile: boolean;
+  /** the holders whose rows it read (`dependsOnHolder`) */
+  holders?: Set<string>;
+  /** it read something a plain transfer may change (`dependsOnBlock`): block-scoped */
+  block?: boolean;
 }
 
 /** Marks the response of the request whose GraphQL context is `c` as not cacheable. */
@@ -32,20 +94,110 @@ export function volatile(c: { responseCache?: CacheFlags } | undefined): void {
   if (c?.responseCache) c.responseCache.volatile = true;
 }
 
-/** Creates the cache of one server. */
-export function createResponseCache(ctx: IndexerContext) {
-  let tag = "";
+/** Records that the response of the request whose context is `c` reads holder `address`'s positions (lowercase). */
+export function dependsOnHolder(c: { responseCache?: CacheFlags } | undefined, address: string): void {
+  if (c?.responseCache) (c.responseCache.holders ??= new Set()).add(address);
+}
+
+/** Marks the response of the request whose context is `c` as block-scoped whatever its fields. */
+export function dependsOnBlock(c: { responseCache?: CacheFlags } | undefined): void {
+  if (c?.responseCache) c.responseCache.block = true;
+}
+
+const dayOf = (timestamp: number) => Math.floor(timestamp / 86_400);
+
+/** Creates the cache of one server; `schema` is the served schema (to tell holder-scoped documents). */
+export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema) {
+  /** the state the entries describe */
+  let seen: { number: number; hash: string; timestamp: number; reorgs: number } | null = null;
   const entries = new Map<string, Entry>();
+  const byHolder = new Map<string, Set<string>>();
+  const blockScoped = new Set<string>();
   let bytes = 0;
   const size = (k: string, e: Entry) => k.length + e.body.length;
   const name = "indexer_graphql_response_cache_total";
   const counter = (ctx.metrics.registry.getSingleMetric(name) as client.Counter<"result"> | undefined) ??
-    new client.Counter({ name, help: "POST /graphql requests looked up in the per-block response cache, by result (hit, miss)", labelNames: ["result"], registers: [ctx.metrics.registry] });
-  /** The tag of the current indexed state (null: do not cache). */
+    new client.Counter({ name, help: "POST /graphql requests looked up in the response cache, by result (hit, miss)", labelNames: ["result"], registers: [ctx.metrics.registry] });
+  const evName = "indexer_graphql_response_cache_evictions_total";
+  const evictions = (ctx.metrics.registry.getSingleMetric(evName) as client.Counter<"reason"> | undefined) ??
+    new client.Counter({
+      name: evName, help: "Response cache invalidations on a new checkpoint: 'holders' evicted only the moved holders' answers, 'all' emptied it",
+      labelNames: ["reason"], registers: [ctx.metrics.registry],
+    });
+
+  const drop = (k: string) => {
+    const e = entries.get(k);
+    if (!e) return;
+    entries.delete(k);
+    bytes -= size(k, e);
+    if (e.holders === null) blockScoped.delete(k);
+    else for (const h of e.holders) {
+      const s = byHolder.get(h);
+      s?.delete(k);
+      if (s?.size === 0) byHolder.delete(h);
+    }
+  };
+  const clear = () => {
+    entries.clear();
+    byHolder.clear();
+    blockScoped.clear();
+    bytes = 0;
+  };
+  /**
+   * Brings the entries to the current state: nothing to do at the same checkpoint; evicts the moved holders' and
+   * the block-scoped answers after one plain-transfer commit from the seen checkpoint; empties the cache otherwise.
+   * Returns the current tag, null when nothing may be cached (no checkpoint, sync stopped).
+   */
   const current = (): string | null => {
-    const { checkpoint: cp, reorgs, fatal } = ctx.state;
+    const { checkpoint: cp, reorgs, fatal, lastCommit: c } = ctx.state;
     if (!cp || fatal) return null;
+    if (seen && seen.number === cp.number && seen.hash === cp.hash && seen.reorgs === reorgs) return `${cp.number}:${cp.hash}:${reorgs}`;
+    if (entries.size > 0) {
+      if (seen && seen.reorgs === reorgs && c && c.parent === seen.hash && c.hash === cp.hash && c.holders && dayOf(seen.timestamp) === dayOf(cp.timestamp)) {
+        for (const k of [...blockScoped]) drop(k);
+        for (const h of c.holders) for (const k of [...(byHolder.get(h) ?? [])]) drop(k);
+        evictions.inc({ reason: "holders" });
+      } else {
+        clear();
+        evictions.inc({ reason: "all" });
+      }
+    }
+    seen = { number: cp.number, hash: cp.hash, timestamp: cp.timestamp, reorgs };
     return `${cp.number}:${cp.hash}:${reorgs}`;
+  };
+  /** documents (query text) → whether they select only HOLDER_FIELDS (bounded memo) */
+  const docs = new Map<string, boolean>();
+  const holderDocument = (body: Buffer): boolean => {
+    if (!schema) return false;
+    let query: unknown;
+    try {
+      query = JSON.parse(body.toString("utf8"))?.query;
+    } catch {
+      return false;
+    }
+    if (typeof query !== "string") return false;
+    let ok = docs.get(query);
+    if (ok === undefined) {
+      ok = true;
+      try {
+        const info = new TypeInfo(schema);
+        visit(parse(query), visitWithTypeInfo(info, {
+          OperationDefinition(n) {
+            if (n.operation !== "query") ok = false;
+          },
+          Field(n) {
+            const parent = info.getParentType();
+            const allowed = parent ? HOLDER_FIELDS[getNamedType(parent).name] : undefined;
+            if (!allowed || (allowed !== "*" && !allowed.has(n.name.value))) ok = false;
+          },
+        }));
+      } catch {
+        ok = false;
+      }
+      if (docs.size >= 1_000) docs.delete(docs.keys().next().value!);
+      docs.set(query, ok);
+    }
+    return ok;
   };
   /** what the response depends on besides the state: the body, and the headers that shape it (CORS echoes Origin) */
   const keyOf = (headers: Record<string, string | string[] | undefined>, body: Buffer) =>
@@ -53,10 +205,8 @@ export function createResponseCache(ctx: IndexerContext) {
   return {
     /** The stored response of this request at the current state, if any. */
     get(headers: Record<string, string | string[] | undefined>, body: Buffer): Entry | undefined {
-      const t = current();
-      if (t === null) return undefined;
-      if (t !== tag) return void counter.inc({ result: "miss" });
-      const e = entries.get(keyOf(headers, body));
+      if (current() === null) return undefined;
+      const e = entries.size === 0 ? undefined : entries.get(keyOf(headers, body));
       counter.inc({ result: e ? "hit" : "miss" });
       return e;
     },
@@ -67,25 +217,19 @@ export function createResponseCache(ctx: IndexerContext) {
       if (t === null || t !== current() || flags.volatile || status !== 200 || out.length > RESPONSE_CACHE.maxBodyBytes) return;
       const type = Object.entries(outHeaders).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
       if (!/^application\/(graphql-response\+)?json/.test(type) || out.includes('"errors":')) return;
-      if (t !== tag) {
-        entries.clear();
-        bytes = 0;
-        tag = t;
-      }
       const k = keyOf(headers, body);
-      const e: Entry = { status, headers: outHeaders, body: out };
-      const old = entries.get(k);
-      if (old) {
-        bytes -= size(k, old);
-        entries.delete(k);
-      }
+      drop(k);
+      const holders = !flags.block && holderDocument(body) ? [...(flags.holders ?? [])] : null;
+      const e: Entry = { status, headers: outHeaders, body: out, holders };
       bytes += size(k, e);
       entries.set(k, e);
-      while (entries.size > RESPONSE_CACHE.maxEntries || bytes > RESPONSE_CACHE.maxTotalBytes) {
-        const [ok, oe] = entries.entries().next().value!;
-        bytes -= size(ok, oe);
-        entries.delete(ok);
+      if (holders === null) blockScoped.add(k);
+      else for (const h of holders) {
+        let s = byHolder.get(h);
+        if (!s) byHolder.set(h, (s = new Set()));
+        s.add(k);
       }
+      while (entries.size > RESPONSE_CACHE.maxEntries || bytes > RESPONSE_CACHE.maxTotalBytes) drop(entries.keys().next().value!);
     },
   };
 }

@@ -4,7 +4,7 @@ import * as acc from "../../domain/accumulator.js";
 import { dateOfDay } from "../../domain/units.js";
 import { createSnapshots, type Snapshots } from "./snapshot.js";
 import { syncReasons } from "../ops/health.js";
-import { volatile, type CacheFlags } from "./cache.js";
+import { dependsOnBlock, dependsOnHolder, volatile, type CacheFlags } from "./cache.js";
 import {
   collateralHoldings, defiEnabled, defiSeriesOf, holderValuation, kindOf, lendingValuations, loadHoldings, wrappedHolding, wrapperInfo,
   type HolderKind, type Holdings,
@@ -279,9 +279,11 @@ export function createResolvers(ctx: IndexerContext) {
         };
       },
 
-      async account(_: unknown, args: Args) {
+      async account(_: unknown, args: Args, c: { responseCache?: CacheFlags }) {
         const read = rc(ctx, args);
-        return { _read: read, address: parseAddress(args.address) };
+        const address = parseAddress(args.address);
+        dependsOnHolder(c, address); // its answer changes with this holder's rows (and with events other than transfers)
+        return { _read: read, address };
       },
 
       series: (_: unknown, args: Args) => loadSeries(rc(ctx, args), parseId(args.id)),
@@ -501,8 +503,9 @@ export function createResolvers(ctx: IndexerContext) {
     },
 
     Account: {
-      async positions(a: { _read: ReadContext; address: string }, args: Args) {
+      async positions(a: { _read: ReadContext; address: string }, args: Args, c: { responseCache?: CacheFlags }) {
         const read = a._read;
+        if (defiEnabled(read)) dependsOnBlock(c); // the owner view reads wrapper and Morpho state too
         const rows = read.asOf === null
           ? [...(await currentPositions(a.address))] // a copy: the batch shares it, the owner view adds rows
           : await ctx.db.query(`SELECT ${POSITION_SELECT} WHERE t.holder = $1 AND ${live("t", read.asOf)} ORDER BY t.series_id`, [a.address]);

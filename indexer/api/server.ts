@@ -22,6 +22,7 @@ import { buildApp, type AppBundle } from "../../app/build.js";
 import { COST_RULES, clip, requestLimitsPlugin } from "./limits.js";
 import { readiness } from "../ops/health.js";
 import { createResponseCache, type CacheFlags } from "./cache.js";
+import { createFastPath } from "./fast.js";
 
 /**
  * Limits of a GraphQL request: document limits (graphql-armor), the longest list and string in an argument or
@@ -55,6 +56,26 @@ function armor() {
   });
 }
 
+/**
+ * graphql-armor's token-limited parser throws the syntax errors of its own graphql copy, which yoga does not take for
+ * GraphQL errors: it masked them as a 500 "Unexpected error.". Re-raise them as ours, with yoga's code for a parse
+ * failure (GRAPHQL_PARSE_FAILED).
+ */
+function parseErrors() {
+  return {
+    onParse({ parseFn, setParseFn }: any) {
+      setParseFn((source: unknown, options: unknown) => {
+        try {
+          return parseFn(source, options);
+        } catch (e: any) {
+          if (e instanceof GraphQLError || e?.name !== "GraphQLError") throw e;
+          throw new GraphQLError(e.message, { source: e.source, positions: e.positions, extensions: { ...e.extensions, code: e.extensions?.code ?? "GRAPHQL_PARSE_FAILED" } });
+        }
+      });
+    },
+  };
+}
+
 /** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
 export function createApiSchema(ctx: IndexerContext) {
   const resolvers = createResolvers(ctx);
@@ -66,20 +87,23 @@ export function createApiSchema(ctx: IndexerContext) {
 /** The cost limit for a maximum page size of `maxPageSize` (5,000 for the default 1,000). */
 export const maxCostOf = (maxPageSize: number) => COST_RULES.pagesPerQuery * maxPageSize;
 
+/** The request limits of `requestLimitsPlugin` (and of the fast path) for `ctx`. */
+const limitsOf = (ctx: IndexerContext) => ({ ...QUERY_LIMITS, maxCost: maxCostOf(ctx.config.maxPageSize), defaultPage: Math.min(100, ctx.config.maxPageSize) });
+/** Why the API serves no data (the sync stopped for good), or null. */
+const unavailableOf = (ctx: IndexerContext) => () => (ctx.state.fatal ? ctx.state.fatal.message : null);
+
 /** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
-export function createGraphql(ctx: IndexerContext) {
+export function createGraphql(ctx: IndexerContext, schema = createApiSchema(ctx)) {
   return createYoga({
-    schema: createApiSchema(ctx),
+    schema,
     graphqlEndpoint: "/graphql",
     graphiql: { title: "hashpower indexer", defaultQuery: GRAPHIQL_QUERY },
     renderGraphiQL,
     landingPage: false,
     plugins: [
       armor(),
-      requestLimitsPlugin(
-        { ...QUERY_LIMITS, maxCost: maxCostOf(ctx.config.maxPageSize), defaultPage: Math.min(100, ctx.config.maxPageSize) },
-        () => (ctx.state.fatal ? ctx.state.fatal.message : null),
-      ),
+      parseErrors(),
+      requestLimitsPlugin(limitsOf(ctx), unavailableOf(ctx)),
     ],
     logging: {
       debug: (...a: unknown[]) => ctx.log.isLevelEnabled("debug") && ctx.log.debug({ yoga: a.map(String).join(" ") }),
@@ -119,8 +143,10 @@ const userInputError = (message: string) => new GraphQLError(message, { extensio
 
 /** Starts the HTTP server; resolves once listening. */
 export async function startServer(ctx: IndexerContext): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const yoga = createGraphql(ctx);
-  const cache = createResponseCache(ctx);
+  const schema = createApiSchema(ctx);
+  const yoga = createGraphql(ctx, schema);
+  const cache = createResponseCache(ctx, schema);
+  const fast = createFastPath(schema, limitsOf(ctx), unavailableOf(ctx), ctx.metrics.registry);
   const snaps = createSnapshots(ctx);
   let app: Promise<AppBundle> | undefined;
   const json = (res: any, status: number, body: unknown) => {
@@ -222,6 +248,16 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
         return res.end(hit.body);
       }
       const tag = cacheable ? cache.begin() : null;
+      if (cacheable) {
+        // a document yoga already answered: executed directly (fast.ts); errors and anything unusual go to yoga
+        const responseCache: CacheFlags = { volatile: false };
+        const a = await fast.answer(req.headers, body!, { req, res, responseCache });
+        if (a) {
+          res.writeHead(a.status, a.headers);
+          res.end(a.body);
+          return cache.set(tag, req.headers, body!, responseCache, a.status, a.headers, a.body);
+        }
+      }
       const responseCache: CacheFlags = { volatile: false };
       const response = await yoga.fetch(
         `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
@@ -232,7 +268,10 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
       const headers = Object.fromEntries(response.headers);
       res.writeHead(response.status, headers);
       res.end(out);
-      if (cacheable) cache.set(tag, req.headers, body!, responseCache, response.status, headers, out);
+      if (cacheable) {
+        cache.set(tag, req.headers, body!, responseCache, response.status, headers, out);
+        fast.learn(req.headers, body!, response.status, headers, out);
+      }
     } catch (e) {
       ctx.log.error({ err: clip(e instanceof Error ? e.message : String(e), 200), path }, "http handler failed");
       if (!res.headersSent) json(res, 500, { error: "internal error" });

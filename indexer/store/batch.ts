@@ -8,13 +8,27 @@
  * closed at the first new version (`block_to`) and the new versions are inserted.
  */
 import type { Sql, Tx } from "./db.js";
-import { arrayType, fromDb, toDb, type TableSpec } from "./tables.js";
+import { arrayType, copyRow, fromDb, toDb, type TableSpec } from "./tables.js";
 
 type Row = Record<string, any>;
 
 /** The key of an entity (values in `spec.key` order) as a map key. */
 function keyOf(values: readonly unknown[]): string {
-  return values.length === 1 ? String(values[0]) : values.map(String).join("|");
+  let k = String(values[0]);
+  for (let j = 1; j < values.length; j++) k += "|" + String(values[j]);
+  return k;
+}
+
+/** Rows per COPY text chunk. */
+const COPY_CHUNK = 2_000;
+
+/** COPY text chunks of `count` lines made by `line(i)`, `COPY_CHUNK` lines each. */
+function* copyChunks(count: number, line: (i: number) => string): Generator<string> {
+  for (let i = 0; i < count; ) {
+    let text = "";
+    for (const end = Math.min(count, i + COPY_CHUNK); i < end; i++) text += line(i) + "\n";
+    yield text;
+  }
 }
 
 /** Working copy of one versioned table. */
@@ -60,7 +74,10 @@ export class VersionedTable<T extends Row> {
 
   /** Latest row of `key` (after this batch's changes so far), or undefined. The key must have been loaded. */
   get(...key: unknown[]): T | undefined {
-    const k = keyOf(key);
+    return this.latest(keyOf(key));
+  }
+
+  private latest(k: string): T | undefined {
     const list = this.versions.get(k);
     if (list) return list[list.length - 1].row;
     const b = this.base.get(k);
@@ -76,7 +93,7 @@ export class VersionedTable<T extends Row> {
     const k = keyOf(key);
     let list = this.versions.get(k);
     if (list && list[list.length - 1].block === block) return list[list.length - 1].row;
-    const prev = this.get(...key);
+    const prev = this.latest(k);
     let row: T;
     if (prev) row = { ...prev };
     else if (init) row = init();
@@ -95,24 +112,17 @@ export class VersionedTable<T extends Row> {
   async flush(sql: Tx): Promise<number> {
     if (this.versions.size === 0) return 0;
     const { spec } = this;
-    const cols = Object.keys(spec.cols);
     // close superseded current rows
     const closeKeys: unknown[][] = spec.key.map(() => []);
     const closeAt: number[] = [];
-    const insert: unknown[][] = cols.map(() => []);
-    const from: number[] = [];
-    const to: (number | null)[] = [];
+    const rows: { block: number; row: T; to: number | null }[] = [];
     for (const [k, list] of this.versions) {
       if (this.base.get(k)) {
         const row = list[0].row;
         spec.key.forEach((c, j) => closeKeys[j].push(toDb(spec.cols[c], row[c])));
         closeAt.push(list[0].block);
       }
-      list.forEach((v, j) => {
-        cols.forEach((c, ci) => insert[ci].push(toDb(spec.cols[c], v.row[c])));
-        from.push(v.block);
-        to.push(j + 1 < list.length ? list[j + 1].block : null);
-      });
+      for (let j = 0; j < list.length; j++) rows.push({ block: list[j].block, row: list[j].row, to: j + 1 < list.length ? list[j + 1].block : null });
     }
     if (closeAt.length > 0) {
       const unnest = [...spec.key.map((c, j) => `$${j + 1}::${arrayType(spec.cols[c])}`), `$${spec.key.length + 1}::bigint[]`];
@@ -123,8 +133,12 @@ export class VersionedTable<T extends Row> {
         [...closeKeys, closeAt],
       );
     }
-    await sql.copy(spec.name, [...cols, "block_from", "block_to"], [...insert, from, to]);
-    return from.length;
+    const line = copyRow(spec);
+    await sql.copy(spec.name, [...Object.keys(spec.cols), "block_from", "block_to"], copyChunks(rows.length, (i) => {
+      const r = rows[i];
+      return `${line(r.row)}\t${r.block}\t${r.to ?? "\\N"}`;
+    }));
+    return rows.length;
   }
 }
 
@@ -141,9 +155,8 @@ export class EventTable<T extends Row> {
   async flush(sql: Tx): Promise<number> {
     if (this.rows.length === 0) return 0;
     const { spec } = this;
-    const cols = Object.keys(spec.cols);
-    const values = cols.map((c) => this.rows.map((r) => toDb(spec.cols[c], r[c])));
-    await sql.copy(spec.name, cols, values);
+    const line = copyRow(spec);
+    await sql.copy(spec.name, Object.keys(spec.cols), copyChunks(this.rows.length, (i) => line(this.rows[i])));
     return this.rows.length;
   }
 }

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 
 /**
  * Runs PGlite's initdb into `dir` in a short-lived child process. PGlite's initdb is a separate WASM module whose
@@ -19,7 +20,7 @@ import { join } from "node:path";
  */
 function initdb(dir: string): void {
   const mod = import.meta.resolve("@electric-sql/pglite");
-  const script = `const { PGlite } = await import(${JSON.stringify(mod)}); const db = await PGlite.create(process.argv[1]); await db.close();`;
+  const script = `import { PGlite } from ${JSON.stringify(mod)}; const db = await PGlite.create(process.argv[1]); await db.close();`;
   execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
@@ -60,50 +61,27 @@ export interface Sql {
 /** A transaction: queries plus bulk loads. */
 export interface Tx extends Sql {
   /**
-   * Bulk-loads rows given column-wise (`columns[j][i]` = column j of row i, values already in their database form,
-   * null for NULL) with `COPY table (names) FROM` in text format: the fastest way into either database (PGlite
-   * ~2.5× an `unnest` insert; PostgreSQL ~3×, and no parameter arrays to build).
+   * Bulk-loads rows with `COPY table (names) FROM` in text format, the fastest way into either database (PGlite
+   * ~2.5× an `unnest` insert; PostgreSQL ~3×, and no parameter arrays to build). `chunks` yields the text: whole
+   * lines (values tab-separated and escaped, `\N` for NULL, each line ending in `\n`), a few thousand per chunk;
+   * it is consumed lazily, so a large load never exists as one string.
    */
-  copy(table: string, names: string[], columns: unknown[][]): Promise<void>;
+  copy(table: string, names: string[], chunks: Iterable<string>): Promise<void>;
 }
 
-/** One value in COPY text format. */
-function copyValue(v: unknown): string {
-  if (v === null || v === undefined) return "\\N";
-  const s = String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r") : s;
-}
-
-/** Rows `from`..`to` (exclusive) of column-wise data as COPY text lines. */
-function copyText(columns: unknown[][], from: number, to: number): string {
-  let text = "";
-  const last = columns.length - 1;
-  for (let i = from; i < to; i++) {
-    for (let j = 0; j < last; j++) text += copyValue(columns[j][i]) + "\t";
-    text += copyValue(columns[last][i]) + "\n";
-  }
-  return text;
-}
-
-/** COPY for a PGlite connection or transaction (the text travels as a Blob). */
+/** COPY for a PGlite connection or transaction (the text travels as a Blob of the chunks). */
 function pgliteCopy(q: { query: (text: string, params: unknown[], opts: { blob: Blob }) => Promise<unknown> }) {
-  return async (table: string, names: string[], columns: unknown[][]) => {
-    if (columns[0].length === 0) return;
-    const text = copyText(columns, 0, columns[0].length);
-    await q.query(`COPY ${table} (${names.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob([text]) });
+  return async (table: string, names: string[], chunks: Iterable<string>) => {
+    const parts = [...chunks];
+    if (parts.length === 0) return;
+    await q.query(`COPY ${table} (${names.join(", ")}) FROM '/dev/blob'`, [], { blob: new Blob(parts) });
   };
 }
 
-/** COPY … FROM STDIN on a `pg` client (pg-copy-streams), the text streamed in chunks of 2,000 rows. */
+/** COPY … FROM STDIN on a `pg` client (pg-copy-streams), the chunks streamed as they are made. */
 function pgCopy(client: pg.PoolClient) {
-  return async (table: string, names: string[], columns: unknown[][]) => {
-    const n = columns[0].length;
-    if (n === 0) return;
-    const CHUNK = 2_000;
-    const chunks = function* () {
-      for (let i = 0; i < n; i += CHUNK) yield copyText(columns, i, Math.min(n, i + CHUNK));
-    };
-    await pipeline(Readable.from(chunks()), client.query(copyFrom(`COPY ${table} (${names.join(", ")}) FROM STDIN`)));
+  return async (table: string, names: string[], chunks: Iterable<string>) => {
+    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${table} (${names.join(", ")}) FROM STDIN`)));
   };
 }
 
@@ -121,8 +99,10 @@ export interface Db extends Sql {
 /** Opens the embedded PGlite database in `dataDir` (`memory://` for in-memory). */
 export async function openPglite(dataDir: string): Promise<Db> {
   if (!dataDir.includes("://") && !existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
-  // loaded here, not at the top: an indexer on PostgreSQL never holds PGlite's module (~35 MB resident)
-  const { PGlite } = await import("@electric-sql/pglite");
+  // loaded here, not at the top: an indexer on PostgreSQL never holds PGlite's module (~35 MB resident); by require,
+  // not import(): the indexer's bundle (indexer/bundle.ts) then holds no dynamic import, which tsx's loader would
+  // rewrite with a source map (seconds on a bundle this size)
+  const { PGlite } = createRequire(import.meta.url)("@electric-sql/pglite") as typeof import("@electric-sql/pglite");
   // 32 MB of shared buffers instead of 128 MB: the WASM heap never shrinks, and the OS page cache still caches
   // the data files, so a smaller buffer pool costs little speed and saves ~100 MB resident
   const db = await PGlite.create(dataDir, {

@@ -168,6 +168,32 @@ export function toDb(type: ColType, v: unknown): unknown {
   }
 }
 
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+/** A text value in COPY text format (backslash, tab, newline and carriage return escaped). */
+const copyText = (s: string): string => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : s);
+/** COPY text encoders of in-memory values by column type (numbers and decimals never need escaping). */
+const COPY_ENCODE: Record<ColType, (v: any) => string> = {
+  numeric: (v) => v.toString(), int: String, bigint: String, bool: (v) => (v ? "t" : "f"),
+  text: (v) => copyText(String(v)), jsonb: (v) => copyText(JSON.stringify(v)),
+};
+
+/**
+ * An encoder of `spec`'s rows (in-memory form) as COPY text lines without the line end: its columns in declaration
+ * order, tab-separated, `\N` for null.
+ */
+export function copyRow(spec: TableSpec): (row: Record<string, unknown>) => string {
+  const cols = Object.entries(spec.cols).map(([c, type]) => ({ c, enc: COPY_ENCODE[type] }));
+  return (row) => {
+    let line = "";
+    for (let j = 0; j < cols.length; j++) {
+      const v = row[cols[j].c];
+      if (j > 0) line += "\t";
+      line += v === null || v === undefined ? "\\N" : cols[j].enc(v);
+    }
+    return line;
+  };
+}
+
 /** SQL array type of a column type (jsonb travels as text and is cast after unnest). */
 export function arrayType(type: ColType): string {
   return type === "jsonb" ? "text[]" : type === "bool" ? "boolean[]" : `${type}[]`;

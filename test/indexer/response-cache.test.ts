@@ -1,8 +1,9 @@
 /**
- * The per-block GraphQL response cache (indexer/api/cache.ts): a repeated request at one checkpoint is answered
- * from the cache with the same bytes as a computed answer; every new block and every reorg (rollback to a fork,
- * then a different branch) invalidates it, so no answer of an older or orphaned block is served; `_meta` and error
- * answers are never stored.
+ * The GraphQL response cache (indexer/api/cache.ts): a repeated request at one checkpoint is answered from the
+ * cache with the same bytes as a computed answer; a block of plain transfers evicts only the answers of the holders
+ * it moved (the others stay cached and still equal computed ones); any other block and every reorg (rollback to a
+ * fork, then a different branch, including transfer-only branches) invalidate everything, so no answer of an older
+ * or orphaned block is served; `_meta` and error answers are never stored.
  */
 import { expect } from "chai";
 import { rpc, until } from "./helpers/env.js";
@@ -11,12 +12,14 @@ import { expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, type DbKind } from "./helpers/indexer.js";
 import type { Indexer } from "../../indexer/index.js";
 import client from "prom-client";
-import { RESPONSE_CACHE, createResponseCache } from "../../indexer/api/cache.js";
+import { buildSchema } from "graphql";
+import { RESPONSE_CACHE, createResponseCache, touchedHolders } from "../../indexer/api/cache.js";
+import { typeDefs } from "../../indexer/api/schema.js";
 
 const QUERY = `query($a: String!) { account(address: $a) { positions(includeEmpty: true) {
   seriesId balance claimableSats claimedSats accruedSats accruedE36 remainingThsDays updatedBlock valuation { valueSats valueUsdE8 } } } }`;
 
-describe("indexer: per-block GraphQL response cache", function () {
+describe("indexer: GraphQL response cache", function () {
   this.timeout(300_000);
   let url: string;
   let sys: System;
@@ -26,12 +29,18 @@ describe("indexer: per-block GraphQL response cache", function () {
   });
 
   for (const kind of ["pglite", "postgres"] as DbKind[]) {
-    it(`${kind}: same bytes from the cache; a new block and a reorg invalidate it; _meta and errors are never cached`, async function () {
+    it(`${kind}: same bytes from the cache; a transfer evicts only its holders; other blocks and reorgs invalidate all; _meta and errors are never cached`, async function () {
       const idx: Indexer = await indexerFor(sys, url, kind, { finality: 200 });
       let n = 0;
+      /** status, content-type, body, then every other header but Date (a fast-path answer must carry yoga's) */
       const post = async (body: string) => {
         const r = await fetch(idx.url!, { method: "POST", headers: { "content-type": "application/json" }, body });
-        return `${r.status} ${r.headers.get("content-type")} ${await r.text()}`;
+        const rest = [...r.headers].filter(([k]) => k !== "date" && k !== "content-type").sort().map(([k, v]) => `${k}: ${v}`).join("\n");
+        return `${r.status} ${r.headers.get("content-type")} ${await r.text()}\n${rest}`;
+      };
+      const fastAnswers = async () => {
+        const m = (await idx.metrics.registry.getSingleMetric("indexer_graphql_fast_path_total")!.get()).values;
+        return m.find((v) => v.labels.result === "answered")?.value ?? 0;
       };
       const cached = (a: string) => JSON.stringify({ query: QUERY, variables: { a } });
       /** the same query under a key never seen before: always computed */
@@ -62,8 +71,11 @@ describe("indexer: per-block GraphQL response cache", function () {
         await idx.waitForHead();
         // a hit returns the bytes of the computed answer
         const h0 = await hits();
+        const f0 = await fastAnswers();
         const first = await expectFresh();
         expect(await hits()).to.equal(h0); // first sight of each key: misses
+        // yoga answered the first holder's; the document known, the fast path answered the others (the same bytes and headers)
+        expect(await fastAnswers() - f0).to.equal(holders.length - 1);
         for (const a of holders) await post(cached(a));
         expect(await hits()).to.equal(h0 + holders.length);
         expect(await expectFresh()).to.deep.equal(first);
@@ -93,14 +105,69 @@ describe("indexer: per-block GraphQL response cache", function () {
         await expectApiEqualsContracts(idx.url!, sys);
         await expectApiEqualsContracts(idx.url!, sys); // again, now from the cache
 
+        // a block of plain transfers evicts only the answers of the holders it moved; the others stay cached
+        const evicted = async (reason: string) => {
+          const m = (await idx.metrics.registry.getSingleMetric("indexer_graphql_response_cache_evictions_total")!.get()).values;
+          return m.find((v) => v.labels.reason === reason)?.value ?? 0;
+        };
+        const dayOfBlock = async (tag: string) => Math.floor(Number((await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", [tag, false])).timestamp) / 86_400);
+        const transfer = async (from: number, to: number) => {
+          const h = sys.holders[from];
+          for (const id of sys.ids) {
+            const bal = await sys.token.balanceOf(h.address, id);
+            if (bal > 0n) return void (await (await sys.token.connect(h).safeTransferFrom(h.address, holders[to], id, 1n, "0x")).wait());
+          }
+          throw new Error(`holder ${from} holds nothing`);
+        };
+        const moved = async (from: number, to: number) => {
+          const before = await expectFresh(); // every answer cached at this checkpoint
+          const [day0, h0, e0] = [await dayOfBlock("latest"), await hits(), await evicted("holders")];
+          await transfer(from, to);
+          await canonicalTip();
+          const sameDay = (await dayOfBlock("latest")) === day0;
+          const after = await expectFresh(); // each cached answer equals a computed one
+          expect(after[from], "the sender's answer changed").to.not.equal(before[from]);
+          expect(after[to], "the receiver's answer changed").to.not.equal(before[to]);
+          holders.forEach((_, i) => i !== from && i !== to && expect(after[i], `holder ${i} untouched`).to.equal(before[i]));
+          // the untouched holders' answers came from the cache, the moved ones were computed again
+          expect(await hits() - h0).to.equal(sameDay ? holders.length - 2 : 0);
+          if (sameDay) expect(await evicted("holders")).to.equal(e0 + 1);
+          return after;
+        };
+        await moved(0, 1);
+
+        // a reorg of transfer-only blocks: nothing of the orphaned branch is served for the holders it moved
+        const fork = await rpc(url, "evm_snapshot");
+        const orphanedTransfer = await moved(2, 3);
+        const allBefore = await evicted("all");
+        expect(await rpc(url, "evm_revert", [fork])).to.equal(true);
+        const reorgs = idx.state.reorgs;
+        await transfer(4, 5); // the same height, another block
+        await canonicalTip();
+        expect(idx.state.reorgs, "reorg handled").to.be.greaterThan(reorgs);
+        const afterReorg = await expectFresh();
+        expect(afterReorg[2], "holder 2 is back to its pre-fork answer").to.not.equal(orphanedTransfer[2]);
+        expect(await evicted("all")).to.be.greaterThan(allBefore);
+        await expectApiEqualsContracts(idx.url!, sys);
+
         // the position lookups of concurrent requests share one statement: each gets its own holder's rows
         const sel = QUERY.slice(QUERY.indexOf("positions"), QUERY.lastIndexOf("}", QUERY.lastIndexOf("}") - 1));
         const many = `{ ${holders.map((a, i) => `h${i}: account(address: "${a}") { ${sel} }`).join(" ")} }`;
         const [together, ...alone] = await Promise.all([
           fetch(idx.url!, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: many }) }).then((r) => r.json()),
-          ...holders.map((a) => post(computed(a)).then((t) => JSON.parse(t.slice(t.indexOf("{"))))),
+          ...holders.map((a) => post(computed(a)).then((t) => JSON.parse(t.slice(t.indexOf("{"), t.indexOf("\n"))))),
         ]);
         holders.forEach((a, i) => expect(together.data[`h${i}`], `batched answer for ${a}`).to.deep.equal(alone[i].data.account));
+
+        // a known document with a bad variable, a missing one or one over the limits: yoga answers, with a coded error
+        const known = (variables: unknown) => post(JSON.stringify({ query: QUERY, variables }));
+        expect(await known({ a: "0x123" })).to.match(/^200 .*"errors":\[\{"message":"address: invalid address.*"code":"BAD_USER_INPUT"/);
+        // (yoga's own answer to a missing variable: HTTP 400, a GraphQL error without a code, as before the fast path)
+        expect(await known({})).to.match(/^400 .*"errors":\[\{"message":"Variable \\"\$a\\" of required type \\"String!\\" was not provided/);
+        expect(await known({ a: "x".repeat(600) })).to.match(/"errors":\[\{"message":"\$a: a string of 600 characters.*"code":"QUERY_LIMIT"/);
+        // a syntax error (graphql-armor's parser): a coded GraphQL error, not a 500 "Unexpected error."
+        expect(await post(JSON.stringify({ query: QUERY.slice(0, -3) }))).to.match(/^200 .*"errors":\[\{"message":"Syntax Error: Expected Name, found <EOF>\.".*"code":"GRAPHQL_PARSE_FAILED"/);
+        expect(await post(JSON.stringify({ query: '{ account(address: "0x1") { nope } }' }))).to.match(/"code":"GRAPHQL_VALIDATION_FAILED"/);
 
         // _meta reads head, lag and phase: never cached; error answers neither
         const h1 = await hits();
@@ -153,5 +220,62 @@ describe("indexer: per-block GraphQL response cache", function () {
     for (let i = 0; i < n; i++) if (get(`b${i}`)) kept++;
     expect(kept * big.length).to.be.at.most(RESPONSE_CACHE.maxTotalBytes);
     expect(kept).to.be.greaterThan(n - 20);
+  });
+
+  it("unit: holder-scoped answers survive a plain-transfer commit of other holders; anything else evicts them", function () {
+    const state: any = { checkpoint: { number: 7, hash: "0xa", timestamp: 86_400 * 100 + 10 }, reorgs: 0, fatal: null, lastCommit: null };
+    const cache = createResponseCache({ state, metrics: { registry: new client.Registry() } } as any, buildSchema(typeDefs));
+    const h = { "content-type": "application/json" };
+    const json = { "content-type": "application/json" };
+    const acct = (a: string) => JSON.stringify({ query: `query($a: String!) { account(address: $a) { positions { balance valuation { valueSats } } } }`, variables: { a } });
+    const seriesOfAcct = JSON.stringify({ query: `{ account(address: "0xb") { positions { series { holders } } } }` }); // holder counts move with transfers
+    const list = JSON.stringify({ query: "{ seriesList { items { id } } }" });
+    const put = (body: string, holders: string[], block = false) =>
+      cache.set(cache.begin(), h, Buffer.from(body), { volatile: false, holders: new Set(holders), block }, 200, json, Buffer.from(`{"data":${body.length}}`));
+    const get = (body: string) => cache.get(h, Buffer.from(body)) !== undefined;
+    const fill = () => {
+      put(acct("0xa"), ["0xa"]);
+      put(acct("0xb"), ["0xb"]);
+      put(acct("0xc"), ["0xc"], true); // a resolver asked for block scope (the DeFi owner view)
+      put(seriesOfAcct, ["0xb"]);
+      put(list, []);
+    };
+    const all = () => [get(acct("0xa")), get(acct("0xb")), get(acct("0xc")), get(seriesOfAcct), get(list)];
+    let n = 7;
+    /** commits one block after the current checkpoint, `holders` moved (null: other events) */
+    const commit = (holders: string[] | null, o: { parent?: string; dt?: number; reorg?: boolean } = {}) => {
+      const cp = state.checkpoint;
+      const next = { number: ++n, hash: `0x${n.toString(16)}f`, timestamp: cp.timestamp + (o.dt ?? 12) };
+      state.lastCommit = { parent: o.parent ?? cp.hash, hash: next.hash, holders };
+      state.checkpoint = next;
+      if (o.reorg) state.reorgs++;
+    };
+    fill();
+    expect(all()).to.deep.equal([true, true, true, true, true]);
+    commit(["0xb", "0xd"]); // moves 0xb: its answer goes, 0xa's stays; block-scoped ones go
+    expect(all()).to.deep.equal([true, false, false, false, false]);
+    commit(["0xd", "0xe"]);
+    expect(all()).to.deep.equal([true, false, false, false, false]);
+    for (const [what, step] of [
+      ["other events", () => commit(null)],
+      ["a new UTC day", () => commit(["0xd"], { dt: 86_400 })],
+      ["a commit not from the checkpoint seen (two commits at once, a rollback)", () => commit(["0xd"], { parent: "0xdead" })],
+      ["a reorg", () => commit(["0xd"], { reorg: true })],
+      ["no commit note (a replica)", () => ((state.lastCommit = null), commit(["0xd"]), (state.lastCommit = null))],
+    ] as [string, () => void][]) {
+      fill();
+      expect(all(), what).to.deep.equal([true, true, true, true, true]);
+      step();
+      expect(all(), what).to.deep.equal([false, false, false, false, false]);
+    }
+    // the sync's note: only transfers between non-zero addresses are holder-only
+    const ev = (name: string, args: any, contract = "token") => ({ contract, name, args, address: "0x1", block: 1, logIndex: 0, tx: "0x" }) as any;
+    const Z = "0x0000000000000000000000000000000000000000";
+    expect(touchedHolders([ev("TransferSingle", { from: "0xA", to: "0xb" }), ev("TransferBatch", { from: "0xb", to: "0xc" })])).to.have.members(["0xa", "0xb", "0xc"]);
+    expect(touchedHolders([ev("TransferSingle", { from: Z, to: "0xb" })]), "mint").to.equal(null);
+    expect(touchedHolders([ev("TransferSingle", { from: "0xb", to: Z })]), "burn").to.equal(null);
+    expect(touchedHolders([ev("TransferSingle", { from: "0xa", to: "0xb" }), ev("Distributed", {})]), "distribution").to.equal(null);
+    expect(touchedHolders([ev("Transfer", { from: "0xa", to: "0xb" }, "wrapper")]), "another contract").to.equal(null);
+    expect(touchedHolders([])).to.deep.equal([]);
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * The indexer's launch path (`indexer/cli.ts` → the ahead-of-time bundle of `indexer/bundle.ts`): the bundle is
+ * rebuilt when a source changes, runs the same command as the sources, keeps files read beside the sources
+ * (migrations, schema) reachable, and holds no dynamic `import()` (which tsx's loader would rewrite at every start).
+ */
+import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, statSync, utimesSync } from "node:fs";
+import { join } from "node:path";
+import { buildBundle, cachedBundle } from "../../indexer/bundle.js";
+import { ROOT, sharedNode, until } from "./helpers/env.js";
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], {
+    cwd: ROOT, encoding: "utf8", env: { ...process.env, RPC_URL: "", DATABASE_URL: "", ...env },
+  });
+
+describe("indexer launch (ahead-of-time bundle)", function () {
+  this.timeout(120_000);
+
+  it("is rebuilt after a source change and is fresh afterwards", async function () {
+    const file = await buildBundle();
+    expect(cachedBundle()).to.equal(file);
+    const manifest = JSON.parse(readFileSync(join(ROOT, "node_modules/.cache/hashpower/indexer.json"), "utf8"));
+    expect(manifest.inputs).to.include.members(["indexer/command.ts", "indexer/sync/sync.ts", "indexer/store/batch.ts", "domain/accumulator.ts"]);
+    // a source saved later (same content, new mtime) makes the cached bundle stale
+    const src = join(ROOT, "indexer/store/tables.ts");
+    const { atime, mtime } = statSync(src);
+    utimesSync(src, atime, new Date(Date.now() + 1_000));
+    try {
+      expect(cachedBundle()).to.equal(null);
+    } finally {
+      utimesSync(src, atime, mtime);
+    }
+    expect(cachedBundle()).to.equal(file);
+    // a start with a stale bundle rebuilds it
+    utimesSync(src, atime, new Date(Date.now() - 60_000));
+    expect(cachedBundle()).to.equal(null);
+    expect(cli(["--help"]).status).to.equal(0);
+    expect(cachedBundle()).to.equal(file);
+  });
+
+  it("runs the same command as the sources, from any working directory, without dynamic import()", async function () {
+    const file = await buildBundle();
+    const bundled = cli(["--help"]);
+    const sources = cli(["--help"], { HASHPOWER_BUNDLE: "0" });
+    expect(bundled.status).to.equal(0);
+    expect(bundled.stdout).to.equal(sources.stdout);
+    const bad = cli(["--rpc", "http://127.0.0.1:1", "--token", "0x12"]);
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.match(/--token \/ TOKEN_ADDRESS \(contracts\.token\): invalid address "0x12"/);
+    // plain node, from another working directory, PGlite: the migrations and the GraphQL schema are read beside the sources
+    const node = await sharedNode();
+    const proc = spawn(process.execPath, [file, "--rpc", node.url, "--token", "0x00000000000000000000000000000000000000aa", "--data-dir", "memory://", "--port", "0", "--no-progress"], {
+      cwd: "/", stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    proc.stdout!.on("data", (d) => (out += d));
+    proc.stderr!.on("data", (d) => (out += d));
+    try {
+      await until(() => /"msg":"caught up: live"/.test(out) || proc.exitCode !== null, "bundle start", 60_000);
+      const port = /"port":(\d+)[^\n]*"msg":"indexer started"/.exec(out)?.[1];
+      expect(port, out).to.be.a("string");
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ _meta { block } }" }) });
+      const body = (await res.json()) as any;
+      expect(body.errors, JSON.stringify(body)).to.equal(undefined);
+      expect(body.data._meta.block).to.be.a("number");
+    } finally {
+      proc.kill("SIGKILL");
+    }
+    // tsx's loader rewrites every module holding an import(), with a source map: seconds for a bundle this size
+    expect(readFileSync(file, "utf8")).not.to.match(/\bimport\s*\(/);
+  });
+});
