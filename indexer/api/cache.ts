@@ -71,6 +71,19 @@ export function touchedHolders(events: readonly Ev[]): string[] | null {
   return [...out];
 }
 
+/**
+ * The part of a cache key that the response-shaping request headers make: Accept, Content-Type and Origin (CORS
+ * echoes it). Shared by the response cache and the fast path (`fast.ts`).
+ */
+export const shapeKeyOf = (h: Record<string, string | string[] | undefined>) => `${h.accept ?? ""}\n${h["content-type"] ?? ""}\n${h.origin ?? ""}\n`;
+
+/** Whether an answer is a 200 GraphQL JSON response without `errors` (the only kind kept by the cache and the fast path). */
+export function isCleanAnswer(status: number, headers: Record<string, string>, out: Buffer): boolean {
+  if (status !== 200 || out.includes('"errors":')) return false;
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
+  return /^application\/(graphql-response\+)?json/.test(type);
+}
+
 interface Entry {
   status: number;
   headers: Record<string, string>;
@@ -201,7 +214,7 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
   };
   /** what the response depends on besides the state: the body, and the headers that shape it (CORS echoes Origin) */
   const keyOf = (headers: Record<string, string | string[] | undefined>, body: Buffer) =>
-    `${headers.accept ?? ""}\n${headers["content-type"] ?? ""}\n${headers.origin ?? ""}\n${body.toString("latin1")}`;
+    shapeKeyOf(headers) + body.toString("latin1");
   return {
     /** The stored response of this request at the current state, if any. */
     get(headers: Record<string, string | string[] | undefined>, body: Buffer): Entry | undefined {
@@ -214,9 +227,7 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
     begin: current,
     /** Stores the response computed for this request if it is cacheable and the state is still `t`. */
     set(t: string | null, headers: Record<string, string | string[] | undefined>, body: Buffer, flags: CacheFlags, status: number, outHeaders: Record<string, string>, out: Buffer) {
-      if (t === null || t !== current() || flags.volatile || status !== 200 || out.length > RESPONSE_CACHE.maxBodyBytes) return;
-      const type = Object.entries(outHeaders).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
-      if (!/^application\/(graphql-response\+)?json/.test(type) || out.includes('"errors":')) return;
+      if (t === null || t !== current() || flags.volatile || out.length > RESPONSE_CACHE.maxBodyBytes || !isCleanAnswer(status, outHeaders, out)) return;
       const k = keyOf(headers, body);
       drop(k);
       const holders = !flags.block && holderDocument(body) ? [...(flags.holders ?? [])] : null;

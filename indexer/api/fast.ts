@@ -14,6 +14,9 @@
 import { execute, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import client from "prom-client";
 import { checkArguments, queryCost, type RequestLimits } from "./limits.js";
+import { isCleanAnswer, shapeKeyOf } from "./cache.js";
+
+const DATA = Buffer.from('{"data":');
 
 /** At most this many documents are remembered (oldest out first). */
 export const FAST_PATH_DOCUMENTS = 1_000;
@@ -42,8 +45,7 @@ function paramsOf(body: Buffer): { query: string; variables: Record<string, unkn
   return { query: p.query, variables, operationName };
 }
 
-const keyOf = (h: Headers, query: string, operationName: string | null) =>
-  `${h.accept ?? ""}\n${h["content-type"] ?? ""}\n${h.origin ?? ""}\n${operationName ?? ""}\n${query}`;
+const keyOf = (h: Headers, query: string, operationName: string | null) => `${shapeKeyOf(h)}${operationName ?? ""}\n${query}`;
 
 /**
  * Creates the fast path of one server: `limits` and `unavailable` as given to `requestLimitsPlugin`; counts its
@@ -81,9 +83,7 @@ export function createFastPath(schema: GraphQLSchema, l: RequestLimits & { maxCo
     },
     /** Remembers the document of a request yoga answered with `status`, `headers` and `out`, if it was a success without errors. */
     learn(h: Headers, body: Buffer, status: number, headers: Record<string, string>, out: Buffer): void {
-      if (status !== 200 || out.includes('"errors":')) return;
-      const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1] ?? "";
-      if (!/^application\/(graphql-response\+)?json/.test(type) || !out.subarray(0, 8).equals(Buffer.from('{"data":'))) return;
+      if (!isCleanAnswer(status, headers, out) || !out.subarray(0, 8).equals(DATA)) return;
       const p = paramsOf(body);
       if (!p) return;
       const key = keyOf(h, p.query, p.operationName);
