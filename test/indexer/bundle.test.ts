@@ -25,7 +25,9 @@ describe("indexer launch (ahead-of-time bundle)", function () {
     expect(manifest.inputs).to.include.members(["indexer/command.ts", "indexer/sync/sync.ts", "indexer/store/batch.ts", "domain/accumulator.ts"]);
     // a source saved later (same content, new mtime) makes the cached bundle stale
     const src = join(ROOT, "indexer/store/tables.ts");
-    const { atime, mtime } = statSync(src);
+    // restored from mtimeMs (stat's Date rounds to the nearest ms; the fingerprint truncates)
+    const { atime, mtimeMs } = statSync(src);
+    const mtime = mtimeMs / 1000;
     utimesSync(src, atime, new Date(Date.now() + 1_000));
     try {
       expect(cachedBundle()).to.equal(null);

@@ -22,7 +22,7 @@ describe("indexer: flaky JSON-RPC", function () {
   it("drops, timeouts, 500s, 429s and range limits: ends equal to a fresh index (PGlite and PostgreSQL)", async function () {
     const proxy = await startProxy(
       url,
-      { delayMs: [0, 25], drop: 0.05, hang: 0.03, hangMs: 1_500, http500: 0.05, http429: 0.06, maxLogRange: 7 },
+      { delayMs: [0, 25], drop: 0.05, hang: 0.08, hangMs: 1_500, http500: 0.05, http429: 0.06, maxLogRange: 7 },
       prng(61),
     );
     const rpc = { timeoutMs: 500, maxRetries: 3, backoffMs: 10, maxBackoffMs: 200, initialRange: 50 };
