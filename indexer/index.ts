@@ -45,25 +45,34 @@ export interface Indexer {
 }
 
 /**
- * Publishes the writer's status to `sync_status` every `everyMs` (and once more on `stop()`), for API replicas.
+ * Publishes the writer's status to `sync_status` for API replicas: checked every `everyMs`, written when something
+ * besides the poll times (`headAt`, `updatedAt`) changed, else as a heartbeat every `heartbeatMs` (replicas judge
+ * the writer gone after `stallTimeoutMs` without one), and once more on `stop()`. An idle chain thus costs the
+ * database one write per heartbeat, not one per poll.
  */
-function startStatusPublisher(ctx: IndexerContext, everyMs: number) {
+function startStatusPublisher(ctx: IndexerContext, everyMs: number, heartbeatMs: number) {
   const { state, db } = ctx;
   let busy: Promise<void> = Promise.resolve();
-  const publish = () =>
-    (busy = busy.then(() =>
-      writeSyncStatus(db, {
-        chainId: state.chainId, head: state.head, headAt: state.headAt, headAdvancedAt: state.headAdvancedAt, finalized: state.finalized,
-        phase: state.phase, fatal: state.fatal?.message ?? null, lastError: state.lastError, inconsistent: state.inconsistent, updatedAt: Date.now(),
-      }).catch((e) => ctx.log.debug({ err: String(e?.message ?? e) }, "status not published")),
-    ));
-  const timer = setInterval(publish, everyMs);
+  let last = "";
+  let lastAt = 0;
+  const publish = (force: boolean) => {
+    const s = {
+      chainId: state.chainId, head: state.head, headAt: state.headAt, headAdvancedAt: state.headAdvancedAt, finalized: state.finalized,
+      phase: state.phase, fatal: state.fatal?.message ?? null, lastError: state.lastError, inconsistent: state.inconsistent, updatedAt: Date.now(),
+    };
+    const key = JSON.stringify([s.head, s.headAdvancedAt, s.finalized, s.phase, s.fatal, s.lastError, s.inconsistent]);
+    if (!force && key === last && s.updatedAt - lastAt < heartbeatMs) return busy;
+    last = key;
+    lastAt = s.updatedAt;
+    return (busy = busy.then(() => writeSyncStatus(db, s).catch((e) => ctx.log.debug({ err: String(e?.message ?? e) }, "status not published"))));
+  };
+  const timer = setInterval(() => void publish(false), everyMs);
   timer.unref();
-  void publish();
+  void publish(true);
   return {
     async stop() {
       clearInterval(timer);
-      await publish();
+      await publish(true);
     },
   };
 }
@@ -108,7 +117,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
     }
     const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
     if (config.api && config.mode === "run") server = await startApi(ctx);
-    const status = startStatusPublisher(ctx, Math.max(200, config.pollIntervalMs));
+    const status = startStatusPublisher(ctx, Math.max(200, config.pollIntervalMs), Math.min(5_000, config.stallTimeoutMs / 4));
     const stopProgress = startProgress(ctx, { tty: config.progress ?? process.stderr.isTTY === true });
     const sync = createSync(ctx);
     log.info(

@@ -10,7 +10,9 @@
  * shares an event loop with the server.
  *
  * Environment: BENCH_EVENTS (default 100000), BENCH_DURATION (s per load run, default 10), BENCH_TRANSFER_MS
- * (default 150), BENCH_DBS (default "PostgreSQL,PGlite"), BENCH_CONNECTIONS (default 32), BENCH_CPU_PROF (a folder:
+ * (default 150), BENCH_DBS (default "PostgreSQL,PGlite"), BENCH_PG_RATES / BENCH_PGLITE_RATES (asked req/s, comma-separated;
+ * default 2000 / 1000), BENCH_CONNECTIONS (default 32), BENCH_NODE_ARGS (extra node flags of the server, e.g.
+ * `--max-semi-space-size=32`), BENCH_CPU_PROF (a folder:
  * the server runs under `node --cpu-prof` and writes its profile there on exit), BENCH_SERVER_ARGS (extra indexer
  * CLI flags), BENCH_BASELINE (another checkout of the repository, e.g. a `git worktree` of main with node_modules
  * linked: its indexer is measured on the same chain first, then this one's, for an A/B table).
@@ -29,6 +31,9 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const TRANSFER_MS = Number(process.env.BENCH_TRANSFER_MS ?? 150);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DBS = (process.env.BENCH_DBS ?? "PostgreSQL,PGlite").split(",").map((s) => s.trim()) as ("PostgreSQL" | "PGlite")[];
+const PG_RATES = process.env.BENCH_PG_RATES ?? "2000";
+const PGLITE_RATES = process.env.BENCH_PGLITE_RATES ?? "1000";
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const HOLDERS = 5_000; // as buildChain
 /** the account query of `bench:indexer` */
 export const ACCOUNT_QUERY =
@@ -48,14 +53,14 @@ interface Load {
 }
 
 /** The load worker: one autocannon run against argv's URL, a different holder per request; prints JSON. */
-async function worker(url: string, rate: number, duration: number, connections: number) {
+async function worker(url: string, rate: number, duration: number, connections: number, amount = 0) {
   const { default: autocannon } = await import("autocannon");
   let i = Math.floor(Math.random() * HOLDERS);
   const r = await autocannon({
     url,
     connections,
     overallRate: rate > 0 ? rate : undefined,
-    duration,
+    ...(amount > 0 ? { amount } : { duration }),
     requests: [
       {
         method: "POST",
@@ -72,9 +77,9 @@ async function worker(url: string, rate: number, duration: number, connections: 
 }
 
 /** Runs the load worker as a child process. */
-function load(url: string, rate: number, duration = DURATION): Promise<Load> {
+function load(url: string, rate: number, duration = DURATION, amount = 0): Promise<Load> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ["--import", "tsx", HERE, "--worker", url, String(rate), String(duration), String(CONNECTIONS)], {
+    const p = spawn(process.execPath, ["--import", "tsx", HERE, "--worker", url, String(rate), String(duration), String(CONNECTIONS), String(amount)], {
       cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BENCH_NO_MAIN: "1" },
     });
     let out = "";
@@ -192,10 +197,10 @@ async function main() {
     const versions: [string, string][] = [...(process.env.BENCH_BASELINE ? [["baseline", resolve(process.env.BENCH_BASELINE)] as [string, string]] : []), ["this", ROOT]];
     for (const db of DBS) for (const [version, root] of versions) {
       const dbArgs = db === "PGlite" ? ["--data-dir", join(dir, `pglite-${rows.length}`)] : ["--database-url", await (pg ??= await startPostgres()).newDatabase()];
-      const rates = db === "PGlite" ? [1_000] : [2_000, 1_000];
+      const rates = (db === "PGlite" ? PGLITE_RATES : PG_RATES).split(",").map(Number);
       const prof = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
       if (prof.length) mkdirSync(resolve(process.env.BENCH_CPU_PROF!), { recursive: true });
-      const args = [...prof, "--import", "tsx", join(root, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
+      const args = [...prof, ...NODE_ARGS, "--import", "tsx", join(root, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
         "--port", "0", "--log-level", "info", "--no-progress", "--poll-interval", "100", ...(process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []), ...dbArgs];
       const proc: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
@@ -210,7 +215,7 @@ async function main() {
           return ((await r.json()) as any).data._meta.block as number;
         };
         log(`${db}: caught up at block ${await meta()}; warm-up`);
-        await load(url, 0, 3); // JIT, per-block caches: not measured
+        await load(url, 0, 0, 2 * HOLDERS); // JIT, and every holder's answer asked twice (the response cache): not measured
         for (const state of ["idle", "following"] as const) {
           for (const rate of rates) {
             const live = state === "following" ? follow(node.url, chain.token, admin.address, TRANSFER_MS) : null;
@@ -245,7 +250,7 @@ async function main() {
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
     const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
     console.log(`\nGraphQL account query at fixed rates: ${chain.events} HashpowerToken events, ${chain.holders} holders, a different holder per request; ` +
-      `autocannon (${CONNECTIONS} connections, ${DURATION} s per run after a 3 s warm-up) in its own process; "following": a transfer every ${TRANSFER_MS} ms ` +
+      `autocannon (${CONNECTIONS} connections, ${DURATION} s per run after a warm-up asking every holder twice) in its own process; "following": a transfer every ${TRANSFER_MS} ms ` +
       `(one block each), indexer polling every 100 ms. ${cpus().length} cores.\n`);
     console.log(line(table[0]));
     console.log(`|${w.map((x, c) => (c < 3 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
@@ -259,8 +264,8 @@ async function main() {
 }
 
 if (process.argv[2] === "--worker") {
-  const [url, rate, duration, connections] = process.argv.slice(3);
-  worker(url, Number(rate), Number(duration), Number(connections)).then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+  const [url, rate, duration, connections, amount] = process.argv.slice(3);
+  worker(url, Number(rate), Number(duration), Number(connections), Number(amount ?? 0)).then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
 } else if (process.env.BENCH_NO_MAIN !== "1") {
   main().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
 }

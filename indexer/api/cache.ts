@@ -117,6 +117,29 @@ export function dependsOnBlock(c: { responseCache?: CacheFlags } | undefined): v
   if (c?.responseCache) c.responseCache.block = true;
 }
 
+/**
+ * A Prometheus counter with one label whose values are plain numbers in `counts` (what the returned object holds),
+ * read at scrape time: no label hashing or validation per increment on the request path. Several sources (servers)
+ * may share one registry's counter; their counts add up.
+ */
+export function plainCounter(registry: client.Registry, name: string, help: string, label: string): Record<string, number> {
+  let m = registry.getSingleMetric(name) as (client.Counter<string> & { sources?: Record<string, number>[] }) | undefined;
+  if (!m) {
+    const sources: Record<string, number>[] = [];
+    m = new client.Counter({
+      name, help, labelNames: [label], registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of sources) for (const k in s) this.inc({ [label]: k }, s[k]);
+      },
+    });
+    m.sources = sources;
+  }
+  const counts: Record<string, number> = {};
+  m.sources!.push(counts);
+  return counts;
+}
+
 const dayOf = (timestamp: number) => Math.floor(timestamp / 86_400);
 
 /** Creates the cache of one server; `schema` is the served schema (to tell holder-scoped documents). */
@@ -128,15 +151,9 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
   const blockScoped = new Set<string>();
   let bytes = 0;
   const size = (k: string, e: Entry) => k.length + e.body.length;
-  const name = "indexer_graphql_response_cache_total";
-  const counter = (ctx.metrics.registry.getSingleMetric(name) as client.Counter<"result"> | undefined) ??
-    new client.Counter({ name, help: "POST /graphql requests looked up in the response cache, by result (hit, miss)", labelNames: ["result"], registers: [ctx.metrics.registry] });
-  const evName = "indexer_graphql_response_cache_evictions_total";
-  const evictions = (ctx.metrics.registry.getSingleMetric(evName) as client.Counter<"reason"> | undefined) ??
-    new client.Counter({
-      name: evName, help: "Response cache invalidations on a new checkpoint: 'holders' evicted only the moved holders' answers, 'all' emptied it",
-      labelNames: ["reason"], registers: [ctx.metrics.registry],
-    });
+  const counter = plainCounter(ctx.metrics.registry, "indexer_graphql_response_cache_total", "POST /graphql requests looked up in the response cache, by result (hit, miss)", "result");
+  const evictions = plainCounter(ctx.metrics.registry, "indexer_graphql_response_cache_evictions_total",
+    "Response cache invalidations on a new checkpoint: 'holders' evicted only the moved holders' answers, 'all' emptied it", "reason");
 
   const drop = (k: string) => {
     const e = entries.get(k);
@@ -161,22 +178,27 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
    * the block-scoped answers after one plain-transfer commit from the seen checkpoint; empties the cache otherwise.
    * Returns the current tag, null when nothing may be cached (no checkpoint, sync stopped).
    */
+  let tag = "";
+  /** the checkpoint object `tag` was made for: the writer replaces it at each commit (a replica at each poll) */
+  let tagOf: object | null = null;
   const current = (): string | null => {
     const { checkpoint: cp, reorgs, fatal, lastCommit: c } = ctx.state;
     if (!cp || fatal) return null;
-    if (seen && seen.number === cp.number && seen.hash === cp.hash && seen.reorgs === reorgs) return `${cp.number}:${cp.hash}:${reorgs}`;
+    if (cp === tagOf && seen!.reorgs === reorgs) return tag; // the warm path: nothing to compare, nothing allocated
+    tagOf = cp;
+    if (seen && seen.number === cp.number && seen.hash === cp.hash && seen.reorgs === reorgs) return (tag = `${cp.number}:${cp.hash}:${reorgs}`);
     if (entries.size > 0) {
       if (seen && seen.reorgs === reorgs && c && c.parent === seen.hash && c.hash === cp.hash && c.holders && dayOf(seen.timestamp) === dayOf(cp.timestamp)) {
         for (const k of [...blockScoped]) drop(k);
         for (const h of c.holders) for (const k of [...(byHolder.get(h) ?? [])]) drop(k);
-        evictions.inc({ reason: "holders" });
+        evictions.holders = (evictions.holders ?? 0) + 1;
       } else {
         clear();
-        evictions.inc({ reason: "all" });
+        evictions.all = (evictions.all ?? 0) + 1;
       }
     }
     seen = { number: cp.number, hash: cp.hash, timestamp: cp.timestamp, reorgs };
-    return `${cp.number}:${cp.hash}:${reorgs}`;
+    return (tag = `${cp.number}:${cp.hash}:${reorgs}`);
   };
   /** documents (query text) → whether they select only HOLDER_FIELDS (bounded memo) */
   const docs = new Map<string, boolean>();
@@ -220,7 +242,8 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
     get(headers: Record<string, string | string[] | undefined>, body: Buffer): Entry | undefined {
       if (current() === null) return undefined;
       const e = entries.size === 0 ? undefined : entries.get(keyOf(headers, body));
-      counter.inc({ result: e ? "hit" : "miss" });
+      if (e) counter.hit = (counter.hit ?? 0) + 1;
+      else counter.miss = (counter.miss ?? 0) + 1;
       return e;
     },
     /** The tag to pass to `set` once the response is computed (read before computing it). */

@@ -76,6 +76,24 @@ function parseErrors() {
   };
 }
 
+/**
+ * Request errors of execution (no `data`: a variable missing or of the wrong type, an unknown or ambiguous operation
+ * name) come from graphql-js without a code; give them BAD_USER_INPUT, as our resolvers do for a bad argument.
+ */
+function requestErrorCodes() {
+  const coded = (e: GraphQLError) =>
+    e.extensions?.code || e.path ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { ...e.extensions, code: "BAD_USER_INPUT" } });
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }: any) {
+          if (result && !("data" in result) && Array.isArray(result.errors)) setResult({ ...result, errors: result.errors.map(coded) });
+        },
+      };
+    },
+  };
+}
+
 /** The executable schema served for `ctx` (the SDL of `schema.graphql` with the resolvers). */
 export function createApiSchema(ctx: IndexerContext) {
   const resolvers = createResolvers(ctx);
@@ -103,6 +121,7 @@ export function createGraphql(ctx: IndexerContext, schema = createApiSchema(ctx)
     plugins: [
       armor(),
       parseErrors(),
+      requestErrorCodes(),
       requestLimitsPlugin(limitsOf(ctx), unavailableOf(ctx)),
     ],
     logging: {
@@ -158,7 +177,9 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
     res.end(body);
   };
   const server = createServer(async (req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const url = req.url ?? "/";
+    const query = url.indexOf("?");
+    const path = query < 0 ? url : url.slice(0, query);
     try {
       if (path === "/health") {
         const ok = !ctx.state.fatal && ctx.state.phase !== "stopped";

@@ -162,8 +162,11 @@ describe("indexer: GraphQL response cache", function () {
         // a known document with a bad variable, a missing one or one over the limits: yoga answers, with a coded error
         const known = (variables: unknown) => post(JSON.stringify({ query: QUERY, variables }));
         expect(await known({ a: "0x123" })).to.match(/^200 .*"errors":\[\{"message":"address: invalid address.*"code":"BAD_USER_INPUT"/);
-        // (yoga's own answer to a missing variable: HTTP 400, a GraphQL error without a code, as before the fast path)
-        expect(await known({})).to.match(/^400 .*"errors":\[\{"message":"Variable \\"\$a\\" of required type \\"String!\\" was not provided/);
+        // a missing variable or one of the wrong type: request errors coded BAD_USER_INPUT (yoga codes an unknown operation name)
+        expect(await known({})).to.match(/"errors":\[\{"message":"Variable \\"\$a\\" of required type \\"String!\\" was not provided.*"code":"BAD_USER_INPUT"/);
+        expect(await known(undefined)).to.match(/was not provided.*"code":"BAD_USER_INPUT"/);
+        expect(await known({ a: 7 })).to.match(/"errors":\[\{"message":"Variable \\"\$a\\" got invalid value 7.*"code":"BAD_USER_INPUT"/);
+        expect(await post(JSON.stringify({ query: QUERY, operationName: "nope", variables: { a: holders[0] } }))).to.match(/"errors":\[\{"message":"Could not determine what operation to execute\.".*"code":"OPERATION_RESOLUTION_FAILURE"/);
         expect(await known({ a: "x".repeat(600) })).to.match(/"errors":\[\{"message":"\$a: a string of 600 characters.*"code":"QUERY_LIMIT"/);
         // a syntax error (graphql-armor's parser): a coded GraphQL error, not a 500 "Unexpected error."
         expect(await post(JSON.stringify({ query: QUERY.slice(0, -3) }))).to.match(/^200 .*"errors":\[\{"message":"Syntax Error: Expected Name, found <EOF>\.".*"code":"GRAPHQL_PARSE_FAILED"/);
