@@ -12,13 +12,13 @@
  * Environment: BENCH_EVENTS (default 100000), BENCH_DURATION (s per load run, default 10), BENCH_TRANSFER_MS
  * (default 150), BENCH_DBS (default "PostgreSQL,PGlite"), BENCH_PG_RATES / BENCH_PGLITE_RATES (asked req/s, comma-separated;
  * default 2000 / 1000), BENCH_CONNECTIONS (default 32), BENCH_NODE_ARGS (extra node flags of the server, e.g.
- * `--max-semi-space-size=32`), BENCH_CPU_PROF (a folder:
+ * `--max-semi-space-size=32`; BENCH_BASELINE_NODE_ARGS: the baseline's), BENCH_SERVER_LOG (a file: the server's stdout), BENCH_CPU_PROF (a folder:
  * the server runs under `node --cpu-prof` and writes its profile there on exit), BENCH_SERVER_ARGS (extra indexer
  * CLI flags), BENCH_BASELINE (another checkout of the repository, e.g. a `git worktree` of main with node_modules
  * linked: its indexer is measured on the same chain first, then this one's, for an A/B table).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +33,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DBS = (process.env.BENCH_DBS ?? "PostgreSQL,PGlite").split(",").map((s) => s.trim()) as ("PostgreSQL" | "PGlite")[];
 const PG_RATES = process.env.BENCH_PG_RATES ?? "2000";
 const PGLITE_RATES = process.env.BENCH_PGLITE_RATES ?? "1000";
-const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+const nodeArgs = (v: string | undefined) => (v ?? "").split(" ").filter(Boolean);
 const HOLDERS = 5_000; // as buildChain
 /** the account query of `bench:indexer` */
 export const ACCOUNT_QUERY =
@@ -200,11 +200,12 @@ async function main() {
       const rates = (db === "PGlite" ? PGLITE_RATES : PG_RATES).split(",").map(Number);
       const prof = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`] : [];
       if (prof.length) mkdirSync(resolve(process.env.BENCH_CPU_PROF!), { recursive: true });
-      const args = [...prof, ...NODE_ARGS, "--import", "tsx", join(root, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
+      const args = [...prof, ...nodeArgs(version === "baseline" ? process.env.BENCH_BASELINE_NODE_ARGS : process.env.BENCH_NODE_ARGS), "--import", "tsx", join(root, "indexer/cli.ts"), "--rpc", node.url, "--token", chain.token, "--from-block", String(fromBlock),
         "--port", "0", "--log-level", "info", "--no-progress", "--poll-interval", "100", ...(process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? []), ...dbArgs];
       const proc: ChildProcess = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
       let out = "";
       proc.stdout!.on("data", (d) => (out = out.length > 1e6 ? out.slice(-2e5) + d : out + d));
+      if (process.env.BENCH_SERVER_LOG) proc.stdout!.on("data", (d) => appendFileSync(process.env.BENCH_SERVER_LOG!, d));
       const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => { try { return JSON.parse(l); } catch { return {}; } });
       try {
         await until(() => lines().some((l) => l.msg === "caught up: live"), `${db} backfill`, 900_000, 100);

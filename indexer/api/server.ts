@@ -7,6 +7,7 @@
  * default).
  */
 import { createServer, type Server } from "node:http";
+import v8 from "node:v8";
 import type { AddressInfo } from "node:net";
 import { createSchema, createYoga } from "graphql-yoga";
 import { GraphQLError } from "graphql";
@@ -160,8 +161,22 @@ const GRAPHIQL_QUERY = `# hashpower indexer: amounts are decimal strings with th
 
 const userInputError = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 
+/**
+ * Turns off V8's allocation-site pretenuring for this process, unless a node flag or `NODE_OPTIONS` names it. V8
+ * learns during the backfill that objects from many allocation sites survive (rows of a batch), then allocates what
+ * the same sites make while serving (request and response objects, strings) directly in the old generation: the old
+ * generation grew ~3 MB per scavenge under a warm account-query load (`--trace-gc`, 20,000 cache hits: +60 MB), and
+ * mark-compact pauses followed. Without it the growth is ~0.1 MB per scavenge. Called before the sync starts, so no
+ * site is pretenured yet.
+ */
+function noPretenuring(): void {
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((f) => f.includes("allocation-site-pretenuring"))) return;
+  v8.setFlagsFromString("--no-allocation-site-pretenuring");
+}
+
 /** Starts the HTTP server; resolves once listening. */
 export async function startServer(ctx: IndexerContext): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  noPretenuring();
   const schema = createApiSchema(ctx);
   const yoga = createGraphql(ctx, schema);
   const cache = createResponseCache(ctx, schema);
@@ -254,10 +269,12 @@ export async function startServer(ctx: IndexerContext): Promise<{ server: Server
               resolve(undefined);
             } else chunks.push(c);
           };
+          let ended = false;
           req.on("data", onData);
-          req.once("end", () => resolve(size > max ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+          req.once("end", () => ((ended = true), resolve(size > max ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
           req.once("error", reject);
-          req.once("close", () => reject(new Error("the client closed the request before its body ended"))); // no-op after 'end'
+          // 'close' follows 'end' on every request: build the Error (a stack trace) only when it means something
+          req.once("close", () => ended || reject(new Error("the client closed the request before its body ended")));
         });
         if (body === undefined) return tooBig();
       }
