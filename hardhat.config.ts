@@ -32,6 +32,8 @@ export default defineConfig({
       chainType: "l1",
       allowUnlimitedContractSize: false,
       initialDate: process.env.HARDHAT_NODE_INITIAL_DATE,
+      // with automine off (the replay's `inOneBlock`), a block holds its transactions in the order they were sent
+      mining: { mempool: { order: "fifo" } },
     },
     localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
     /**

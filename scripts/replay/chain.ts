@@ -4,10 +4,10 @@
  * the clock control (`evm_setNextBlockTimestamp`), and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AbstractSigner, resolveAddress, toQuantity, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
@@ -132,10 +132,62 @@ export type Connection = Awaited<ReturnType<typeof connectTo>>;
 /** A Hardhat runtime of this repository's config whose Ignition journal is a temporary folder (see `connectTo`). */
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
+/** Where the replay records the fingerprint of its last successful `hardhat build` (see `buildFingerprint`). */
+const BUILD_STAMP = join(ROOT, "node_modules/.cache/hashpower/build.json");
+
+/** What `hardhat build` reads (the lockfile: every `npm install` rewrites it: OpenZeppelin, Morpho Blue, solc). */
+const BUILD_INPUTS = ["hardhat.config.ts", "node_modules/.package-lock.json", "contracts"];
+/** What it writes: the artifacts and the TypeChain types. */
+const BUILD_OUTPUTS = ["artifacts", "types/ethers-contracts"];
+
+/** `path size mtime` of every file under `paths` (files or folders, relative to the root), or null if one is missing. */
+function fingerprint(paths: string[]): string | null {
+  try {
+    const files: string[] = [];
+    for (const p of paths) {
+      if (!statSync(join(ROOT, p)).isDirectory()) files.push(p);
+      else for (const f of readdirSync(join(ROOT, p), { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(relative(ROOT, join(f.parentPath, f.name)));
+    }
+    return files
+      .sort()
+      .map((f) => {
+        const st = statSync(join(ROOT, f));
+        return `${f} ${st.size} ${Math.trunc(st.mtimeMs)}`;
+      })
+      .join("\n");
+  } catch {
+    return null; // no artifacts yet, or a file vanished while listing
+  }
+}
+
 /**
- * A fresh Hardhat runtime (this repository's config) with the contracts built (`hardhat build`, a no-op when the
- * artifacts are fresh). It needs no node, so it is made while the node starts. Ignition's deployment journal goes
- * to a temporary folder, removed by `removeJournal()` (or the connection's `close()`), so every replay deploys afresh.
+ * `hardhat build` unless nothing it reads or writes changed since the last build this function ran: Hardhat's own
+ * check of a fresh build still loads both solc compilers to read their versions and reruns TypeChain (~5 s of CPU at
+ * every start). A changed, added or removed file under contracts/, artifacts/ or types/ethers-contracts/, the config
+ * or an `npm install` builds again. A source saved during the build leaves no stamp: the next start builds again.
+ */
+async function buildIfChanged(hre: { tasks: { getTask(name: string): { run(args: object): Promise<unknown> } } }): Promise<void> {
+  const inputs = fingerprint(BUILD_INPUTS);
+  const outputs = fingerprint(BUILD_OUTPUTS);
+  try {
+    if (inputs !== null && outputs !== null && readFileSync(BUILD_STAMP, "utf8") === `${inputs}\n${outputs}`) return;
+  } catch {
+    /* no stamp yet */
+  }
+  rmSync(BUILD_STAMP, { force: true });
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  const built = fingerprint(BUILD_OUTPUTS);
+  if (inputs === null || built === null || fingerprint(BUILD_INPUTS) !== inputs) return;
+  mkdirSync(join(ROOT, "node_modules/.cache/hashpower"), { recursive: true });
+  writeFileSync(`${BUILD_STAMP}.${process.pid}.tmp`, `${inputs}\n${built}`);
+  renameSync(`${BUILD_STAMP}.${process.pid}.tmp`, BUILD_STAMP);
+}
+
+/**
+ * A fresh Hardhat runtime (this repository's config) with the contracts built (`buildIfChanged`: no `hardhat build`
+ * when nothing changed since the last one). It needs no node, so it is made while the node starts. Ignition's
+ * deployment journal goes to a temporary folder, removed by `removeJournal()` (or the connection's `close()`), so
+ * every replay deploys afresh.
  */
 export async function createRuntime() {
   const ignitionDir = mkdtempSync(join(tmpdir(), "hashpower-ignition-"));
@@ -146,7 +198,7 @@ export async function createRuntime() {
       { config: CONFIG },
       ROOT,
     );
-    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    await buildIfChanged(hre);
     return { hre, removeJournal: () => rmSync(ignitionDir, { recursive: true, force: true }) };
   } catch (e) {
     rmSync(ignitionDir, { recursive: true, force: true });
@@ -178,6 +230,79 @@ export async function setChainTime(url: string, day: number, secondsIntoDay = 1)
   await rpc(url, "evm_mine", [day * DAY + secondsIntoDay]);
 }
 
+/** Transactions sent while a node's automine is off (`inOneBlock`), by JSON-RPC URL. */
+const openBlocks = new Map<string, string[]>();
+
+/**
+ * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): ~N transactions in
+ * one block and one mining step where automine made N. Transactions are sent one after the other (each send returns
+ * its hash, so a sender's nonces keep their order) and the node mines them in that order (mempool order `fifo` in
+ * hardhat.config.ts: a mint before the deposit that spends it, across senders). Reads inside `f` see the state BEFORE
+ * the block; `flush()` mines what was sent so far, for a read that needs it. Once `f` returns, the block is mined (a
+ * second one only if the transactions' gas limits do not fit one block) and every receipt checked: a reverted
+ * transaction throws, naming it and the node's revert reason. Automine is back on afterwards, also when `f` throws.
+ */
+export async function inOneBlock<T>(url: string, f: (flush: () => Promise<void>) => Promise<T>): Promise<T> {
+  if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
+  const sent: string[] = [];
+  const flush = async () => {
+    const hashes = sent.splice(0);
+    if (hashes.length > 0) await mineAll(url, hashes);
+  };
+  await rpc(url, "evm_setAutomine", [false]);
+  openBlocks.set(url, sent);
+  try {
+    const result = await f(flush);
+    await flush();
+    return result;
+  } finally {
+    openBlocks.delete(url);
+    if (sent.length > 0) await rpc(url, "evm_mine").catch(() => {}); // f threw: leave no transaction pending
+    await rpc(url, "evm_setAutomine", [true]);
+  }
+}
+
+interface Receipt { status: string; blockNumber: string; from: string; to: string | null; transactionHash: string }
+
+/** Mines until every transaction of `hashes` is in a block, then throws if one of them reverted. */
+async function mineAll(url: string, hashes: string[]): Promise<void> {
+  for (let blocks = 1; ; blocks++) {
+    await rpc(url, "evm_mine");
+    const receipts = await rpcBatch<Receipt | null>(url, hashes.map((h) => ["eth_getTransactionReceipt", [h]]));
+    const failed = receipts.find((r) => r !== null && r.status !== "0x1");
+    if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);
+    if (receipts.every((r) => r !== null)) return;
+    if (blocks >= hashes.length) throw new Error(`inOneBlock: ${receipts.filter((r) => r === null).length} transaction(s) still pending after ${blocks} blocks`);
+  }
+}
+
+/** The node's revert reason of a mined transaction: the call replayed on the state before its block. */
+async function revertReason(url: string, hash: string): Promise<string> {
+  try {
+    const tx = await rpc<{ from: string; to: string; input: string; value: string; gas: string; blockNumber: string }>(url, "eth_getTransactionByHash", [hash]);
+    await rpc(url, "eth_call", [{ from: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas }, `0x${(Number(tx.blockNumber) - 1).toString(16)}`]);
+    return "(passes on the state before its block: an earlier transaction of the block made it revert)";
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Sends JSON-RPC `calls` as one batch; results in the order of `calls` (matched by id: the node answers concurrently). */
+async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T[]> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params }))),
+  });
+  const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[];
+  const out = new Array<T>(calls.length);
+  for (const r of body) {
+    if (r.error) throw new Error(`${calls[r.id][0]}: ${r.error.message}`);
+    out[r.id] = r.result as T;
+  }
+  return out;
+}
+
 /** Gas limit of every replay transaction: explicit, so that the node runs each transaction once (no estimate). */
 export const TX_GAS = 8_000_000n;
 
@@ -187,7 +312,8 @@ export const TX_GAS = 8_000_000n;
  * to any other; each transaction is ONE `eth_sendTransaction` with the sender, the call and `TX_GAS`, where a
  * wallet's would be ~8 requests (nonce, chain id, fee data, gas estimate, signature, send, lookup). The node
  * automines, so the transaction is in a block when the call returns, and a revert comes back as the request's
- * error (with the node's decoded reason), as an estimate's would. Reads go through `provider`.
+ * error (with the node's decoded reason), as an estimate's would; inside `inOneBlock` the call returns once the
+ * transaction is queued, and the block's mining reports a revert. Reads go through `provider`.
  */
 export class NodeAccount extends AbstractSigner {
   constructor(
@@ -223,6 +349,7 @@ export class NodeAccount extends AbstractSigner {
       gas: toQuantity(tx.gasLimit ?? TX_GAS),
     };
     const hash = await rpc<string>(this.url, "eth_sendTransaction", [request]);
+    openBlocks.get(this.url)?.push(hash);
     if (to === undefined) return (await this.provider!.getTransaction(hash))!; // a deployment: its nonce gives the address
     return { ...request, hash, provider: this.provider } as unknown as TransactionResponse;
   }
