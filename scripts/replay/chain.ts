@@ -240,7 +240,9 @@ const openBlocks = new Map<string, string[]>();
  * hardhat.config.ts: a mint before the deposit that spends it, across senders). Reads inside `f` see the state BEFORE
  * the block; `flush()` mines what was sent so far, for a read that needs it. Once `f` returns, the block is mined (a
  * second one only if the transactions' gas limits do not fit one block) and every receipt checked: a reverted
- * transaction throws, naming it and the node's revert reason. Automine is back on afterwards, also when `f` throws.
+ * transaction throws, naming it and the node's revert reason. The clock moves on as if each transaction had been
+ * its own block (one second each), so chain time, and with it every figure, is what automine gave. Automine is back
+ * on afterwards, also when `f` throws.
  */
 export async function inOneBlock<T>(url: string, f: (flush: () => Promise<void>) => Promise<T>): Promise<T> {
   if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
@@ -262,16 +264,37 @@ export async function inOneBlock<T>(url: string, f: (flush: () => Promise<void>)
   }
 }
 
+/**
+ * `eth_sendTransaction` of `request` (sent and signed by the node): the transaction's hash. Mined when it returns,
+ * unless inside `inOneBlock`, which then mines it with the others.
+ */
+export async function sendTransaction(url: string, request: Record<string, unknown>): Promise<string> {
+  const hash = await rpc<string>(url, "eth_sendTransaction", [request]);
+  openBlocks.get(url)?.push(hash);
+  return hash;
+}
+
 interface Receipt { status: string; blockNumber: string; from: string; to: string | null; transactionHash: string }
 
-/** Mines until every transaction of `hashes` is in a block, then throws if one of them reverted. */
+/**
+ * Mines until every transaction of `hashes` is in a block, then throws if one of them reverted. The chain's clock
+ * then moves on as if each transaction had been its own block (the automined replay's one second per transaction),
+ * so that time-dependent state (Morpho's interest) is the same as with one block per transaction.
+ */
 async function mineAll(url: string, hashes: string[]): Promise<void> {
   for (let blocks = 1; ; blocks++) {
     await rpc(url, "evm_mine");
-    const receipts = await rpcBatch<Receipt | null>(url, hashes.map((h) => ["eth_getTransactionReceipt", [h]]));
+    const [head, ...receipts] = await rpcBatch<Receipt | null>(url, [
+      ["eth_getBlockByNumber", ["latest", false]],
+      ...hashes.map((h): [string, unknown[]] => ["eth_getTransactionReceipt", [h]]),
+    ]);
     const failed = receipts.find((r) => r !== null && r.status !== "0x1");
     if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);
-    if (receipts.every((r) => r !== null)) return;
+    if (receipts.every((r) => r !== null)) {
+      const skipped = hashes.length - blocks; // blocks that automine would have made in addition
+      if (skipped > 0) await rpc(url, "evm_setNextBlockTimestamp", [Number((head as unknown as { timestamp: string }).timestamp) + skipped + 1]);
+      return;
+    }
     if (blocks >= hashes.length) throw new Error(`inOneBlock: ${receipts.filter((r) => r === null).length} transaction(s) still pending after ${blocks} blocks`);
   }
 }
@@ -348,8 +371,7 @@ export class NodeAccount extends AbstractSigner {
       value: tx.value == null ? undefined : toQuantity(tx.value),
       gas: toQuantity(tx.gasLimit ?? TX_GAS),
     };
-    const hash = await rpc<string>(this.url, "eth_sendTransaction", [request]);
-    openBlocks.get(this.url)?.push(hash);
+    const hash = await sendTransaction(this.url, request);
     if (to === undefined) return (await this.provider!.getTransaction(hash))!; // a deployment: its nonce gives the address
     return { ...request, hash, provider: this.provider } as unknown as TransactionResponse;
   }
