@@ -238,17 +238,18 @@ const openBlocks = new Map<string, string[]>();
  * one block and one mining step where automine made N. Transactions are sent one after the other (each send returns
  * its hash, so a sender's nonces keep their order) and the node mines them in that order (mempool order `fifo` in
  * hardhat.config.ts: a mint before the deposit that spends it, across senders). Reads inside `f` see the state BEFORE
- * the block; `flush()` mines what was sent so far, for a read that needs it. Once `f` returns, the block is mined (a
+ * the block; `flush()` mines what was sent so far, for a read that needs it, and `flush(others)` with it the
+ * transactions `others` that another client (the reporter's viem wallet) sent meanwhile. Once `f` returns, the block is mined (a
  * second one only if the transactions' gas limits do not fit one block) and every receipt checked: a reverted
  * transaction throws, naming it and the node's revert reason. The clock moves on as if each transaction had been
  * its own block (one second each), so chain time, and with it every figure, is what automine gave. Automine is back
  * on afterwards, also when `f` throws.
  */
-export async function inOneBlock<T>(url: string, f: (flush: () => Promise<void>) => Promise<T>): Promise<T> {
+export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
   if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
   const sent: string[] = [];
-  const flush = async () => {
-    const hashes = sent.splice(0);
+  const flush = async (others: string[] = []) => {
+    const hashes = [...sent.splice(0), ...others];
     if (hashes.length > 0) await mineAll(url, hashes);
   };
   await rpc(url, "evm_setAutomine", [false]);

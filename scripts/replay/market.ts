@@ -82,7 +82,7 @@ export async function send(w: World, tx: Promise<unknown>): Promise<void> {
  * Runs `f` with its transactions mined as one block (`inOneBlock`, chain.ts): reads inside `f` see the state before
  * the block, `flush()` mines what was sent so far.
  */
-export function oneBlock<T>(w: World, f: (flush: () => Promise<void>) => Promise<T>): Promise<T> {
+export function oneBlock<T>(w: World, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
   return inOneBlock(w.sys.admin.url, f);
 }
 
@@ -182,7 +182,7 @@ export async function fundDay(w: World, day: number): Promise<void> {
   await oneBlock(w, (flush) => fundDayIn(w, day, flush));
 }
 
-async function fundDayIn(w: World, day: number, flush: () => Promise<void>): Promise<void> {
+async function fundDayIn(w: World, day: number, flush: (others?: string[]) => Promise<void>): Promise<void> {
   const { settlement, wbtc } = w.sys;
   const asset = await wbtc.getAddress();
   for (const [f, farm] of w.sys.farms.entries()) {
