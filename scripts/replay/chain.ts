@@ -234,16 +234,18 @@ export async function setChainTime(url: string, day: number, secondsIntoDay = 1)
 const openBlocks = new Map<string, string[]>();
 
 /**
- * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): ~N transactions in
+ * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): N transactions in
  * one block and one mining step where automine made N. Transactions are sent one after the other (each send returns
  * its hash, so a sender's nonces keep their order) and the node mines them in that order (mempool order `fifo` in
- * hardhat.config.ts: a mint before the deposit that spends it, across senders). Reads inside `f` see the state BEFORE
+ * hardhat.config.ts: a mint before the deposit that spends it, across senders; its block gas limit fits a day's
+ * transactions at `TX_GAS` each). Reads inside `f` see the state BEFORE
  * the block; `flush()` mines what was sent so far, for a read that needs it, and `flush(others)` with it the
  * transactions `others` that another client (the reporter's viem wallet) sent meanwhile. Once `f` returns, the block is mined (a
  * second one only if the transactions' gas limits do not fit one block) and every receipt checked: a reverted
- * transaction throws, naming it and the node's revert reason. The clock moves on as if each transaction had been
- * its own block (one second each), so chain time, and with it every figure, is what automine gave. Automine is back
- * on afterwards, also when `f` throws.
+ * transaction throws, naming it and the node's revert reason. The block's timestamp is the one automine would have
+ * given its last transaction (one block, one second each), so chain time, and with it every figure, is what automine
+ * gave as long as a time-dependent transaction (Morpho's) is the last of its block. Automine is back on afterwards,
+ * also when `f` throws.
  */
 export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
   if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
@@ -278,26 +280,18 @@ export async function sendTransaction(url: string, request: Record<string, unkno
 interface Receipt { status: string; blockNumber: string; from: string; to: string | null; transactionHash: string }
 
 /**
- * Mines until every transaction of `hashes` is in a block, then throws if one of them reverted. The chain's clock
- * then moves on as if each transaction had been its own block (the automined replay's one second per transaction),
- * so that time-dependent state (Morpho's interest) is the same as with one block per transaction.
+ * Mines `hashes` as one block and throws if one of them reverted. The block gets the timestamp automine would have
+ * given the last of them (one block, one second each): the chain's clock, and what depends on it (Morpho's
+ * interest), is the same as with one block per transaction.
  */
 async function mineAll(url: string, hashes: string[]): Promise<void> {
-  for (let blocks = 1; ; blocks++) {
-    await rpc(url, "evm_mine");
-    const [head, ...receipts] = await rpcBatch<Receipt | null>(url, [
-      ["eth_getBlockByNumber", ["latest", false]],
-      ...hashes.map((h): [string, unknown[]] => ["eth_getTransactionReceipt", [h]]),
-    ]);
-    const failed = receipts.find((r) => r !== null && r.status !== "0x1");
-    if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);
-    if (receipts.every((r) => r !== null)) {
-      const skipped = hashes.length - blocks; // blocks that automine would have made in addition
-      if (skipped > 0) await rpc(url, "evm_setNextBlockTimestamp", [Number((head as unknown as { timestamp: string }).timestamp) + skipped + 1]);
-      return;
-    }
-    if (blocks >= hashes.length) throw new Error(`inOneBlock: ${receipts.filter((r) => r === null).length} transaction(s) still pending after ${blocks} blocks`);
-  }
+  const head = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
+  await rpc(url, "evm_mine", [Number(head.timestamp) + hashes.length]);
+  const receipts = await rpcBatch<Receipt | null>(url, hashes.map((h) => ["eth_getTransactionReceipt", [h]]));
+  const failed = receipts.find((r) => r !== null && r.status !== "0x1");
+  if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);
+  const left = receipts.filter((r) => r === null).length;
+  if (left > 0) throw new Error(`inOneBlock: ${left} of ${hashes.length} transactions did not fit one block (blockGasLimit of the node network, hardhat.config.ts)`);
 }
 
 /** The node's revert reason of a mined transaction: the call replayed on the state before its block. */

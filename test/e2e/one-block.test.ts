@@ -47,13 +47,22 @@ describe("replay: inOneBlock mines what it sent as one block", function () {
     expect(receipts.map((r) => r.status)).to.deep.equal(["0x1", "0x1", "0x1"]);
     expect(receipts.map((r) => Number(r.blockNumber))).to.deep.equal([before + 1, before + 1, before + 1]);
     expect(receipts.map((r) => Number(r.transactionIndex))).to.deep.equal([0, 1, 2]);
-    // automine is back on: a transaction is mined when its send returns; the clock moved on one second per
-    // transaction, as if each had been its own block
+    // automine is back on: a transaction is mined when its send returns. The block got the timestamp automine
+    // would have given its last transaction (one second per transaction), and the clock goes on from there
     const h = await send({ from: accounts[0], to: accounts[1], value: "0x1" });
     const r = await rpc<{ blockNumber: string } | null>(node.url, "eth_getTransactionReceipt", [h]);
     expect(r).to.not.equal(null);
     const ts = async (n: number) => Number((await rpc<{ timestamp: string }>(node.url, "eth_getBlockByNumber", [`0x${n.toString(16)}`, false])).timestamp);
-    expect(await ts(before + 2)).to.equal((await ts(before + 1)) + 3);
+    expect(await ts(before + 1)).to.equal((await ts(before)) + 3);
+    expect(await ts(before + 2)).to.equal((await ts(before + 1)) + 1);
+  });
+
+  it("fits 20 transactions at the replay's 8M gas limit in one block", async function () {
+    const before = Number(await rpc<string>(node.url, "eth_blockNumber"));
+    await inOneBlock(node.url, async () => {
+      for (let i = 0; i < 20; i++) await send({ from: accounts[i % 4], to: accounts[5], value: "0x1" });
+    });
+    expect(Number(await rpc<string>(node.url, "eth_blockNumber"))).to.equal(before + 1);
   });
 
   it("flush() mines what was sent so far; the rest is the next block", async function () {
