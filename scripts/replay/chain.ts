@@ -227,11 +227,32 @@ export async function connectTo(rt: Runtime, url: string) {
 
 /** Mines a block whose timestamp is `day` × 86400 + `secondsIntoDay` (`evm_mine` with a timestamp: one request). */
 export async function setChainTime(url: string, day: number, secondsIntoDay = 1): Promise<void> {
-  await rpc(url, "evm_mine", [day * DAY + secondsIntoDay]);
+  const ts = day * DAY + secondsIntoDay;
+  await rpc(url, "evm_mine", [ts]);
+  const m = manual.get(url);
+  if (m) m.head = ts;
 }
 
 /** Transactions sent while a node's automine is off (`inOneBlock`), by JSON-RPC URL. */
 const openBlocks = new Map<string, string[]>();
+/** Nodes that the replay mines itself (`mineManually`), with their head's timestamp, by JSON-RPC URL. */
+const manual = new Map<string, { head: number }>();
+
+/**
+ * Turns the node's automine off (`on`) or back on. While it is off the replay mines every block itself, with an
+ * explicit timestamp: `setChainTime`, `inOneBlock` (without its own automine toggles and head lookup), and a
+ * transaction sent outside `inOneBlock` is mined at once as a block of its own, as automine would. The replay loop
+ * runs this way; automine is back on for the summary and `--keep-running`.
+ */
+export async function mineManually(url: string, on: boolean): Promise<void> {
+  if (on) {
+    const head = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
+    await rpc(url, "evm_setAutomine", [false]);
+    manual.set(url, { head: Number(head.timestamp) });
+  } else if (manual.delete(url)) {
+    await rpc(url, "evm_setAutomine", [true]);
+  }
+}
 
 /**
  * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): N transactions in
@@ -254,7 +275,8 @@ export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) 
     const hashes = [...sent.splice(0), ...others];
     if (hashes.length > 0) await mineAll(url, hashes);
   };
-  await rpc(url, "evm_setAutomine", [false]);
+  const toggle = !manual.has(url);
+  if (toggle) await rpc(url, "evm_setAutomine", [false]);
   openBlocks.set(url, sent);
   try {
     const result = await f(flush);
@@ -262,18 +284,21 @@ export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) 
     return result;
   } finally {
     openBlocks.delete(url);
-    if (sent.length > 0) await rpc(url, "evm_mine").catch(() => {}); // f threw: leave no transaction pending
-    await rpc(url, "evm_setAutomine", [true]);
+    if (sent.length > 0) await mineAll(url, sent).catch(() => {}); // f threw: leave no transaction pending
+    if (toggle) await rpc(url, "evm_setAutomine", [true]);
   }
 }
 
 /**
- * `eth_sendTransaction` of `request` (sent and signed by the node): the transaction's hash. Mined when it returns,
- * unless inside `inOneBlock`, which then mines it with the others.
+ * `eth_sendTransaction` of `request` (sent and signed by the node): the transaction's hash. Mined when it returns
+ * (by automine, or as a block of its own under `mineManually`), unless inside `inOneBlock`, which then mines it with
+ * the others.
  */
 export async function sendTransaction(url: string, request: Record<string, unknown>): Promise<string> {
   const hash = await rpc<string>(url, "eth_sendTransaction", [request]);
-  openBlocks.get(url)?.push(hash);
+  const open = openBlocks.get(url);
+  if (open) open.push(hash);
+  else if (manual.has(url)) await mineAll(url, [hash]);
   return hash;
 }
 
@@ -285,8 +310,10 @@ interface Receipt { status: string; blockNumber: string; from: string; to: strin
  * interest), is the same as with one block per transaction.
  */
 async function mineAll(url: string, hashes: string[]): Promise<void> {
-  const head = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
-  await rpc(url, "evm_mine", [Number(head.timestamp) + hashes.length]);
+  const m = manual.get(url);
+  const head = m ? m.head : Number((await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false])).timestamp);
+  await rpc(url, "evm_mine", [head + hashes.length]);
+  if (m) m.head = head + hashes.length;
   const receipts = await rpcBatch<Receipt | null>(url, hashes.map((h) => ["eth_getTransactionReceipt", [h]]));
   const failed = receipts.find((r) => r !== null && r.status !== "0x1");
   if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);

@@ -5,7 +5,7 @@
  * the block's mining throw, naming it; automine is on again afterwards.
  */
 import { expect } from "chai";
-import { DAY, inOneBlock, rpc, sendTransaction, startNode, type LocalNode } from "../../scripts/replay/chain.js";
+import { DAY, inOneBlock, mineManually, rpc, sendTransaction, setChainTime, startNode, type LocalNode } from "../../scripts/replay/chain.js";
 
 /** Init code of a contract whose every call reverts (runtime `PUSH1 0 PUSH1 0 REVERT`). */
 const REVERTER = "0x6460006000fd6000526005601bf3";
@@ -92,6 +92,28 @@ describe("replay: inOneBlock mines what it sent as one block", function () {
     expect(String(error)).to.match(/reverted in block \d+/).and.to.include(failing);
     const pending = await rpc<{ transactions: string[] }>(node.url, "eth_getBlockByNumber", ["pending", false]);
     expect(pending.transactions).to.deep.equal([]);
+    const h = await send({ from: accounts[0], to: accounts[1], value: "0x1" });
+    expect(await rpc(node.url, "eth_getTransactionReceipt", [h])).to.not.equal(null);
+  });
+
+  it("mineManually: every block mined by the replay at automine's timestamps; automine back on after", async function () {
+    const ts = async (n: number | string) => Number((await rpc<{ timestamp: string }>(node.url, "eth_getBlockByNumber", [typeof n === "number" ? `0x${n.toString(16)}` : n, false])).timestamp);
+    const day = Math.floor((await ts("latest")) / DAY) + 1;
+    await mineManually(node.url, true);
+    try {
+      await setChainTime(node.url, day);
+      const start = Number(await rpc<string>(node.url, "eth_blockNumber"));
+      expect(await ts(start)).to.equal(day * DAY + 1);
+      const alone = await send({ from: accounts[0], to: accounts[1], value: "0x1" }); // mined at once, its own block
+      expect(await rpc(node.url, "eth_getTransactionReceipt", [alone])).to.not.equal(null);
+      await inOneBlock(node.url, async () => {
+        for (let i = 0; i < 3; i++) await send({ from: accounts[0], to: accounts[1], value: "0x1" });
+      });
+      expect(Number(await rpc<string>(node.url, "eth_blockNumber"))).to.equal(start + 2);
+      expect([await ts(start + 1), await ts(start + 2)]).to.deep.equal([day * DAY + 2, day * DAY + 5]);
+    } finally {
+      await mineManually(node.url, false);
+    }
     const h = await send({ from: accounts[0], to: accounts[1], value: "0x1" });
     expect(await rpc(node.url, "eth_getTransactionReceipt", [h])).to.not.equal(null);
   });
