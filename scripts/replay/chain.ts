@@ -1,7 +1,8 @@
 /**
  * The local chain of the replay: a `hardhat node` child process (bound to 127.0.0.1, its own process group so it
  * can be killed with everything it spawned), a Hardhat runtime connected to it over JSON-RPC (ethers + Ignition),
- * the clock control (`evm_setNextBlockTimestamp`), and the accounts that act in the replay (`NodeAccount`).
+ * the clock control (`evm_mine` at a timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`),
+ * and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -132,7 +133,7 @@ export type Connection = Awaited<ReturnType<typeof connectTo>>;
 /** A Hardhat runtime of this repository's config whose Ignition journal is a temporary folder (see `connectTo`). */
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-/** Where the replay records the fingerprint of its last successful `hardhat build` (see `buildFingerprint`). */
+/** Where the replay records the fingerprint of its last successful `hardhat build` (see `buildIfChanged`). */
 const BUILD_STAMP = join(ROOT, "node_modules/.cache/hashpower/build.json");
 
 /** What `hardhat build` reads (the lockfile: every `npm install` rewrites it: OpenZeppelin, Morpho Blue, solc). */
@@ -258,15 +259,14 @@ export async function mineManually(url: string, on: boolean): Promise<void> {
  * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): N transactions in
  * one block and one mining step where automine made N. Transactions are sent one after the other (each send returns
  * its hash, so a sender's nonces keep their order) and the node mines them in that order (mempool order `fifo` in
- * hardhat.config.ts: a mint before the deposit that spends it, across senders; its block gas limit fits a day's
- * transactions at `TX_GAS` each). Reads inside `f` see the state BEFORE
- * the block; `flush()` mines what was sent so far, for a read that needs it, and `flush(others)` with it the
- * transactions `others` that another client (the reporter's viem wallet) sent meanwhile. Once `f` returns, the block is mined (a
- * second one only if the transactions' gas limits do not fit one block) and every receipt checked: a reverted
- * transaction throws, naming it and the node's revert reason. The block's timestamp is the one automine would have
- * given its last transaction (one block, one second each), so chain time, and with it every figure, is what automine
- * gave as long as a time-dependent transaction (Morpho's) is the last of its block. Automine is back on afterwards,
- * also when `f` throws.
+ * hardhat.config.ts: a mint before the deposit that spends it, across senders; its block gas limit fits 125
+ * transactions at `TX_GAS` each, more than a day has). Reads inside `f` see the state BEFORE the block; `flush()`
+ * mines what was sent so far, for a read that needs it, and `flush(others)` with it the transactions `others` that
+ * another client (the reporter's viem wallet) sent meanwhile. Once `f` returns the block is mined and every receipt
+ * checked: a reverted transaction throws, naming it and the node's revert reason; so does one left out of the block.
+ * The block's timestamp is the one automine would have given its last transaction (one block, one second each), so
+ * chain time, and with it every figure, is what automine gave as long as a time-dependent transaction (Morpho's) is
+ * the last of its block. Automine is back on afterwards (also when `f` throws), unless under `mineManually`.
  */
 export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
   if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
