@@ -32,6 +32,10 @@ export default defineConfig({
       chainType: "l1",
       allowUnlimitedContractSize: false,
       initialDate: process.env.HARDHAT_NODE_INITIAL_DATE,
+      // with automine off (the replay's `inOneBlock`), a block holds its transactions in the order they were sent,
+      // and a day's worth of them at the replay's explicit 8M gas limit each (125; the default 60M fits 7)
+      mining: { mempool: { order: "fifo" } },
+      blockGasLimit: 1_000_000_000,
     },
     localhost: { type: "http", chainType: "l1", url: process.env.RPC_URL ?? "http://127.0.0.1:8545" },
     /**

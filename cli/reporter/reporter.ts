@@ -67,8 +67,12 @@ export interface RunSummary {
 
 /** A reporter bound to one oracle. */
 export interface Reporter {
-  /** Reports `day` (daily report, then the missing uptime reports in one call), skipping what the chain has. */
-  reportDay(day: number): Promise<DayResult>;
+  /**
+   * Reports `day` (daily report, then the missing uptime reports in one call), skipping what the chain has.
+   * `hooks.sent(hashes)` is called once the day's transactions are sent, before their receipts are awaited: a caller
+   * that mines blocks itself (a dev chain with automine off) mines them there.
+   */
+  reportDay(day: number, hooks?: { sent?: (hashes: Hex[]) => Promise<void> }): Promise<DayResult>;
   /** Reports every day of [from, to] (UTC day numbers), resuming at the first day not complete on chain. */
   run(opts: { from: number; to: number; signal?: AbortSignal }): Promise<RunSummary>;
   /** First day of [from, to] whose daily report or some known uptime is not on chain; undefined when none. */
@@ -159,18 +163,15 @@ export function createReporter(ctx: ReporterContext): Reporter {
   /**
    * The daily report is sent first, then the uptime batch, both from the one submitter: their nonces keep that order
    * on chain. The uptime batch is sent without waiting for the daily report to be mined, and both receipts are then
-   * awaited together. A crash in between leaves the daily report sent or in flight: the restart waits for it
-   * (`settle`) and reads the chain, so it sends only the uptime.
+   * awaited together (after `hooks.sent`). A crash in between leaves the daily report sent or in flight: the restart
+   * waits for it (`settle`) and reads the chain, so it sends only the uptime.
    */
-  async function reportDay(day: number): Promise<DayResult> {
+  async function reportDay(day: number, hooks: { sent?: (hashes: Hex[]) => Promise<void> } = {}): Promise<DayResult> {
     const dom = await settle();
     const date = dateOfDay(day);
     const result: DayResult = { day, date, daily: "final", uptimeSubmitted: 0, uptimeSkipped: 0, txs: [] };
-    const waits: Promise<void>[] = [];
-    const wait = (p: Promise<void>) => {
-      p.catch(() => {}); // handled by the Promise.all below, even when a later step throws first
-      waits.push(p);
-    };
+    const waits: (() => Promise<void>)[] = [];
+    const wait = (p: () => Promise<void>) => waits.push(p);
 
     // the reporter set is read beside the day's status (one batched request); it is used only if something is sent
     const keys = signers();
@@ -185,7 +186,7 @@ export function createReporter(ctx: ReporterContext): Reporter {
       if (hash) {
         result.daily = "submitted";
         result.txs.push(hash);
-        wait(mined(label, "submitDailyReport", hash));
+        wait(() => mined(label, "submitDailyReport", hash));
       }
     } else {
       result.daily = status === Status.Pending ? "pending" : "final";
@@ -205,11 +206,12 @@ export function createReporter(ctx: ReporterContext): Reporter {
         if (hash) {
           result.uptimeSubmitted = todo.length;
           result.txs.push(hash);
-          wait(mined(label, "submitUptimeReports", hash));
+          wait(() => mined(label, "submitUptimeReports", hash));
         }
       }
     }
-    await Promise.all(waits);
+    if (hooks.sent && result.txs.length > 0) await hooks.sent(result.txs);
+    await Promise.all(waits.map((f) => f()));
     return result;
   }
 

@@ -1,13 +1,14 @@
 /**
  * The local chain of the replay: a `hardhat node` child process (bound to 127.0.0.1, its own process group so it
  * can be killed with everything it spawned), a Hardhat runtime connected to it over JSON-RPC (ethers + Ignition),
- * the clock control (`evm_setNextBlockTimestamp`), and the accounts that act in the replay (`NodeAccount`).
+ * the clock control (`evm_mine` at a timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`),
+ * and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AbstractSigner, resolveAddress, toQuantity, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
@@ -132,10 +133,62 @@ export type Connection = Awaited<ReturnType<typeof connectTo>>;
 /** A Hardhat runtime of this repository's config whose Ignition journal is a temporary folder (see `connectTo`). */
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
+/** Where the replay records the fingerprint of its last successful `hardhat build` (see `buildIfChanged`). */
+const BUILD_STAMP = join(ROOT, "node_modules/.cache/hashpower/build.json");
+
+/** What `hardhat build` reads (the lockfile: every `npm install` rewrites it: OpenZeppelin, Morpho Blue, solc). */
+const BUILD_INPUTS = ["hardhat.config.ts", "node_modules/.package-lock.json", "contracts"];
+/** What it writes: the artifacts and the TypeChain types. */
+const BUILD_OUTPUTS = ["artifacts", "types/ethers-contracts"];
+
+/** `path size mtime` of every file under `paths` (files or folders, relative to the root), or null if one is missing. */
+function fingerprint(paths: string[]): string | null {
+  try {
+    const files: string[] = [];
+    for (const p of paths) {
+      if (!statSync(join(ROOT, p)).isDirectory()) files.push(p);
+      else for (const f of readdirSync(join(ROOT, p), { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(relative(ROOT, join(f.parentPath, f.name)));
+    }
+    return files
+      .sort()
+      .map((f) => {
+        const st = statSync(join(ROOT, f));
+        return `${f} ${st.size} ${Math.trunc(st.mtimeMs)}`;
+      })
+      .join("\n");
+  } catch {
+    return null; // no artifacts yet, or a file vanished while listing
+  }
+}
+
 /**
- * A fresh Hardhat runtime (this repository's config) with the contracts built (`hardhat build`, a no-op when the
- * artifacts are fresh). It needs no node, so it is made while the node starts. Ignition's deployment journal goes
- * to a temporary folder, removed by `removeJournal()` (or the connection's `close()`), so every replay deploys afresh.
+ * `hardhat build` unless nothing it reads or writes changed since the last build this function ran: Hardhat's own
+ * check of a fresh build still loads both solc compilers to read their versions and reruns TypeChain (~5 s of CPU at
+ * every start). A changed, added or removed file under contracts/, artifacts/ or types/ethers-contracts/, the config
+ * or an `npm install` builds again. A source saved during the build leaves no stamp: the next start builds again.
+ */
+async function buildIfChanged(hre: { tasks: { getTask(name: string): { run(args: object): Promise<unknown> } } }): Promise<void> {
+  const inputs = fingerprint(BUILD_INPUTS);
+  const outputs = fingerprint(BUILD_OUTPUTS);
+  try {
+    if (inputs !== null && outputs !== null && readFileSync(BUILD_STAMP, "utf8") === `${inputs}\n${outputs}`) return;
+  } catch {
+    /* no stamp yet */
+  }
+  rmSync(BUILD_STAMP, { force: true });
+  await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+  const built = fingerprint(BUILD_OUTPUTS);
+  if (inputs === null || built === null || fingerprint(BUILD_INPUTS) !== inputs) return;
+  mkdirSync(join(ROOT, "node_modules/.cache/hashpower"), { recursive: true });
+  writeFileSync(`${BUILD_STAMP}.${process.pid}.tmp`, `${inputs}\n${built}`);
+  renameSync(`${BUILD_STAMP}.${process.pid}.tmp`, BUILD_STAMP);
+}
+
+/**
+ * A fresh Hardhat runtime (this repository's config) with the contracts built (`buildIfChanged`: no `hardhat build`
+ * when nothing changed since the last one). It needs no node, so it is made while the node starts. Ignition's
+ * deployment journal goes to a temporary folder, removed by `removeJournal()` (or the connection's `close()`), so
+ * every replay deploys afresh.
  */
 export async function createRuntime() {
   const ignitionDir = mkdtempSync(join(tmpdir(), "hashpower-ignition-"));
@@ -146,7 +199,7 @@ export async function createRuntime() {
       { config: CONFIG },
       ROOT,
     );
-    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    await buildIfChanged(hre);
     return { hre, removeJournal: () => rmSync(ignitionDir, { recursive: true, force: true }) };
   } catch (e) {
     rmSync(ignitionDir, { recursive: true, force: true });
@@ -175,7 +228,124 @@ export async function connectTo(rt: Runtime, url: string) {
 
 /** Mines a block whose timestamp is `day` × 86400 + `secondsIntoDay` (`evm_mine` with a timestamp: one request). */
 export async function setChainTime(url: string, day: number, secondsIntoDay = 1): Promise<void> {
-  await rpc(url, "evm_mine", [day * DAY + secondsIntoDay]);
+  const ts = day * DAY + secondsIntoDay;
+  await rpc(url, "evm_mine", [ts]);
+  const m = manual.get(url);
+  if (m) m.head = ts;
+}
+
+/** Transactions sent while a node's automine is off (`inOneBlock`), by JSON-RPC URL. */
+const openBlocks = new Map<string, string[]>();
+/** Nodes that the replay mines itself (`mineManually`), with their head's timestamp, by JSON-RPC URL. */
+const manual = new Map<string, { head: number }>();
+
+/**
+ * Turns the node's automine off (`on`) or back on. While it is off the replay mines every block itself, with an
+ * explicit timestamp: `setChainTime`, `inOneBlock` (without its own automine toggles and head lookup), and a
+ * transaction sent outside `inOneBlock` is mined at once as a block of its own, as automine would. The replay loop
+ * runs this way; automine is back on for the summary and `--keep-running`.
+ */
+export async function mineManually(url: string, on: boolean): Promise<void> {
+  if (on) {
+    const head = await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false]);
+    await rpc(url, "evm_setAutomine", [false]);
+    manual.set(url, { head: Number(head.timestamp) });
+  } else if (manual.delete(url)) {
+    await rpc(url, "evm_setAutomine", [true]);
+  }
+}
+
+/**
+ * Runs `f` with the node's automine off and mines everything it sent as one block (`evm_mine`): N transactions in
+ * one block and one mining step where automine made N. Transactions are sent one after the other (each send returns
+ * its hash, so a sender's nonces keep their order) and the node mines them in that order (mempool order `fifo` in
+ * hardhat.config.ts: a mint before the deposit that spends it, across senders; its block gas limit fits 125
+ * transactions at `TX_GAS` each, more than a day has). Reads inside `f` see the state BEFORE the block; `flush()`
+ * mines what was sent so far, for a read that needs it, and `flush(others)` with it the transactions `others` that
+ * another client (the reporter's viem wallet) sent meanwhile. Once `f` returns the block is mined and every receipt
+ * checked: a reverted transaction throws, naming it and the node's revert reason; so does one left out of the block.
+ * The block's timestamp is the one automine would have given its last transaction (one block, one second each), so
+ * chain time, and with it every figure, is what automine gave as long as a time-dependent transaction (Morpho's) is
+ * the last of its block. Automine is back on afterwards (also when `f` throws), unless under `mineManually`.
+ */
+export async function inOneBlock<T>(url: string, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
+  if (openBlocks.has(url)) throw new Error("inOneBlock: already inside a block");
+  const sent: string[] = [];
+  const flush = async (others: string[] = []) => {
+    const hashes = [...sent.splice(0), ...others];
+    if (hashes.length > 0) await mineAll(url, hashes);
+  };
+  const toggle = !manual.has(url);
+  if (toggle) await rpc(url, "evm_setAutomine", [false]);
+  openBlocks.set(url, sent);
+  try {
+    const result = await f(flush);
+    await flush();
+    return result;
+  } finally {
+    openBlocks.delete(url);
+    if (sent.length > 0) await mineAll(url, sent).catch(() => {}); // f threw: leave no transaction pending
+    if (toggle) await rpc(url, "evm_setAutomine", [true]);
+  }
+}
+
+/**
+ * `eth_sendTransaction` of `request` (sent and signed by the node): the transaction's hash. Mined when it returns
+ * (by automine, or as a block of its own under `mineManually`), unless inside `inOneBlock`, which then mines it with
+ * the others.
+ */
+export async function sendTransaction(url: string, request: Record<string, unknown>): Promise<string> {
+  const hash = await rpc<string>(url, "eth_sendTransaction", [request]);
+  const open = openBlocks.get(url);
+  if (open) open.push(hash);
+  else if (manual.has(url)) await mineAll(url, [hash]);
+  return hash;
+}
+
+interface Receipt { status: string; blockNumber: string; from: string; to: string | null; transactionHash: string }
+
+/**
+ * Mines `hashes` as one block and throws if one of them reverted. The block gets the timestamp automine would have
+ * given the last of them (one block, one second each): the chain's clock, and what depends on it (Morpho's
+ * interest), is the same as with one block per transaction.
+ */
+async function mineAll(url: string, hashes: string[]): Promise<void> {
+  const m = manual.get(url);
+  const head = m ? m.head : Number((await rpc<{ timestamp: string }>(url, "eth_getBlockByNumber", ["latest", false])).timestamp);
+  await rpc(url, "evm_mine", [head + hashes.length]);
+  if (m) m.head = head + hashes.length;
+  const receipts = await rpcBatch<Receipt | null>(url, hashes.map((h) => ["eth_getTransactionReceipt", [h]]));
+  const failed = receipts.find((r) => r !== null && r.status !== "0x1");
+  if (failed) throw new Error(`transaction ${failed.transactionHash} from ${failed.from} to ${failed.to} reverted in block ${Number(failed.blockNumber)}: ${await revertReason(url, failed.transactionHash)}`);
+  const left = receipts.filter((r) => r === null).length;
+  if (left > 0) throw new Error(`inOneBlock: ${left} of ${hashes.length} transactions did not fit one block (blockGasLimit of the node network, hardhat.config.ts)`);
+}
+
+/** The node's revert reason of a mined transaction: the call replayed on the state before its block. */
+async function revertReason(url: string, hash: string): Promise<string> {
+  try {
+    const tx = await rpc<{ from: string; to: string; input: string; value: string; gas: string; blockNumber: string }>(url, "eth_getTransactionByHash", [hash]);
+    await rpc(url, "eth_call", [{ from: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas }, `0x${(Number(tx.blockNumber) - 1).toString(16)}`]);
+    return "(passes on the state before its block: an earlier transaction of the block made it revert)";
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** Sends JSON-RPC `calls` as one batch; results in the order of `calls` (matched by id: the node answers concurrently). */
+async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T[]> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params }))),
+  });
+  const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[];
+  const out = new Array<T>(calls.length);
+  for (const r of body) {
+    if (r.error) throw new Error(`${calls[r.id][0]}: ${r.error.message}`);
+    out[r.id] = r.result as T;
+  }
+  return out;
 }
 
 /** Gas limit of every replay transaction: explicit, so that the node runs each transaction once (no estimate). */
@@ -187,7 +357,8 @@ export const TX_GAS = 8_000_000n;
  * to any other; each transaction is ONE `eth_sendTransaction` with the sender, the call and `TX_GAS`, where a
  * wallet's would be ~8 requests (nonce, chain id, fee data, gas estimate, signature, send, lookup). The node
  * automines, so the transaction is in a block when the call returns, and a revert comes back as the request's
- * error (with the node's decoded reason), as an estimate's would. Reads go through `provider`.
+ * error (with the node's decoded reason), as an estimate's would; inside `inOneBlock` the call returns once the
+ * transaction is queued, and the block's mining reports a revert. Reads go through `provider`.
  */
 export class NodeAccount extends AbstractSigner {
   constructor(
@@ -222,7 +393,7 @@ export class NodeAccount extends AbstractSigner {
       value: tx.value == null ? undefined : toQuantity(tx.value),
       gas: toQuantity(tx.gasLimit ?? TX_GAS),
     };
-    const hash = await rpc<string>(this.url, "eth_sendTransaction", [request]);
+    const hash = await sendTransaction(this.url, request);
     if (to === undefined) return (await this.provider!.getTransaction(hash))!; // a deployment: its nonce gives the address
     return { ...request, hash, provider: this.provider } as unknown as TransactionResponse;
   }

@@ -12,7 +12,7 @@
  * The returned handle keeps the chain and the API running until `close()`.
  */
 import { holderAddresses, isHodler, makePlan, reporterAccounts, type Plan } from "./actors.js";
-import { connectTo, createRuntime, NodeAccount, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
+import { connectTo, createRuntime, mineManually, NodeAccount, rpc, setChainTime, startNode, type Connection, type LocalNode } from "./chain.js";
 import { deploySystem } from "./deploy.js";
 import { startLiveIndexer, type LiveIndexer } from "./indexer.js";
 import { checkDatabase, checkPort } from "../../indexer/startup.js";
@@ -114,6 +114,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     let maxLag = 0;
     let aborted = false;
     let lastDay = opts.fromDay - 1;
+    await mineManually(url, true); // the loop mines its blocks itself (chain.ts), automine is back on for the summary
     for (const [i, d] of opts.days.entries()) {
       if (hooks.signal?.aborted) {
         aborted = true;
@@ -136,6 +137,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       }
     }
 
+    await mineManually(url, false);
     await idx.indexer.waitForHead(120_000);
     const summary = await buildSummary(w, idx, lastDay);
     const seconds = (performance.now() - t0) / 1000;

@@ -17,7 +17,7 @@ import { epochAnchor } from "../../domain/epochs.js";
 import { health } from "../../domain/morpho.js";
 import { ACCOUNTS } from "./actors.js";
 import type { Connection, NodeAccount } from "./chain.js";
-import { send, type World } from "./market.js";
+import { oneBlock, send, type World } from "./market.js";
 
 const WAD = 10n ** 18n;
 const E36 = 10n ** 36n;
@@ -92,11 +92,13 @@ function marketIdOf(p: MarketParams): string {
 
 /**
  * The borrower's position by Morpho's own rule: healthy while borrowed ≤ collateral · price / 1e36 · LLTV, with
- * borrowed = borrowShares rounded up to assets (SharesMathLib.toAssetsUp, virtual shares 1e6 and asset 1).
+ * borrowed = borrowShares rounded up to assets (SharesMathLib.toAssetsUp, virtual shares 1e6 and asset 1). Inside
+ * `oneBlock`, pass its `flush`: the interest accrual then closes the block (nothing pending may change the position).
  */
-export async function position(l: Lending) {
+export async function position(l: Lending, flush: () => Promise<void> = async () => {}) {
   const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
   if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
+  await flush();
   const [mkt, price] = await Promise.all([l.morpho.market(l.marketId), l.valuation.price()]);
   const h = health(collateral, borrowShares, mkt, LLTV, price);
   const value = h.collateralValue!;
@@ -196,20 +198,27 @@ export async function openLoan(conn: Connection, w: World, base: LendingBase, k:
 /**
  * The loan's day (after `day` was settled): the collateral's yield accrues inside the shares (their index), which
  * the oracle prices in; the liquidator liquidates an unhealthy position (seizing what repays at most 99 % of the
- * debt).
+ * debt). Blocks: the keeper's poke and the interest accrual; a lever-up's borrow, then each accrual, alone; the
+ * liquidator's mint and liquidation. Morpho's transaction is the last of each block, so its timestamp is the one it
+ * had with one block per transaction (`inOneBlock`).
  */
 export async function loanDay(w: World, l: Lending, day: number): Promise<void> {
+  await oneBlock(w, (flush) => loanDayIn(w, l, day, flush));
+}
+
+async function loanDayIn(w: World, l: Lending, day: number, flush: () => Promise<void>): Promise<void> {
   const b = l.borrower;
   await send(w, l.valuation.connect(w.sys.keeper).poke(400)); // the keeper records the day just reported
-  let p = await position(l);
+  let p = await position(l, flush);
   if (l.halvingDay !== 0 && day === l.halvingDay - 1 && p.healthy && p.collateral > 0n) {
     // lever up to 99.9 % of the maximum on the eve of the halving report
     const more = (p.maxBorrow * 999n) / 1000n - p.borrowed;
     if (more > 0n) {
       await send(w, l.morpho.connect(b).borrow(l.params, more, 0n, b.address, b.address));
+      await flush();
       l.borrowed += more;
-      l.leveredUp = { day, ltvBps: (await position(l)).ltvBps };
-      p = await position(l);
+      l.leveredUp = { day, ltvBps: (await position(l, flush)).ltvBps };
+      p = await position(l, flush);
     }
   }
   if (p.ltvBps > l.maxLtvBps) l.maxLtvBps = p.ltvBps;
@@ -221,6 +230,7 @@ export async function loanDay(w: World, l: Lending, day: number): Promise<void> 
   const before = await w.sys.wbtc.balanceOf(l.liquidator.address);
   await send(w, w.sys.wbtc.mint(l.liquidator.address, p.borrowed));
   await send(w, l.morpho.connect(l.liquidator).liquidate(l.params, b.address, seized, 0n, "0x"));
+  await flush();
   const after = await w.sys.wbtc.balanceOf(l.liquidator.address);
   l.liquidations.push({ day, seized, repaidByLiquidator: before + p.borrowed - after, ltvBps: p.ltvBps });
 }

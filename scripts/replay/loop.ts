@@ -14,7 +14,7 @@ import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
 import { setChainTime } from "./chain.js";
 import { flashAroundSettle, loanDay } from "./lending.js";
-import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, send, trackDebtPath, type World } from "./market.js";
+import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, oneBlock, send, trackDebtPath, type World } from "./market.js";
 
 /** The reporter module bound to the replay's oracle: CSV inputs, the plan's uptime, N local reporter keys. */
 export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): Promise<Reporter> {
@@ -57,11 +57,17 @@ async function feedDay(w: World, day: number): Promise<void> {
   await send(w, w.sys.feed.setPrice(w.data.get(day)!.btcUsdE8));
 }
 
-/** Reports `day` (feed, signed daily + uptime reports, guardian); the chain must already be past `day`. */
+/**
+ * Reports `day` (feed, signed daily + uptime reports, guardian); the chain must already be past `day`. The feed's
+ * price and the reporter's transactions are one block: the reporter's sends are estimated on the pending block, which
+ * holds the feed's price; the block is mined before the reporter awaits its receipts.
+ */
 export async function reportDay(w: World, reporter: Reporter, day: number): Promise<void> {
-  await feedDay(w, day);
-  const r = await reporter.reportDay(day);
-  w.stats.txs += r.txs.length;
+  await oneBlock(w, async (flush) => {
+    await feedDay(w, day);
+    const r = await reporter.reportDay(day, { sent: (hashes) => flush(hashes) });
+    w.stats.txs += r.txs.length;
+  });
   await confirmIfPending(w, day, w.sys.guardian);
 }
 

@@ -2,10 +2,11 @@
  * What farms and holders do in the replay: a farm posts collateral and issues a series, sells it to holders for
  * (test) WBTC, and funds each day's payout once the oracle has reported it; holders buy from each other, give
  * units away, and claim their yield. Transactions are sent one after the other by the node's accounts
- * (`NodeAccount`, chain.ts): the node automines, so each is in its own block when `send` returns, and a revert
- * surfaces as the error of its `eth_sendTransaction`.
+ * (`NodeAccount`, chain.ts). A farm's day of funding and the holders' day are each one block (`oneBlock`): their
+ * reads come before their transactions; elsewhere the node automines, so each transaction is in its own block when
+ * `send` returns, and a revert surfaces as the error of its `eth_sendTransaction`.
  */
-import type { NodeAccount } from "./chain.js";
+import { inOneBlock, type NodeAccount } from "./chain.js";
 import type { DayInputs } from "../../domain/data.js";
 import { perThDay } from "../../domain/settlement.js";
 import { BPS, E18 } from "../../domain/units.js";
@@ -77,6 +78,14 @@ export async function send(w: World, tx: Promise<unknown>): Promise<void> {
   w.stats.txs++;
 }
 
+/**
+ * Runs `f` with its transactions mined as one block (`inOneBlock`, chain.ts): reads inside `f` see the state before
+ * the block, `flush()` mines what was sent so far.
+ */
+export function oneBlock<T>(w: World, f: (flush: (others?: string[]) => Promise<void>) => Promise<T>): Promise<T> {
+  return inOneBlock(w.sys.admin.url, f);
+}
+
 /** Sats a unit of `s` is worth at the net yield of `day`'s inputs at full uptime, for `daysLeft` of its term, × `bps`. */
 function unitPrice(s: SeriesPlan, d: DayInputs, daysLeft: number, bps: bigint): bigint {
   const net = perThDay(s.terms, d.hashpriceE18, 10_000, d.btcUsdE8).netE18;
@@ -87,11 +96,11 @@ function unitPrice(s: SeriesPlan, d: DayInputs, daysLeft: number, bps: bigint): 
 /** Gives every holder gas money and 5 test BTC to buy with; gives the farms an allowance for the settlement. */
 export async function fundAccounts(w: World, rpcSetBalance: (addr: string, wei: bigint) => Promise<void>): Promise<void> {
   const { wbtc, settlement } = w.sys;
-  for (const h of w.holders) {
-    await rpcSetBalance(h.address, 10n ** 20n);
-    await send(w, wbtc.mint(h.address, 5n * 10n ** 8n));
-  }
-  for (const f of w.sys.farms) await send(w, wbtc.connect(f).approve(settlement, 2n ** 255n));
+  for (const h of w.holders) await rpcSetBalance(h.address, 10n ** 20n);
+  await oneBlock(w, async () => {
+    for (const h of w.holders) await send(w, wbtc.mint(h.address, 5n * 10n ** 8n));
+    for (const f of w.sys.farms) await send(w, wbtc.connect(f).approve(settlement, 2n ** 255n));
+  });
 }
 
 /**
@@ -167,8 +176,13 @@ export function activeSeries(w: World, day: number): number[] {
  * Each farm funds `day`'s payouts once the oracle has it: it quotes every active series (`Settlement.quote`),
  * and deposits what the payout balance lacks for the part not paid from collateral (owed − compensation).
  * On the plan's under-funding day that farm deposits only a fraction: its collateral pays the shortfall.
+ * One block for both farms (a farm's reads are not changed by the other farm's transactions).
  */
 export async function fundDay(w: World, day: number): Promise<void> {
+  await oneBlock(w, (flush) => fundDayIn(w, day, flush));
+}
+
+async function fundDayIn(w: World, day: number, flush: (others?: string[]) => Promise<void>): Promise<void> {
   const { settlement, wbtc } = w.sys;
   const asset = await wbtc.getAddress();
   for (const [f, farm] of w.sys.farms.entries()) {
@@ -215,6 +229,7 @@ export async function fundDay(w: World, day: number): Promise<void> {
     }
     if (resumed) {
       // the repaying deposit's DebtRepaid events, then collateral back up to 1.5 × the requirement
+      await flush();
       const st = w.stats.debtPath!;
       const block = await settlement.runner!.provider!.getBlockNumber();
       st.repaid = (await settlement.queryFilter(settlement.filters.DebtRepaid(undefined, farm.address), block, block)).reduce((a, e) => a + e.args.amount, 0n);
@@ -244,8 +259,13 @@ function move(w: World, from: number, to: number, id: bigint, units: bigint): vo
  * The holders' day (chain day `day` + 1, after `day` was settled): about one action per 12 holders, each a sale
  * between holders (buyer pays WBTC at 97 % of the remaining value, seller transfers the units) or a gift of 10 %
  * of every position (one batch transfer); then each holder that is not a hodler claims with probability 1/10.
+ * One block (the balances are tracked locally: no read).
  */
 export async function holdersDay(w: World, day: number): Promise<void> {
+  await oneBlock(w, () => holdersDayIn(w, day));
+}
+
+async function holdersDayIn(w: World, day: number): Promise<void> {
   const { token, wbtc } = w.sys;
   const { seed } = w.plan;
   const n = w.holders.length;

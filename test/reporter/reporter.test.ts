@@ -163,6 +163,25 @@ describe("reporter (real HashpriceOracle on the Hardhat simulator)", () => {
     await expectExactlyOnce(D1, D1 + 1);
   });
 
+  it("hooks.sent gets the day's transactions before their receipts are awaited: a caller with automine off mines them there", async () => {
+    await c.rpc("evm_setAutomine", [false]);
+    const calls: `0x${string}`[][] = [];
+    const r = await reporter().reportDay(D1, {
+      sent: async (hashes) => {
+        calls.push(hashes);
+        await c.rpc("evm_mine");
+      },
+    });
+    expect(calls).to.deep.equal([r.txs]);
+    expect(r).to.deep.include({ daily: "submitted", uptimeSubmitted: 2 });
+    const [daily, uptime] = await Promise.all(r.txs.map((hash) => c.publicClient.getTransactionReceipt({ hash })));
+    expect(uptime.blockNumber).to.equal(daily.blockNumber);
+    // nothing to send: no call
+    const again = await reporter().reportDay(D1, { sent: async (hashes) => void calls.push(hashes) });
+    expect(again.txs).to.deep.equal([]);
+    expect(calls).to.have.length(1);
+  });
+
   it("killed between send and receipt: the restart waits for the in-flight transaction and does not resend", async () => {
     await c.rpc("evm_setAutomine", [false]);
     // first process: its receipt never comes (no block is mined), like a kill while waiting
