@@ -93,7 +93,7 @@ describe("indexer launch (ahead-of-time bundle)", function () {
       expect(def.probe.pid).to.equal(def.r.pid);
       expect(def.probe.argv1).to.match(/node_modules\/\.cache\/hashpower\/indexer\.mjs$/);
       expect(def.probe.execArgv.join(" ")).not.to.match(/tsx/);
-      expect(def.probe.execArgv).to.include("--max-old-space-size=160");
+      expect(def.probe.execArgv).to.include.members(["--max-old-space-size=160", "--no-allocation-site-pretenuring"]);
       expect(def.probe.limitMiB).to.be.below(300);
       const other = run({ HASHPOWER_MAX_HEAP_MB: "200" });
       expect(other.probe.execArgv).to.include("--max-old-space-size=200");
