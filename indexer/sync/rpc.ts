@@ -130,10 +130,18 @@ export function bloomMayContain(bloom: Hex, address: string): boolean {
   if (!bloom || bloom.length !== 514) return true; // no (or malformed) bloom: cannot rule anything out
   const bits = bitsOf(address);
   for (let i = 0; i < 6; i += 2) {
-    const v = parseInt(bloom.slice(bits[i], bits[i] + 2), 16);
+    const v = (hexDigit(bloom.charCodeAt(bits[i])) << 4) | hexDigit(bloom.charCodeAt(bits[i] + 1));
     if ((v & bits[i + 1]) === 0) return false;
   }
   return true;
+}
+
+/** The value of one hex digit's character code (0-9, a-f, A-F); 15 for anything else (cannot rule a bit out). */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return 15;
 }
 
 /** Creates the RPC client. `signal` stops retry sleeps on shutdown. */

@@ -242,9 +242,13 @@ export function createSync(ctx: IndexerContext) {
       for (const h of hs) {
         if (!h) throw new ChainMovedError(`block missing in ${a}..${b}`);
         const got = byBlock.get(h.number) ?? [];
-        if (got.some((l) => l.blockHash !== h.hash)) throw new ChainMovedError(`log of block ${h.number} from another fork`);
-        const have = new Set(got.map((l) => l.address.toLowerCase()));
-        if (got.some((l) => !bloomMayContain(h.logsBloom, l.address))) suspects.push(h.number);
+        const have = new Set<string>();
+        for (const l of got) {
+          if (l.blockHash !== h.hash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+          have.add(l.address.toLowerCase());
+        }
+        // each distinct address once: the bloom answers the same for every log of one address
+        if ([...have].some((x) => !bloomMayContain(h.logsBloom, x))) suspects.push(h.number);
         else if (addrs.some((x) => !have.has(x) && bloomMayContain(h.logsBloom, x))) suspects.push(h.number);
       }
     }

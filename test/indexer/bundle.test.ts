@@ -5,13 +5,14 @@
  */
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, statSync, utimesSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBundle, cachedBundle } from "../../indexer/bundle.js";
 import { ROOT, sharedNode, until } from "./helpers/env.js";
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], {
+const cli = (args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []) =>
+  spawnSync(process.execPath, [...nodeFlags, "--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], {
     cwd: ROOT, encoding: "utf8", env: { ...process.env, RPC_URL: "", DATABASE_URL: "", ...env },
   });
 
@@ -72,5 +73,40 @@ describe("indexer launch (ahead-of-time bundle)", function () {
     }
     // tsx's loader rewrites every module holding an import(), with a source map: seconds for a bundle this size
     expect(readFileSync(file, "utf8")).not.to.match(/\bimport\s*\(/);
+  });
+
+  it("runs the bundle in the same process without tsx, with a bounded heap unless told otherwise", async function () {
+    await buildBundle();
+    const dir = mkdtempSync(join(tmpdir(), "hashpower-launch-"));
+    try {
+      // a preload (kept across the exec, as every node flag is) that reports what the running image got
+      const probe = join(dir, "probe.cjs");
+      writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
+      const run = (env: Record<string, string>, flags: string[] = []) => {
+        const r = cli(["--help"], env, ["--require", probe, ...flags]);
+        const probes = [...r.stderr.matchAll(/^PROBE (.*)$/gm)].map((m) => JSON.parse(m[1]));
+        return { r, probe: probes[probes.length - 1], probes };
+      };
+      const def = run({});
+      expect(def.r.status, def.r.stderr).to.equal(0);
+      expect(def.probes).to.have.length(1); // the launcher's image never exits: it is replaced
+      expect(def.probe.pid).to.equal(def.r.pid);
+      expect(def.probe.argv1).to.match(/node_modules\/\.cache\/hashpower\/indexer\.mjs$/);
+      expect(def.probe.execArgv.join(" ")).not.to.match(/tsx/);
+      expect(def.probe.execArgv).to.include.members(["--max-old-space-size=160", "--no-allocation-site-pretenuring"]);
+      expect(def.probe.limitMiB).to.be.below(300);
+      const other = run({ HASHPOWER_MAX_HEAP_MB: "200" });
+      expect(other.probe.execArgv).to.include("--max-old-space-size=200");
+      const off = run({ HASHPOWER_MAX_HEAP_MB: "0" });
+      expect(off.probe.execArgv.join(" ")).not.to.match(/max-old-space-size/);
+      expect(off.probe.limitMiB).to.be.above(def.probe.limitMiB);
+      const explicit = run({}, ["--max-old-space-size=300"]);
+      expect(explicit.probe.execArgv.filter((f: string) => f.startsWith("--max-old-space-size"))).to.deep.equal(["--max-old-space-size=300"]);
+      const bad = cli(["--help"], { HASHPOWER_MAX_HEAP_MB: "lots" });
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr).to.match(/HASHPOWER_MAX_HEAP_MB must be a whole number of MiB/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
