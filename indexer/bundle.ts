@@ -9,7 +9,7 @@
  * `import.meta.url` of each source keeps its own path in the bundle. Packages that load files next to themselves
  * or are native stay external (PGlite, esbuild, GraphiQL's page). `HASHPOWER_BUNDLE=0` turns the bundle off.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,25 +24,38 @@ const LOCK = join(ROOT, "node_modules/.package-lock.json");
 /** Packages left to Node: native code, or files loaded relative to the package (WASM, assets). */
 const EXTERNAL = ["@electric-sql/pglite", "esbuild", "pg-native", "@graphql-yoga/render-graphiql"];
 
-/** The fingerprint of the current sources: `path size mtime` lines of `inputs` (relative to the root) and the lockfile. */
-function fingerprint(inputs: string[]): string | null {
+/**
+ * A cache key for what a build reads or writes: `path size mtime` lines (paths relative to the repository root,
+ * sorted) of every file at `paths` (files or folders, walked recursively; relative to the root). Null when one is
+ * missing (deleted, renamed, or not built yet). Used by the bundle below and by the main job's build check.
+ */
+export function fingerprint(paths: string[]): string | null {
   try {
-    return [LOCK, ...inputs.map((f) => join(ROOT, f))]
+    const files: string[] = [];
+    for (const p of paths) {
+      if (!statSync(join(ROOT, p)).isDirectory()) files.push(p);
+      else for (const f of readdirSync(join(ROOT, p), { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(relative(ROOT, join(f.parentPath, f.name)));
+    }
+    return files
+      .sort()
       .map((f) => {
-        const s = statSync(f);
-        return `${relative(ROOT, f)} ${s.size} ${Math.trunc(s.mtimeMs)}`;
+        const st = statSync(join(ROOT, f));
+        return `${f} ${st.size} ${Math.trunc(st.mtimeMs)}`;
       })
       .join("\n");
   } catch {
-    return null; // an input was deleted or renamed
+    return null;
   }
 }
+
+/** The bundle's cache key: its source files and the lockfile. */
+const sourcesKey = (inputs: string[]) => fingerprint([relative(ROOT, LOCK), ...inputs]);
 
 /** The path of an up-to-date bundle, or null when none is cached. */
 export function cachedBundle(): string | null {
   try {
     const m = JSON.parse(readFileSync(MANIFEST, "utf8")) as { inputs: string[]; fingerprint: string };
-    return existsSync(OUT) && fingerprint(m.inputs) === m.fingerprint ? OUT : null;
+    return existsSync(OUT) && sourcesKey(m.inputs) === m.fingerprint ? OUT : null;
   } catch {
     return null;
   }
@@ -93,7 +106,7 @@ export async function buildBundle(): Promise<string> {
   renameSync(tmp, OUT);
   // a source saved during the build may or may not be in it: then no manifest, and the next start builds again
   if (inputs.every((f) => statSync(join(ROOT, f)).mtimeMs < started - 1)) {
-    writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify({ inputs, fingerprint: fingerprint(inputs) }));
+    writeFileSync(`${MANIFEST}.${process.pid}.tmp`, JSON.stringify({ inputs, fingerprint: sourcesKey(inputs) }));
     renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   } else rmSync(MANIFEST, { force: true });
   return OUT;

@@ -8,7 +8,7 @@
  * command's own) without tsx, whose module lexer would keep a 32 MiB buffer and a second copy of the bundle's text,
  * and with a bounded heap: `--max-old-space-size` = `HASHPOWER_MAX_HEAP_MB` (default `DEFAULT_HEAP_MB`; `0` leaves
  * V8's own limit, which lets garbage pile up to ~1 GB on a long backfill), and `--no-allocation-site-pretenuring`. A
- * `--max-old-space-size` or `--[no-]allocation-site-pretenuring` among the node flags or in `NODE_OPTIONS` wins.
+ * `--max-old-space-size` among the node flags or in `NODE_OPTIONS`, or `--[no-]allocation-site-pretenuring` among the node flags, wins.
  */
 import { pathToFileURL } from "node:url";
 import { buildBundle, cachedBundle } from "./bundle.js";

@@ -169,7 +169,7 @@ const GRAPHIQL_QUERY = `# hashpower indexer: amounts are decimal strings with th
 const userInputError = (message: string) => new GraphQLError(message, { extensions: { code: "BAD_USER_INPUT" } });
 
 /**
- * Turns off V8's allocation-site pretenuring for this process, unless a node flag or `NODE_OPTIONS` names it. V8
+ * Turns off V8's allocation-site pretenuring for this process, unless a node flag names it. V8
  * learns during the backfill that objects from many allocation sites survive (rows of a batch), then allocates what
  * the same sites make while serving (request and response objects, strings) directly in the old generation: the old
  * generation grew ~3 MB per scavenge under a warm account-query load (`--trace-gc`, 20,000 cache hits: +60 MB), and
@@ -177,7 +177,7 @@ const userInputError = (message: string) => new GraphQLError(message, { extensio
  * site is pretenured yet.
  */
 function noPretenuring(): void {
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((f) => f.includes("allocation-site-pretenuring"))) return;
+  if (process.execArgv.some((f) => f.includes("allocation-site-pretenuring"))) return; // Node refuses it in NODE_OPTIONS
   v8.setFlagsFromString("--no-allocation-site-pretenuring");
 }
 

@@ -5,14 +5,15 @@
  * and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AbstractSigner, resolveAddress, toQuantity, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
 import { dateOfDay } from "../../domain/units.js";
+import { fingerprint } from "../../indexer/bundle.js";
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -140,26 +141,6 @@ const BUILD_STAMP = join(ROOT, "node_modules/.cache/hashpower/build.json");
 const BUILD_INPUTS = ["hardhat.config.ts", "node_modules/.package-lock.json", "contracts"];
 /** What it writes: the artifacts and the TypeChain types. */
 const BUILD_OUTPUTS = ["artifacts", "types/ethers-contracts"];
-
-/** `path size mtime` of every file under `paths` (files or folders, relative to the root), or null if one is missing. */
-function fingerprint(paths: string[]): string | null {
-  try {
-    const files: string[] = [];
-    for (const p of paths) {
-      if (!statSync(join(ROOT, p)).isDirectory()) files.push(p);
-      else for (const f of readdirSync(join(ROOT, p), { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(relative(ROOT, join(f.parentPath, f.name)));
-    }
-    return files
-      .sort()
-      .map((f) => {
-        const st = statSync(join(ROOT, f));
-        return `${f} ${st.size} ${Math.trunc(st.mtimeMs)}`;
-      })
-      .join("\n");
-  } catch {
-    return null; // no artifacts yet, or a file vanished while listing
-  }
-}
 
 /**
  * `hardhat build` unless nothing it reads or writes changed since the last build this function ran: Hardhat's own
