@@ -30,7 +30,7 @@ import { touchedHolders } from "../api/cache.js";
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
 import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
-import { blocksWithoutTime, readCheckpoint, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
+import { blocksWithoutTime, deferIndexes, deferredIndexCount, readCheckpoint, restoreIndexes, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, bloomMayContain, sleep, type Header } from "./rpc.js";
 
@@ -118,6 +118,8 @@ export function createSync(ctx: IndexerContext) {
   let epoch = 0;
   let ahead: { from: number; epoch: number; parent: string; promise: Promise<Prepared | null> } | null = null;
   let range = config.rpc.initialRange;
+  /** the API-only indexes are set aside for the backfill (`deferIndexes`): rebuilt before the tail or going live */
+  let indexesDeferred = false;
   const blockRate = new RateWindow();
   const eventRate = new RateWindow();
   const handlerCtx = {
@@ -373,6 +375,15 @@ export function createSync(ctx: IndexerContext) {
     return batch;
   }
 
+  /** Rebuilds the indexes set aside for the backfill, once it is done (before the unfinalized tail or going live). */
+  async function restoreDeferredIndexes(): Promise<void> {
+    if (!indexesDeferred) return;
+    const started = Date.now();
+    const n = await restoreIndexes(db);
+    indexesDeferred = false;
+    log.info({ indexes: n, ms: Date.now() - started }, "backfill done: indexes built");
+  }
+
   /** One step: index the next range, or detect a reorg, or report being caught up (returns false). */
   async function step(): Promise<boolean> {
     if (checkpointStale) {
@@ -413,6 +424,7 @@ export function createSync(ctx: IndexerContext) {
           return true;
         }
       }
+      await restoreDeferredIndexes();
       metrics.blocksPerSecond.set(blockRate.rate()); // decays to 0 while idle
       metrics.eventsPerSecond.set(eventRate.rate());
       if (state.phase !== "live") {
@@ -423,6 +435,12 @@ export function createSync(ctx: IndexerContext) {
     }
     const safe = head - config.finality;
     const tail = next > safe; // unfinalized blocks: track every header
+    if (tail) await restoreDeferredIndexes();
+    else if (!cp && !indexesDeferred) {
+      // a cold backfill: the API-only indexes are built once at its end instead of row by row
+      indexesDeferred = (await deferIndexes(db)) > 0;
+      if (indexesDeferred) log.info("cold backfill: API-only indexes set aside until it is done");
+    }
     if (!tail && state.phase !== "backfill") {
       state.phase = "backfill";
       state.backfillFrom = { block: next, at: Date.now(), events: state.eventsIndexed };
@@ -497,6 +515,7 @@ export function createSync(ctx: IndexerContext) {
   /** Runs until `ctx.signal` aborts or a fatal error (deep reorg, persistent model mismatch). */
   async function run(): Promise<void> {
     state.checkpoint = await readCheckpoint(db);
+    indexesDeferred = (await deferredIndexCount(db)) > 0; // a backfill interrupted by a crash goes on without them
     if (state.checkpoint) metrics.checkpoint.set(state.checkpoint.number);
     let timesFilled = false;
     while (!ctx.signal.aborted) {

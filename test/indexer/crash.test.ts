@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { rpc, sharedPostgres, until } from "./helpers/env.js";
 import { exited, startCli } from "./helpers/cli.js";
 import { deployWithActivity, prng, type System } from "./helpers/system.js";
-import { apiSnapshot, dumpStore, gql } from "./helpers/compare.js";
+import { apiSnapshot, dumpStore, gql, indexDefinitions } from "./helpers/compare.js";
 import { indexerFor } from "./helpers/indexer.js";
 import { startProxy } from "./helpers/proxy.js";
 import { openDb } from "../../indexer/store/db.js";
@@ -67,6 +67,8 @@ describe("indexer: kill -9 and restart", function () {
         const db = await openDb(kind === "postgres" ? { databaseUrl: dbArgs[1], dataDir: "" } : { dataDir: dbArgs[1] });
         try {
           expect(await dumpStore(db)).to.deep.equal(await dumpStore(fresh.db));
+          // the indexes set aside for the cold backfill are all back, though it was killed three times meanwhile
+          expect(await indexDefinitions(db)).to.deep.equal(await indexDefinitions(fresh.db));
         } finally {
           await db.close();
         }

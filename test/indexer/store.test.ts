@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDb, type Db } from "../../indexer/store/db.js";
-import { checkFingerprint, migrate, readCheckpoint, rollback, writeCheckpoint } from "../../indexer/store/store.js";
+import { checkFingerprint, deferIndexes, deferredIndexCount, migrate, readCheckpoint, restoreIndexes, rollback, writeCheckpoint } from "../../indexer/store/store.js";
 import { createBatch, flushBatch, loadBatch } from "../../indexer/store/entities.js";
 import { sharedPostgres } from "./helpers/env.js";
-import { dumpStore } from "./helpers/compare.js";
+import { dumpStore, indexDefinitions } from "./helpers/compare.js";
 
 const pos = (id: bigint, holder: string, balance: bigint) => ({ series_id: id, holder, balance, paid_e36: 0n, accrued_e36: 0n, claimed: 0n });
 
@@ -95,6 +95,31 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(err.message).to.equal("crash before commit");
       expect(await dumpStore(db)).to.deep.equal(before);
       expect((await readCheckpoint(db))!.number).to.equal(10);
+    });
+
+    it("a cold backfill sets the API-only indexes aside and rebuilds exactly them; the writer's own indexes stay", async function () {
+      const before = await indexDefinitions(db);
+      const n = await deferIndexes(db);
+      const during = await indexDefinitions(db);
+      expect(n).to.be.greaterThan(10);
+      expect(Object.keys(before).length - Object.keys(during).length).to.equal(n);
+      for (const [name, def] of Object.entries(before)) {
+        // kept: primary keys and unique indexes (the writer loads and closes current rows through them)
+        if (/UNIQUE|_pkey$/.test(def) || name.endsWith("_pkey")) expect(during[name], name).to.equal(def);
+      }
+      expect(during).to.not.have.property("transfers_from");
+      expect(during).to.have.property("positions_current");
+      expect(await deferIndexes(db), "idempotent (a crash after the first call)").to.equal(n);
+      expect(await deferredIndexCount(db)).to.equal(n);
+      // the writer works without them, and the rebuilt indexes cover what it wrote meanwhile
+      await writeBalances(db, [[10, "0xa", 5n], [11, "0xb", 2n]]);
+      await writeBalances(db, [[12, "0xa", 6n]]);
+      expect(await restoreIndexes(db)).to.equal(n);
+      expect(await indexDefinitions(db)).to.deep.equal(before);
+      expect(await deferredIndexCount(db)).to.equal(0);
+      expect(await restoreIndexes(db)).to.equal(0);
+      const rows = await db.query(`SELECT holder, balance FROM positions WHERE holder = '0xa' AND block_to IS NULL`);
+      expect(rows).to.deep.equal([{ holder: "0xa", balance: "6" }]);
     });
 
     it("refuses to continue an index made with other settings, naming the setting", async function () {

@@ -104,3 +104,11 @@ export async function dumpStore(db: Db): Promise<Record<string, unknown[]>> {
   for (const t of Object.values(eventTables)) out[t.name] = await db.query(`SELECT * FROM ${t.name} ORDER BY ${t.key.join(", ")}`);
   return out;
 }
+
+/** Every index of the current schema: name → definition (`pg_indexes`). */
+export async function indexDefinitions(db: Db): Promise<Record<string, string>> {
+  const rows = await db.query<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+  );
+  return Object.fromEntries(rows.map((r) => [r.indexname, r.indexdef]));
+}
