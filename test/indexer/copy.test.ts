@@ -39,6 +39,18 @@ describe("indexer COPY encoding", function () {
         await db.transaction((tx) => tx.copy("copy_probe", Object.keys(spec.cols), [line(rows[0]) + "\n", `${line(rows[1])}\n${line(rows[2])}\n`]));
         const back = await db.query("SELECT * FROM copy_probe ORDER BY id");
         expect(back.map((r) => Object.fromEntries(Object.entries(spec.cols).map(([c, t]) => [c, fromDb(t, r[c])])))).to.deep.equal(rows);
+        // a load larger than one PGlite COPY statement's share (several MB): every row lands once, in one transaction
+        const many = Array.from({ length: 40_000 }, (_, i) => ({ ...rows[0], id: 100 + i, name: `row ${i} ${"x".repeat(80)}` }));
+        const text = many.map((r) => line(r) + "\n");
+        expect(text.join("").length).to.be.greaterThan(5 * 1024 * 1024);
+        const chunks = Array.from({ length: 20 }, (_, k) => text.slice(k * 2_000, (k + 1) * 2_000).join(""));
+        await db.transaction((tx) => tx.copy("copy_probe", Object.keys(spec.cols), chunks));
+        const [n] = await db.query("SELECT count(*)::int AS n, count(DISTINCT id)::int AS d, min(id) AS lo, max(id) AS hi FROM copy_probe WHERE id >= 100");
+        expect(n).to.deep.equal({ n: 40_000, d: 40_000, lo: 100, hi: 40_099 });
+        // a failed load leaves nothing behind, though PGlite ran it as several statements
+        const bad = [...chunks.slice(0, 5), "not a number\tx\n"];
+        expect(await db.transaction((tx) => tx.copy("copy_probe", Object.keys(spec.cols), bad)).catch((e) => e)).to.be.instanceOf(Error);
+        expect((await db.query("SELECT count(*)::int AS n FROM copy_probe"))[0].n).to.equal(40_003);
       } finally {
         await db.close();
       }
