@@ -55,8 +55,9 @@ interface Load {
   errors: number;
   /** the load generator's own CPU (user + system) per request answered, ms */
   genCpuMs: number;
-  /** paced: connections it opened */
+  /** paced: connections it opened, requests it sent again because the server closed their connection */
   connections?: number;
+  resent?: number;
 }
 
 type Generator = "autocannon" | "paced";
@@ -91,7 +92,8 @@ async function autocannonWorker(url: string, rate: number, duration: number, con
 /**
  * The evenly paced open-loop generator: request k is due at t0 + k/rate (a 1 ms timer sends every request that is
  * due), on the first idle keep-alive connection of a pool (one request at a time per connection; a new connection
- * is opened when all are busy, up to `maxConnections`, then requests wait in a FIFO). Latency is measured from
+ * is opened when all are busy, up to `maxConnections`, then requests wait in a FIFO; a request whose connection the
+ * server closed is sent again on another one). Latency is measured from
  * each request's DUE time, not from when it was written, so time spent queued behind a slow server counts
  * (no coordinated omission). The HTTP/1.1 requests are prebuilt bytes; responses are read by Content-Length.
  * Prints JSON like the autocannon worker, with exact percentiles (all latencies sorted).
@@ -112,6 +114,8 @@ async function pacedWorker(url: string, rate: number, duration: number, maxConne
   interface Conn { sock: import("node:net").Socket; busy: number; buf: Buffer | null }
   const idle: Conn[] = [];
   let open = 0;
+  let opened = 0;
+  let resent = 0;
   let first = Math.floor(Math.random() * HOLDERS);
   let finish: () => void = () => {};
   const finished = new Promise<void>((r) => (finish = r));
@@ -143,8 +147,23 @@ async function pacedWorker(url: string, rate: number, duration: number, maxConne
     const c: Conn = { sock: connect(Number(u.port), u.hostname), busy: -1, buf: null };
     c.sock.setNoDelay(true);
     c.sock.on("data", (d) => onData(c, d));
-    c.sock.on("error", (e) => { console.error(`paced generator: ${e.message}`); process.exit(1); });
+    // the server may close a keep-alive connection (its keep-alive timeout): a request in flight on it is sent
+    // again on another connection, still timed from its due time
+    c.sock.on("error", () => {});
+    c.sock.on("close", () => {
+      open--;
+      const i = idle.indexOf(c);
+      if (i >= 0) idle.splice(i, 1);
+      if (c.busy >= 0 && done < total) {
+        resent++;
+        const k = c.busy;
+        c.busy = -1;
+        const d = idle.pop() ?? newConn();
+        send(d, k);
+      }
+    });
     open++;
+    opened++;
     return c;
   };
   const send = (c: Conn, k: number) => {
@@ -178,7 +197,7 @@ async function pacedWorker(url: string, rate: number, duration: number, maxConne
   const pct = (q: number) => Math.round(got[Math.min(got.length - 1, Math.ceil(q * got.length) - 1)] * 10) / 10;
   const out: Load = {
     asked: rate, rps: done / ((lastEnd - t0) / 1000), p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: Math.round(got[got.length - 1] * 10) / 10,
-    errors: errors + (total - done), genCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, done), connections: open,
+    errors: errors + (total - done), genCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, done), connections: opened, resent,
   };
   process.stdout.write(JSON.stringify(out) + "\n");
 }
@@ -349,7 +368,7 @@ async function main() {
             const row = { gc, version, generator, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
             loads.push(`${version} ${db} ${state} ${rate} ${generator}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${version} ${db} ${state} @${rate} ${generator}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, generator CPU ${r.genCpuMs.toFixed(3)} ms/req (${wall.toFixed(1)} s whole worker), cache hits ${gc.hits} misses ${gc.misses} evictions holders ${gc.evictHolders} all ${gc.evictAll}, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            log(`${version} ${db} ${state} @${rate} ${generator}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, generator CPU ${r.genCpuMs.toFixed(3)} ms/req (${wall.toFixed(1)} s whole worker${r.connections !== undefined ? `, ${r.connections} connections opened, ${r.resent} requests sent again` : ""}), cache hits ${gc.hits} misses ${gc.misses} evictions holders ${gc.evictHolders} all ${gc.evictAll}, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
