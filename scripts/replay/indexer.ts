@@ -15,6 +15,8 @@ import { freePort, ROOT, rpc } from "./chain.js";
 
 /** The replay's indexer and how to reach and stop it. */
 export interface LiveIndexer {
+  /** the indexer's process id */
+  pid: number;
   /** GraphQL endpoint, e.g. http://127.0.0.1:42069/graphql */
   url: string;
   /** Where the data lives: the PGlite folder or the PostgreSQL URL without its password. */
@@ -115,6 +117,7 @@ export async function startLiveIndexer(
   poll = setInterval(() => void meta().catch(() => {}), 500);
   poll.unref();
   return {
+    pid: proc.pid!,
     url,
     store: dataDir ? `PGlite in ${dataDir}` : `PostgreSQL ${redactUrl(opts.databaseUrl!)}`,
     lag: (head) => head - indexed,
