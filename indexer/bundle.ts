@@ -148,10 +148,11 @@ function flagsWithoutTsx(): string[] {
 
 /**
  * Runs `target`'s command in place of this process: its bundle (built first when stale) in a fresh Node image
- * (`process.execve`: same process id, so signals and exit codes are the command's own) with this process's node flags
- * minus tsx, as `nodeFlags` amends them, the command line's arguments passed on. Without a bundle (`HASHPOWER_BUNDLE=0`, or esbuild failing: the reason is
- * printed) or without `process.execve` (Node < 22.15), it imports `sources` (the entry's URL, for the launcher's
- * tsx) or the bundle in this process instead, and returns once that module has run its top level.
+ * (`process.execve`: same process id, so signals and exit codes are the command's own) with this process's node
+ * flags minus tsx, as `nodeFlags` amends them, and the command line's arguments. Without a bundle
+ * (`HASHPOWER_BUNDLE=0`, or esbuild failing: the reason is printed) or without `process.execve` (Node < 22.15), it
+ * imports `sources` (the entry's URL, run by the launcher's tsx) or the bundle in this process instead, and returns
+ * once that module has run its top level.
  */
 export async function launch(target: BundleTarget, sources: string, nodeFlags: (flags: string[]) => string[] = (f) => f): Promise<void> {
   let file: string | null = null;
