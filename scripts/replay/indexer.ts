@@ -60,8 +60,10 @@ export async function startLiveIndexer(
   delete env.DATABASE_URL;
   delete env.PGLITE_DIR;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  // its own process group, as the node's: a Ctrl-C in the terminal reaches the replay only, which finishes its day,
+  // reads the summary from this indexer, then stops it
   const proc: ChildProcess = spawn(process.execPath, ["--import", "tsx", join(ROOT, "indexer/cli.ts"), ...args], {
-    cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"],
+    cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true,
   });
   let tail = "";
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-4_000));
