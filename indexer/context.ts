@@ -33,10 +33,11 @@ export interface SyncState {
   /** set when the sync stopped for good (a reorg deeper than finality, a model mismatch that persists) */
   fatal: Error | null;
   /**
-   * The last commit of the tail (live) sync: its parent and new checkpoint hashes and the holders it moved (null: it
-   * held anything but plain transfers). Lets the response cache keep the answers of holders a block did not touch.
+   * The last commits of the sync, oldest first, at most `COMMIT_LOG` (`noteCommit`): each one's parent and new
+   * checkpoint hashes and the holders it moved (null: it held anything but plain transfers). Lets the response cache
+   * keep the answers of holders the blocks did not touch, also across commits made while no request came in.
    */
-  lastCommit?: CommitNote | null;
+  commits?: CommitNote[];
   /** API replicas (`serve`): when the writer last published its status (ms since epoch) and its phase */
   writer?: { statusAt: number; phase: string | null };
 }

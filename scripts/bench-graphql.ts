@@ -30,6 +30,9 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const TRANSFER_MS = Number(process.env.BENCH_TRANSFER_MS ?? 150);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PACED_CONNECTIONS = Number(process.env.BENCH_PACED_CONNECTIONS ?? 64);
+const GENERATORS = (process.env.BENCH_GENERATORS ?? "autocannon,paced").split(",").map((s) => s.trim()) as Generator[];
+for (const g of GENERATORS) if (g !== "autocannon" && g !== "paced") throw new Error(`BENCH_GENERATORS: unknown generator "${g}" (autocannon, paced)`);
 const DBS = (process.env.BENCH_DBS ?? "PostgreSQL,PGlite").split(",").map((s) => s.trim()) as ("PostgreSQL" | "PGlite")[];
 const PG_RATES = process.env.BENCH_PG_RATES ?? "2000";
 const PGLITE_RATES = process.env.BENCH_PGLITE_RATES ?? "1000";
@@ -50,12 +53,20 @@ interface Load {
   p99: number;
   max: number;
   errors: number;
+  /** the load generator's own CPU (user + system) per request answered, ms */
+  genCpuMs: number;
+  /** paced: connections it opened, requests it sent again because the server closed their connection */
+  connections?: number;
+  resent?: number;
 }
 
+type Generator = "autocannon" | "paced";
+
 /** The load worker: one autocannon run against argv's URL, a different holder per request; prints JSON. */
-async function worker(url: string, rate: number, duration: number, connections: number, amount = 0) {
+async function autocannonWorker(url: string, rate: number, duration: number, connections: number, amount = 0) {
   const { default: autocannon } = await import("autocannon");
   let i = Math.floor(Math.random() * HOLDERS);
+  const cpu0 = process.cpuUsage();
   const r = await autocannon({
     url,
     connections,
@@ -69,17 +80,132 @@ async function worker(url: string, rate: number, duration: number, connections: 
       },
     ],
   } as any);
+  const cpu = process.cpuUsage(cpu0);
+  const done = r.requests.total || 1;
   const out: Load = {
     asked: rate, rps: r.requests.average, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
-    errors: r.errors + r.non2xx + r.timeouts,
+    errors: r.errors + r.non2xx + r.timeouts, genCpuMs: (cpu.user + cpu.system) / 1000 / done,
   };
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 
-/** Runs the load worker as a child process. */
-function load(url: string, rate: number, duration = DURATION, amount = 0): Promise<Load> {
+/**
+ * The evenly paced open-loop generator: request k is due at t0 + k/rate (a 1 ms timer sends every request that is
+ * due), on the first idle keep-alive connection of a pool (one request at a time per connection; a new connection
+ * is opened when all are busy, up to `maxConnections`, then requests wait in a FIFO; a request whose connection the
+ * server closed is sent again on another one). Latency is measured from
+ * each request's DUE time, not from when it was written, so time spent queued behind a slow server counts
+ * (no coordinated omission). The HTTP/1.1 requests are prebuilt bytes; responses are read by Content-Length.
+ * Prints JSON like the autocannon worker, with exact percentiles (all latencies sorted).
+ */
+async function pacedWorker(url: string, rate: number, duration: number, maxConnections: number) {
+  const { connect } = await import("node:net");
+  const u = new URL(url);
+  const reqs = Array.from({ length: HOLDERS }, (_, h) => {
+    const body = JSON.stringify({ query: ACCOUNT_QUERY, variables: { a: addressOf(h) } });
+    return Buffer.from(`POST ${u.pathname} HTTP/1.1\r\nhost: ${u.host}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n${body}`);
+  });
+  const total = Math.round(rate * duration);
+  const lat = new Float64Array(total).fill(-1); // -1: no answer
+  let done = 0;
+  let errors = 0;
+  let lastEnd = 0;
+  const queue: number[] = []; // due request indexes waiting for a connection
+  interface Conn { sock: import("node:net").Socket; busy: number; buf: Buffer | null }
+  const idle: Conn[] = [];
+  let open = 0;
+  let opened = 0;
+  let resent = 0;
+  let first = Math.floor(Math.random() * HOLDERS);
+  let finish: () => void = () => {};
+  const finished = new Promise<void>((r) => (finish = r));
+  const complete = (c: Conn, ok: boolean) => {
+    const k = c.busy;
+    c.busy = -1;
+    const now = performance.now();
+    lat[k] = now - (t0 + (k * 1000) / rate);
+    lastEnd = now;
+    if (!ok) errors++;
+    if (++done === total) finish();
+    const next = queue.shift();
+    if (next !== undefined) send(c, next);
+    else idle.push(c);
+  };
+  const onData = (c: Conn, d: Buffer) => {
+    const b = (c.buf = c.buf ? Buffer.concat([c.buf, d]) : d);
+    const end = b.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const head = b.subarray(0, end).toString("latin1");
+    const m = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!m) throw new Error(`paced generator: a response without content-length: ${head.slice(0, 200)}`);
+    const len = end + 4 + Number(m[1]);
+    if (b.length < len) return;
+    c.buf = b.length > len ? b.subarray(len) : null;
+    complete(c, head.startsWith("HTTP/1.1 200"));
+  };
+  const newConn = (): Conn => {
+    const c: Conn = { sock: connect(Number(u.port), u.hostname), busy: -1, buf: null };
+    c.sock.setNoDelay(true);
+    c.sock.on("data", (d) => onData(c, d));
+    // the server may close a keep-alive connection (its keep-alive timeout): a request in flight on it is sent
+    // again on another connection, still timed from its due time
+    c.sock.on("error", () => {});
+    c.sock.on("close", () => {
+      open--;
+      const i = idle.indexOf(c);
+      if (i >= 0) idle.splice(i, 1);
+      if (c.busy >= 0 && done < total) {
+        resent++;
+        const k = c.busy;
+        c.busy = -1;
+        const d = idle.pop() ?? newConn();
+        send(d, k);
+      }
+    });
+    open++;
+    opened++;
+    return c;
+  };
+  const send = (c: Conn, k: number) => {
+    c.busy = k;
+    c.sock.write(reqs[(first + k) % HOLDERS]);
+  };
+  // open the pool's first connections before the clock starts
+  for (let i = 0; i < Math.min(maxConnections, 8); i++) {
+    const c = newConn();
+    await new Promise((r) => c.sock.once("connect", r));
+    idle.push(c);
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now() + 5;
+  let sent = 0;
+  const tick = () => {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+    for (; sent < due; sent++) {
+      const c = idle.pop() ?? (open < maxConnections ? newConn() : undefined);
+      if (c) send(c, sent);
+      else queue.push(sent);
+    }
+    if (sent < total) setTimeout(tick, 1);
+  };
+  setTimeout(tick, 5);
+  const timeout = setTimeout(() => finish(), (duration + 30) * 1000);
+  await finished;
+  clearTimeout(timeout);
+  const cpu = process.cpuUsage(cpu0);
+  const got = lat.filter((x) => x >= 0).sort();
+  const pct = (q: number) => Math.round(got[Math.min(got.length - 1, Math.ceil(q * got.length) - 1)] * 10) / 10;
+  const out: Load = {
+    asked: rate, rps: done / ((lastEnd - t0) / 1000), p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: Math.round(got[got.length - 1] * 10) / 10,
+    errors: errors + (total - done), genCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, done), connections: opened, resent,
+  };
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+/** Runs a load worker (`autocannon` or `paced`) as a child process. */
+function load(url: string, rate: number, duration = DURATION, amount = 0, generator: Generator = "autocannon"): Promise<Load> {
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ["--import", "tsx", HERE, "--worker", url, String(rate), String(duration), String(CONNECTIONS), String(amount)], {
+    const p = spawn(process.execPath, ["--import", "tsx", HERE, `--${generator}`, url, String(rate), String(duration), String(generator === "paced" ? PACED_CONNECTIONS : CONNECTIONS), String(amount)], {
       cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, BENCH_NO_MAIN: "1" },
     });
     let out = "";
@@ -132,7 +258,7 @@ async function scrape(base: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const m = new Map<string, number>();
   for (const l of text.split("\n")) {
-    if (!l.startsWith("indexer_nodejs_gc_duration_seconds") && !l.startsWith("indexer_nodejs_eventloop_lag")) continue;
+    if (!l.startsWith("indexer_nodejs_gc_duration_seconds") && !l.startsWith("indexer_nodejs_eventloop_lag") && !l.startsWith("indexer_graphql_response_cache")) continue;
     const i = l.lastIndexOf(" ");
     m.set(l.slice(0, i), Number(l.slice(i + 1)));
   }
@@ -157,7 +283,10 @@ function gcOf(a: Map<string, number>, b: Map<string, number>) {
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="+Inf"')) over10 += d(k);
     if (k.startsWith("indexer_nodejs_gc_duration_seconds_bucket") && k.includes('le="0.01"')) over10 -= d(k);
   }
+  const cache = (name: string, label: string) => d(`indexer_graphql_response_cache${name}{${label}}`);
   return {
+    hits: cache("_total", 'result="hit"'), misses: cache("_total", 'result="miss"'),
+    evictHolders: cache("_evictions_total", 'reason="holders"'), evictAll: cache("_evictions_total", 'reason="all"'),
     gcs: count, gcMajor: major, gcMs: sum * 1000, gcOver10: over10,
     loopP99: (b.get("indexer_nodejs_eventloop_lag_p99_seconds") ?? 0) * 1000, loopMax: (b.get("indexer_nodejs_eventloop_lag_max_seconds") ?? 0) * 1000,
   };
@@ -166,6 +295,7 @@ function gcOf(a: Map<string, number>, b: Map<string, number>) {
 interface Row {
   gc: ReturnType<typeof gcOf>;
   version: string;
+  generator: Generator;
   /** server CPU per request served, ms */
   cpuMs: number;
   db: string;
@@ -218,7 +348,7 @@ async function main() {
         log(`${db}: caught up at block ${await meta()}; warm-up`);
         await load(url, 0, 0, 2 * HOLDERS); // JIT, and every holder's answer asked twice (the response cache): not measured
         for (const state of ["idle", "following"] as const) {
-          for (const rate of rates) {
+          for (const rate of rates) for (const generator of state === "idle" ? GENERATORS : [...GENERATORS].reverse()) {
             const live = state === "following" ? follow(node.url, chain.token, admin.address, TRANSFER_MS) : null;
             if (live) await new Promise((r) => setTimeout(r, 1_000));
             const b0 = await blockNumber(node.url);
@@ -226,17 +356,19 @@ async function main() {
             const base = url.replace(/\/graphql$/, "");
             const m0 = await scrape(base);
             const c0 = cpuSec(proc.pid!);
-            const r = await load(url, rate);
+            const t0 = performance.now();
+            const r = await load(url, rate, DURATION, 0, generator);
             const cpuMs = ((cpuSec(proc.pid!) - c0) * 1000) / (r.rps * DURATION);
+            const wall = (performance.now() - t0) / 1000;
             const gc = gcOf(m0, await scrape(base));
             const b1 = await blockNumber(node.url);
             const lagEnd = b1 - (await meta());
             live?.stop();
             if (live) await until(async () => (await meta()) >= (await blockNumber(node.url)), "indexer at head", 60_000, 100);
-            const row = { gc, version, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
+            const row = { gc, version, generator, cpuMs, db, state, load: r, blocks: b1 - b0, lag: state === "following" ? String(lagEnd) : "0" };
             rows.push(row);
-            loads.push(`${version} ${db} ${state} ${rate}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-            log(`${version} ${db} ${state} @${rate}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
+            loads.push(`${version} ${db} ${state} ${rate} ${generator}: load avg ${l1.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+            log(`${version} ${db} ${state} @${rate} ${generator}: ${Math.round(r.rps)} req/s p50 ${r.p50} p99 ${r.p99} max ${r.max} errors ${r.errors}, server CPU ${cpuMs.toFixed(2)} ms/req, generator CPU ${r.genCpuMs.toFixed(3)} ms/req (${wall.toFixed(1)} s whole worker${r.connections !== undefined ? `, ${r.connections} connections opened, ${r.resent} requests sent again` : ""}), cache hits ${gc.hits} misses ${gc.misses} evictions holders ${gc.evictHolders} all ${gc.evictAll}, GC ${gc.gcs} pauses (${gc.gcMajor} not minor) ${gc.gcMs.toFixed(0)} ms (${gc.gcOver10} ≥ 10 ms), loop delay p99 ${gc.loopP99.toFixed(1)} max ${gc.loopMax.toFixed(1)} ms; ${row.blocks} blocks, lag at end ${row.lag}${live ? `, transfers ${JSON.stringify(live.counts())}` : ""}`);
           }
         }
       } finally {
@@ -245,16 +377,18 @@ async function main() {
       }
     }
     const table = [
-      ["version", "DB", "state", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "GC pauses", "of them not minor", "GC ms", "GC ≥ 10 ms", "loop delay p99 ms", "loop delay max ms", "blocks during run", "lag at end"],
-      ...rows.map((r) => [r.version, r.db, r.state, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), String(r.gc.gcs), String(r.gc.gcMajor), r.gc.gcMs.toFixed(0), String(r.gc.gcOver10), r.gc.loopP99.toFixed(1), r.gc.loopMax.toFixed(1), String(r.blocks), r.lag]),
+      ["version", "DB", "state", "generator", "asked req/s", "served req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "server CPU ms/req", "generator CPU ms/req", "cache hit %", "evictions holders / all", "GC pauses", "of them not minor", "GC ms", "GC ≥ 10 ms", "loop delay p99 ms", "loop delay max ms", "blocks during run", "lag at end"],
+      ...rows.map((r) => [r.version, r.db, r.state, r.generator, String(r.load.asked), String(Math.round(r.load.rps)), String(r.load.p50), String(r.load.p90), String(r.load.p99), String(r.load.max), String(r.load.errors), r.cpuMs.toFixed(2), r.load.genCpuMs.toFixed(3),
+        ((100 * r.gc.hits) / Math.max(1, r.gc.hits + r.gc.misses)).toFixed(1), `${r.gc.evictHolders} / ${r.gc.evictAll}`, String(r.gc.gcs), String(r.gc.gcMajor), r.gc.gcMs.toFixed(0), String(r.gc.gcOver10), r.gc.loopP99.toFixed(1), r.gc.loopMax.toFixed(1), String(r.blocks), r.lag]),
     ];
     const w = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-    const line = (r: string[]) => `| ${r.map((x, c) => (c < 3 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
+    const line = (r: string[]) => `| ${r.map((x, c) => (c < 4 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(" | ")} |`;
     console.log(`\nGraphQL account query at fixed rates: ${chain.events} HashpowerToken events, ${chain.holders} holders, a different holder per request; ` +
-      `autocannon (${CONNECTIONS} connections, ${DURATION} s per run after a warm-up asking every holder twice) in its own process; "following": a transfer every ${TRANSFER_MS} ms ` +
+      `${DURATION} s per run after a warm-up asking every holder twice; generators in their own process: autocannon (${CONNECTIONS} connections; its fixed rate is a per-connection quota per second, ` +
+      `sent back to back from the start of each second, latency from each write) and paced (open loop, request k due at k/rate, up to ${PACED_CONNECTIONS} keep-alive connections, latency from the due time); "following": a transfer every ${TRANSFER_MS} ms ` +
       `(one block each), indexer polling every 100 ms. ${cpus().length} cores.\n`);
     console.log(line(table[0]));
-    console.log(`|${w.map((x, c) => (c < 3 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
+    console.log(`|${w.map((x, c) => (c < 4 ? "-".repeat(x + 2) : "-".repeat(x + 1) + ":")).join("|")}|`);
     for (const r of table.slice(1)) console.log(line(r));
     console.log(`\nload average (1 min) before → after each run:\n${loads.map((l) => `  ${l}`).join("\n")}`);
   } finally {
@@ -264,9 +398,9 @@ async function main() {
   }
 }
 
-if (process.argv[2] === "--worker") {
+if (process.argv[2] === "--autocannon" || process.argv[2] === "--paced") {
   const [url, rate, duration, connections, amount] = process.argv.slice(3);
-  worker(url, Number(rate), Number(duration), Number(connections), Number(amount ?? 0)).then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
+  (process.argv[2] === "--paced" ? pacedWorker(url, Number(rate), Number(duration), Number(connections)) : autocannonWorker(url, Number(rate), Number(duration), Number(connections), Number(amount ?? 0))).then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
 } else if (process.env.BENCH_NO_MAIN !== "1") {
   main().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
 }

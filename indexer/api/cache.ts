@@ -10,12 +10,12 @@
  * (`dependsOnHolder`) without asking for block scope (`dependsOnBlock`, e.g. the DeFi owner view). Such an answer
  * reads only (a) the holder's own `positions` rows and (b) state that changes only through events other than a
  * plain transfer (series terms and accumulators, oracle reports, settlements, claimers) or with the UTC day of the
- * checkpoint (valuation). So a commit that is exactly one step from the checkpoint the cache last saw (its parent is
- * that checkpoint, same reorg epoch), stays in the same UTC day, and holds nothing but ERC-1155 transfers between two
- * non-zero addresses (`touchedHolders`, published by the sync as `state.lastCommit`) evicts only the answers of the
- * holders those transfers moved, and every block-scoped answer. Anything else (a mint, burn, distribution, report,
- * claim, DeFi event, a new day, a reorg, a rollback, two commits seen at once, a replica that reads the writer's
- * status) empties the cache. A stored answer therefore always equals the answer computed at the checkpoint the
+ * checkpoint (valuation). So when the sync's commit log (`state.commits`, `noteCommit`) links the checkpoint the
+ * cache last saw to the current one (same reorg epoch, same UTC day) by commits that each hold nothing but ERC-1155
+ * transfers between two non-zero addresses (`touchedHolders`), only the answers of the holders those transfers moved
+ * are evicted, with every block-scoped answer; the commits may have come while no request did. Anything else (a
+ * mint, burn, distribution, report, claim, DeFi event, a new day, a reorg, a rollback, a checkpoint the log does not
+ * reach, a replica that reads the writer's status) empties the cache. A stored answer therefore always equals the answer computed at the checkpoint the
  * server reports when it serves it.
  *
  * A response is stored only when it is a success without `errors` (errors may be transient: a database that is
@@ -52,6 +52,37 @@ export interface CommitNote {
   parent: string | null;
   hash: string;
   holders: string[] | null;
+}
+
+/** How many commits `state.commits` keeps: a cache that saw none of the last this-many commits empties itself. */
+export const COMMIT_LOG = 256;
+
+/** Appends a commit's note to `state.commits` (the sync calls it after each commit), keeping the last `COMMIT_LOG`. */
+export function noteCommit(state: { commits?: CommitNote[] }, note: CommitNote): void {
+  const log = (state.commits ??= []);
+  log.push(note);
+  if (log.length > COMMIT_LOG) log.splice(0, log.length - COMMIT_LOG);
+}
+
+/**
+ * The holders moved between checkpoint `from` and checkpoint `to` if the commit log links them by plain-transfer
+ * commits only (each note's parent is the previous note's hash); null otherwise (a commit of anything else, a gap,
+ * `from` no longer in the log).
+ */
+export function movedBetween(log: readonly CommitNote[] | undefined, from: string, to: string): Set<string> | null {
+  if (!log) return null;
+  let i = log.length - 1;
+  while (i >= 0 && log[i].parent !== from) i--;
+  if (i < 0) return null;
+  const moved = new Set<string>();
+  for (let prev = from; i < log.length; i++) {
+    const c = log[i];
+    if (c.parent !== prev || c.holders === null) return null;
+    for (const h of c.holders) moved.add(h);
+    if (c.hash === to) return moved;
+    prev = c.hash;
+  }
+  return null;
 }
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -182,15 +213,16 @@ export function createResponseCache(ctx: IndexerContext, schema?: GraphQLSchema)
   /** the checkpoint object `tag` was made for: the writer replaces it at each commit (a replica at each poll) */
   let tagOf: object | null = null;
   const current = (): string | null => {
-    const { checkpoint: cp, reorgs, fatal, lastCommit: c } = ctx.state;
+    const { checkpoint: cp, reorgs, fatal, commits } = ctx.state;
     if (!cp || fatal) return null;
     if (cp === tagOf && seen!.reorgs === reorgs) return tag; // the warm path: nothing to compare, nothing allocated
     tagOf = cp;
     if (seen && seen.number === cp.number && seen.hash === cp.hash && seen.reorgs === reorgs) return (tag = `${cp.number}:${cp.hash}:${reorgs}`);
     if (entries.size > 0) {
-      if (seen && seen.reorgs === reorgs && c && c.parent === seen.hash && c.hash === cp.hash && c.holders && dayOf(seen.timestamp) === dayOf(cp.timestamp)) {
+      const moved = seen && seen.reorgs === reorgs && dayOf(seen.timestamp) === dayOf(cp.timestamp) ? movedBetween(commits, seen.hash, cp.hash) : null;
+      if (moved) {
         for (const k of [...blockScoped]) drop(k);
-        for (const h of c.holders) for (const k of [...(byHolder.get(h) ?? [])]) drop(k);
+        for (const h of moved) for (const k of [...(byHolder.get(h) ?? [])]) drop(k);
         evictions.holders = (evictions.holders ?? 0) + 1;
       } else {
         clear();

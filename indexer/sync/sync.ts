@@ -26,7 +26,7 @@
  *   - a head below the checkpoint whose tip block is still ours is a stale head, not a reorg; a deep-reorg verdict
  *     is confirmed by re-reading the stored headers from every endpoint (three rounds) before the sync stops.
  */
-import { touchedHolders } from "../api/cache.js";
+import { noteCommit, touchedHolders } from "../api/cache.js";
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
 import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
@@ -469,7 +469,7 @@ export function createSync(ctx: IndexerContext) {
     end();
     for (const w of fresh) wrappers.add(w);
     state.checkpoint = newCp;
-    state.lastCommit = { parent: cp?.hash ?? null, hash: newCp.hash, holders: tail ? touchedHolders(events) : null }; // api/cache.ts
+    noteCommit(state, { parent: cp?.hash ?? null, hash: newCp.hash, holders: tail ? touchedHolders(events) : null }); // api/cache.ts
     state.inconsistent = null;
     mismatchStreak = { range: "", n: 0 };
     state.eventsIndexed += events.length;

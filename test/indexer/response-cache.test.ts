@@ -7,13 +7,13 @@
  */
 import { expect } from "chai";
 import { rpc, until } from "./helpers/env.js";
-import { deployWithActivity, prng, randomActivity, type System } from "./helpers/system.js";
+import { deployWithActivity, prng, randomActivity, settleNextDay, type System } from "./helpers/system.js";
 import { expectApiEqualsContracts } from "./helpers/compare.js";
 import { indexerFor, type DbKind } from "./helpers/indexer.js";
 import type { Indexer } from "../../indexer/index.js";
 import client from "prom-client";
 import { buildSchema } from "graphql";
-import { RESPONSE_CACHE, createResponseCache, touchedHolders } from "../../indexer/api/cache.js";
+import { COMMIT_LOG, RESPONSE_CACHE, createResponseCache, noteCommit, touchedHolders } from "../../indexer/api/cache.js";
 import { typeDefs } from "../../indexer/api/schema.js";
 
 const QUERY = `query($a: String!) { account(address: $a) { positions(includeEmpty: true) {
@@ -29,7 +29,7 @@ describe("indexer: GraphQL response cache", function () {
   });
 
   for (const kind of ["pglite", "postgres"] as DbKind[]) {
-    it(`${kind}: same bytes from the cache; a transfer evicts only its holders; other blocks and reorgs invalidate all; _meta and errors are never cached`, async function () {
+    it(`${kind}: same bytes from the cache; transfers evict only their holders, also across unseen commits; a settlement and reorgs invalidate all; _meta and errors are never cached`, async function () {
       const idx: Indexer = await indexerFor(sys, url, kind, { finality: 200 });
       let n = 0;
       /** status, content-type, body, then every other header but Date (a fast-path answer must carry yoga's) */
@@ -136,6 +136,37 @@ describe("indexer: GraphQL response cache", function () {
         };
         await moved(0, 1);
 
+        // plain-transfer blocks committed while no request came in: the commit log links them to the checkpoint the
+        // cache saw, so only the holders they moved are computed again
+        {
+          expect(holders.length).to.be.greaterThan(7);
+          const before = await expectFresh();
+          const [day0, h0, a0] = [await dayOfBlock("latest"), await hits(), await evicted("all")];
+          await transfer(4, 6);
+          await canonicalTip();
+          await transfer(5, 7);
+          await canonicalTip();
+          const sameDay = (await dayOfBlock("latest")) === day0;
+          const after = await expectFresh();
+          for (const i of [4, 5, 6, 7]) expect(after[i], `holder ${i} moved`).to.not.equal(before[i]);
+          holders.forEach((_, i) => i > 7 || i < 4 ? expect(after[i], `holder ${i} untouched`).to.equal(before[i]) : undefined);
+          expect(await hits() - h0).to.equal(sameDay ? holders.length - 4 : 0);
+          if (sameDay) expect(await evicted("all")).to.equal(a0);
+        }
+
+        // a settlement (a report and a distribution move every holder's accumulator figures): every answer computed again
+        {
+          const before = await expectFresh(); // all cached
+          const [h0, a0] = [await hits(), await evicted("all")];
+          await settleNextDay(sys, prng(162));
+          await canonicalTip();
+          const after = await expectFresh();
+          expect(await hits() - h0, "no answer served from before the settlement").to.equal(0);
+          expect(await evicted("all")).to.be.greaterThan(a0);
+          expect(after, "the settlement changed the answers").to.not.deep.equal(before);
+          await expectApiEqualsContracts(idx.url!, sys);
+        }
+
         // a reorg of transfer-only blocks: nothing of the orphaned branch is served for the holders it moved
         const fork = await rpc(url, "evm_snapshot");
         const orphanedTransfer = await moved(2, 3);
@@ -226,7 +257,7 @@ describe("indexer: GraphQL response cache", function () {
   });
 
   it("unit: holder-scoped answers survive a plain-transfer commit of other holders; anything else evicts them", function () {
-    const state: any = { checkpoint: { number: 7, hash: "0xa", timestamp: 86_400 * 100 + 10 }, reorgs: 0, fatal: null, lastCommit: null };
+    const state: any = { checkpoint: { number: 7, hash: "0xa", timestamp: 86_400 * 100 + 10 }, reorgs: 0, fatal: null };
     const cache = createResponseCache({ state, metrics: { registry: new client.Registry() } } as any, buildSchema(typeDefs));
     const h = { "content-type": "application/json" };
     const json = { "content-type": "application/json" };
@@ -249,7 +280,7 @@ describe("indexer: GraphQL response cache", function () {
     const commit = (holders: string[] | null, o: { parent?: string; dt?: number; reorg?: boolean } = {}) => {
       const cp = state.checkpoint;
       const next = { number: ++n, hash: `0x${n.toString(16)}f`, timestamp: cp.timestamp + (o.dt ?? 12) };
-      state.lastCommit = { parent: o.parent ?? cp.hash, hash: next.hash, holders };
+      noteCommit(state, { parent: o.parent ?? cp.hash, hash: next.hash, holders });
       state.checkpoint = next;
       if (o.reorg) state.reorgs++;
     };
@@ -259,12 +290,20 @@ describe("indexer: GraphQL response cache", function () {
     expect(all()).to.deep.equal([true, false, false, false, false]);
     commit(["0xd", "0xe"]);
     expect(all()).to.deep.equal([true, false, false, false, false]);
+    // several plain-transfer commits while no request came in: the log links them, only their holders go
+    fill();
+    commit(["0xd"]);
+    commit(["0xb", "0xe"]);
+    commit(["0xf"]);
+    expect(all()).to.deep.equal([true, false, false, false, false]);
     for (const [what, step] of [
       ["other events", () => commit(null)],
       ["a new UTC day", () => commit(["0xd"], { dt: 86_400 })],
-      ["a commit not from the checkpoint seen (two commits at once, a rollback)", () => commit(["0xd"], { parent: "0xdead" })],
+      ["a commit not from the checkpoint seen (a rollback)", () => commit(["0xd"], { parent: "0xdead" })],
+      ["other events among plain transfers, unseen", () => (commit(["0xd"]), commit(null), commit(["0xe"]))],
+      ["more commits than the log keeps, unseen", () => { for (let i = 0; i <= COMMIT_LOG; i++) commit(["0xd"]); }],
       ["a reorg", () => commit(["0xd"], { reorg: true })],
-      ["no commit note (a replica)", () => ((state.lastCommit = null), commit(["0xd"]), (state.lastCommit = null))],
+      ["no commit log (a replica)", () => ((state.commits = undefined), (state.checkpoint = { ...state.checkpoint, number: ++n, hash: "0xfeed" }))],
     ] as [string, () => void][]) {
       fill();
       expect(all(), what).to.deep.equal([true, true, true, true, true]);
