@@ -1,13 +1,15 @@
 /**
- * Ahead-of-time bundle of the indexer's command line (`indexer/command.ts` and everything it imports) as one ES
- * module, built with esbuild and cached under `node_modules/.cache/hashpower/`. Loading one file is ~3× faster than
- * transpiling and resolving ~2,000 TypeScript and package modules at every start (tsx), and holds less memory.
+ * Ahead-of-time bundles of the project's commands, built with esbuild and cached under `node_modules/.cache/hashpower/`:
+ * the indexer's command line (`INDEXER`: `indexer/command.ts` and everything it imports) and the main job (`MAIN`:
+ * `scripts/main.ts`, `npm start`). Loading one ES module is ~3× faster than transpiling and resolving ~2,000
+ * TypeScript and package modules at every start (tsx), and holds less memory. `launch` runs one in place of the
+ * launcher's process.
  *
- * Freshness: the bundle records its inputs outside node_modules (the project's own sources) with their size and
+ * Freshness: a bundle records its inputs outside node_modules (the project's own sources) with their size and
  * mtime, plus the mtime of `node_modules/.package-lock.json` (rewritten by every `npm install`); any change rebuilds
  * it (~1-3 s) at the next start. Files read at run time (SQL migrations, the GraphQL schema) stay where they are:
  * `import.meta.url` of each source keeps its own path in the bundle. Packages that load files next to themselves
- * or are native stay external (PGlite, esbuild, GraphiQL's page). `HASHPOWER_BUNDLE=0` turns the bundle off.
+ * or are native stay external (PGlite, esbuild, GraphiQL's page). `HASHPOWER_BUNDLE=0` turns the bundles off.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -15,14 +17,31 @@ import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const ENTRY = join(ROOT, "indexer/command.ts");
 const DIR = join(ROOT, "node_modules/.cache/hashpower");
-const OUT = join(DIR, "indexer.mjs");
-const MANIFEST = join(DIR, "indexer.json");
 const LOCK = join(ROOT, "node_modules/.package-lock.json");
 
 /** Packages left to Node: native code, or files loaded relative to the package (WASM, assets). */
 const EXTERNAL = ["@electric-sql/pglite", "esbuild", "pg-native", "@graphql-yoga/render-graphiql"];
+
+/** What to bundle: the entry (relative to the repository root), the bundle's name in the cache, packages left to Node. */
+export interface BundleTarget {
+  entry: string;
+  /** `<name>.mjs` and its manifest `<name>.json` under node_modules/.cache/hashpower/ */
+  name: string;
+  external: string[];
+}
+
+/** The indexer's command line (`indexer/cli.ts`). */
+export const INDEXER: BundleTarget = { entry: "indexer/command.ts", name: "indexer", external: EXTERNAL };
+
+/**
+ * The main job (`npm start`). Hardhat, its plugins and ethers stay packages: Hardhat loads its plugins and the
+ * config's imports from node_modules at run time, and they must meet the same copies as the job's own code.
+ */
+export const MAIN: BundleTarget = { entry: "scripts/main.ts", name: "main", external: [...EXTERNAL, "hardhat", "@nomicfoundation/*", "ethers"] };
+
+const outOf = (t: BundleTarget) => join(DIR, `${t.name}.mjs`);
+const manifestOf = (t: BundleTarget) => join(DIR, `${t.name}.json`);
 
 /**
  * A cache key for what a build reads or writes: `path size mtime` lines (paths relative to the repository root,
@@ -51,26 +70,28 @@ export function fingerprint(paths: string[]): string | null {
 /** The bundle's cache key: its source files and the lockfile. */
 const sourcesKey = (inputs: string[]) => fingerprint([relative(ROOT, LOCK), ...inputs]);
 
-/** The path of an up-to-date bundle, or null when none is cached. */
-export function cachedBundle(): string | null {
+/** The path of an up-to-date bundle of `target`, or null when none is cached. */
+export function cachedBundle(target: BundleTarget = INDEXER): string | null {
   try {
-    const m = JSON.parse(readFileSync(MANIFEST, "utf8")) as { inputs: string[]; fingerprint: string };
-    return existsSync(OUT) && sourcesKey(m.inputs) === m.fingerprint ? OUT : null;
+    const m = JSON.parse(readFileSync(manifestOf(target), "utf8")) as { inputs: string[]; fingerprint: string };
+    return existsSync(outOf(target)) && sourcesKey(m.inputs) === m.fingerprint ? outOf(target) : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Builds the bundle (atomically: a concurrent start sees the old complete bundle or the new one) and returns its
- * path. Throws when esbuild fails.
+ * Builds the bundle of `target` (atomically: a concurrent start sees the old complete bundle or the new one) and
+ * returns its path. Throws when esbuild fails.
  */
-export async function buildBundle(): Promise<string> {
+export async function buildBundle(target: BundleTarget = INDEXER): Promise<string> {
   const { build } = await import("esbuild");
   const started = Date.now();
+  const OUT = outOf(target);
+  const MANIFEST = manifestOf(target);
   const res = await build({
-    absWorkingDir: ROOT, entryPoints: [ENTRY], bundle: true, platform: "node", format: "esm", target: "node22", write: false,
-    outfile: OUT, external: EXTERNAL, metafile: true, logLevel: "silent", legalComments: "none",
+    absWorkingDir: ROOT, entryPoints: [join(ROOT, target.entry)], bundle: true, platform: "node", format: "esm", target: "node22", write: false,
+    outfile: OUT, external: target.external, metafile: true, logLevel: "silent", legalComments: "none",
     // packages written as CommonJS call require() for Node's built-ins
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
     plugins: [{
@@ -88,10 +109,11 @@ export async function buildBundle(): Promise<string> {
     }, {
       name: "source-paths",
       setup(b) {
-        // each source keeps its own import.meta.url, so files it reads beside itself are found
+        // each source keeps its own import.meta.url, so files it reads beside itself are found (not inside quotes:
+        // this very line names it)
         b.onLoad({ filter: /\.ts$/ }, async (a) => ({
           loader: "ts",
-          contents: (await readFile(a.path, "utf8")).replaceAll("import.meta.url", JSON.stringify(pathToFileURL(a.path).href)),
+          contents: (await readFile(a.path, "utf8")).replace(/(?<!["'])import\.meta\.url(?!["'])/g, JSON.stringify(pathToFileURL(a.path).href)),
         }));
       },
     }],
@@ -110,4 +132,36 @@ export async function buildBundle(): Promise<string> {
     renameSync(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   } else rmSync(MANIFEST, { force: true });
   return OUT;
+}
+
+/** This process's node flags without tsx's loader (`--import tsx` and the like): a bundle needs none. */
+function flagsWithoutTsx(): string[] {
+  const flags: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if ((a === "--import" || a === "--require" || a === "-r" || a === "--loader") && /^tsx(\/|$)/.test(argv[i + 1] ?? "")) i++;
+    else if (!/^--(import|require|loader)=tsx(\/|$)/.test(a)) flags.push(a);
+  }
+  return flags;
+}
+
+/**
+ * Runs `target`'s command in place of this process: its bundle (built first when stale) in a fresh Node image
+ * (`process.execve`: same process id, so signals and exit codes are the command's own) with this process's node
+ * flags minus tsx, as `nodeFlags` amends them, and the command line's arguments. Without a bundle
+ * (`HASHPOWER_BUNDLE=0`, or esbuild failing: the reason is printed) or without `process.execve` (Node < 22.15), it
+ * imports `sources` (the entry's URL, run by the launcher's tsx) or the bundle in this process instead, and returns
+ * once that module has run its top level.
+ */
+export async function launch(target: BundleTarget, sources: string, nodeFlags: (flags: string[]) => string[] = (f) => f): Promise<void> {
+  let file: string | null = null;
+  if (process.env.HASHPOWER_BUNDLE !== "0") {
+    file = cachedBundle(target);
+    if (!file) file = await buildBundle(target).catch((e) => (console.error(`${target.name} bundle not built, running the sources: ${e instanceof Error ? e.message : e}`), null));
+  }
+  if (file && typeof process.execve === "function") {
+    process.execve(process.execPath, [process.execPath, ...nodeFlags(flagsWithoutTsx()), file, ...process.argv.slice(2)], process.env);
+  }
+  await import(file ? pathToFileURL(file).href : sources);
 }

@@ -10,8 +10,7 @@
  * V8's own limit, which lets garbage pile up to ~1 GB on a long backfill), and `--no-allocation-site-pretenuring`. A
  * `--max-old-space-size` among the node flags or in `NODE_OPTIONS`, or `--[no-]allocation-site-pretenuring` among the node flags, wins.
  */
-import { pathToFileURL } from "node:url";
-import { buildBundle, cachedBundle } from "./bundle.js";
+import { INDEXER, launch } from "./bundle.js";
 
 /**
  * Old-generation heap limit of the indexer, MiB. The live heap stays at ~60-70 MiB through a 1,000,000-event backfill
@@ -19,34 +18,20 @@ import { buildBundle, cachedBundle } from "./bundle.js";
  */
 export const DEFAULT_HEAP_MB = 160;
 
-/** The node flags of the bundle's process: ours without tsx's loader, plus the heap limit unless one is set. */
-function nodeFlags(): string[] {
-  const flags: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if ((a === "--import" || a === "--require" || a === "-r" || a === "--loader") && /^tsx(\/|$)/.test(argv[i + 1] ?? "")) i++;
-    else if (!/^--(import|require|loader)=tsx(\/|$)/.test(a)) flags.push(a);
-  }
+/** The bundle's node flags: this process's (without tsx's loader, see `launch`) plus the heap limit unless one is set. */
+function nodeFlags(flags: string[]): string[] {
   const raw = process.env.HASHPOWER_MAX_HEAP_MB ?? String(DEFAULT_HEAP_MB);
   if (!/^\d+$/.test(raw)) {
     console.error(`HASHPOWER_MAX_HEAP_MB must be a whole number of MiB (0: V8's default), got "${raw}"`);
     process.exit(2);
   }
   const named = (name: string) => [...flags, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((f) => f.replace(/_/g, "-").includes(name));
-  if (Number(raw) > 0 && !named("max-old-space-size")) flags.push(`--max-old-space-size=${raw}`);
+  const out = [...flags];
+  if (Number(raw) > 0 && !named("max-old-space-size")) out.push(`--max-old-space-size=${raw}`);
   // V8's allocation-site pretenuring, trained by the backfill's long-lived batches, puts short-lived objects straight
   // into the old generation: a third more GC time within the bound (and old-generation growth while serving)
-  if (!named("allocation-site-pretenuring")) flags.push("--no-allocation-site-pretenuring");
-  return flags;
+  if (!named("allocation-site-pretenuring")) out.push("--no-allocation-site-pretenuring");
+  return out;
 }
 
-let file: string | null = null;
-if (process.env.HASHPOWER_BUNDLE !== "0") {
-  file = cachedBundle();
-  if (!file) file = await buildBundle().catch((e) => (console.error(`indexer bundle not built, running the sources: ${e instanceof Error ? e.message : e}`), null));
-}
-if (file && typeof process.execve === "function") {
-  process.execve(process.execPath, [process.execPath, ...nodeFlags(), file, ...process.argv.slice(2)], process.env);
-}
-await import(file ? pathToFileURL(file).href : "./command.js");
+await launch(INDEXER, new URL("./command.js", import.meta.url).href, nodeFlags);

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { AbstractSigner, resolveAddress, toQuantity, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
+import { AbstractSigner, resolveAddress, toQuantity, type Interface, type Provider, type TransactionRequest, type TransactionResponse } from "ethers";
 import { createHardhatRuntimeEnvironment, importUserConfig } from "hardhat/hre";
 import { dateOfDay } from "../../domain/units.js";
 import { fingerprint } from "../../indexer/bundle.js";
@@ -327,6 +327,23 @@ async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T
     out[r.id] = r.result as T;
   }
   return out;
+}
+
+/** A contract's view call for `readAll`: the contract (its ABI and address), the function's name, its arguments. */
+export type Read = [contract: { interface: Interface; target: unknown }, fn: string, args: unknown[]];
+
+/**
+ * Several contract views as ONE JSON-RPC batch of `eth_call`s on the latest block (where ethers sends one request per
+ * call); each result decoded with its contract's ABI, as the contract's method returns it (the value of a function
+ * with one output, else the named tuple). Inside `inOneBlock` they read the state before the block, like any read.
+ * Throws on the first call that reverts, naming it.
+ */
+export async function readAll(url: string, reads: Read[]): Promise<any[]> {
+  const data = await rpcBatch<string>(url, reads.map(([c, fn, args]) => ["eth_call", [{ to: c.target, data: c.interface.encodeFunctionData(fn, args) }, "latest"]]));
+  return data.map((d, i) => {
+    const r = reads[i][0].interface.decodeFunctionResult(reads[i][1], d);
+    return r.length === 1 ? r[0] : r;
+  });
 }
 
 /** Gas limit of every replay transaction: explicit, so that the node runs each transaction once (no estimate). */

@@ -20,6 +20,7 @@ import { makeReporter, progressLine, reportDay, step } from "./loop.js";
 import { deployLending, openLoan } from "./lending.js";
 import { fundAccounts, issueSeries, type World } from "./market.js";
 import { resolveOptions, type ReplayOptionsInput, type ResolvedOptions } from "./options.js";
+import { startRpcTrace, tracePhase, type RpcTrace } from "./trace.js";
 import { buildSummary, formatSummary, type Summary } from "./summary.js";
 
 export { OptionsError, optionsSchema, type ReplayOptionsInput } from "./options.js";
@@ -53,12 +54,14 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
   let node: LocalNode | undefined;
   let conn: Connection | undefined;
   let idx: LiveIndexer | undefined;
+  let trace: RpcTrace | undefined;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await idx?.stop().catch(() => {});
     await conn?.close().catch(() => {});
+    await trace?.close();
     await node?.stop();
   };
   // found in seconds, before the node, the build and the deployment (StartupError: the flag and its exit code)
@@ -78,13 +81,15 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       built.value.removeJournal();
       throw started.reason;
     }
-    const url = started.value.url;
+    // HASHPOWER_TRACE_RPC=1: every JSON-RPC call counted by phase and method (trace.ts), printed after the summary
+    trace = process.env.HASHPOWER_TRACE_RPC === "1" ? await startRpcTrace(started.value.url) : undefined;
+    const url = trace?.url ?? started.value.url;
     conn = await connectTo(built.value, url);
     const reporters = reporterAccounts();
     const sys = await deploySystem(conn, plan, reporters);
     log(`node ${url}; deployed with Ignition: token ${sys.addresses.token}, oracle ${sys.addresses.oracle}, settlement ${sys.addresses.settlement}`);
     const lendingBase = await deployLending(conn, sys.addresses.token);
-    idx = await startLiveIndexer(sys, url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
+    idx = await startLiveIndexer(sys, trace?.indexerUrl ?? url, { apiPort: opts.apiPort, databaseUrl: opts.databaseUrl, defi: lendingBase.addresses });
     log(`indexer: ${idx.store}; GraphQL ${idx.url}; web app ${idx.url.replace(/\/graphql$/, "/")}`);
     await afterIdle(() => conn!.ethers.provider.getBlockNumber());
     await afterIdle(() => rpc(url, "eth_blockNumber", []));
@@ -122,6 +127,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
         break;
       }
       await step(w, reporter, url, d.day);
+      tracePhase("progress");
       lastDay = d.day;
       const head = await provider.getBlockNumber();
       const lag = idx.lag(head);
@@ -138,13 +144,18 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
     }
 
     await mineManually(url, false);
-    await idx.indexer.waitForHead(120_000);
+    tracePhase("summary");
+    await idx.waitForHead(120_000);
     const summary = await buildSummary(w, idx, lastDay);
     const seconds = (performance.now() - t0) / 1000;
     const blocks = (await provider.getBlockNumber()) - sys.fromBlock + 1;
     const text = formatSummary({ summary, plan, w, seconds, days: lastDay - opts.fromDay + 1, blocks, maxLag });
     log("");
     log(text);
+    if (trace) {
+      const cpu = process.cpuUsage();
+      log(`\nJSON-RPC trace (HASHPOWER_TRACE_RPC=1); this process's CPU: user ${(cpu.user / 1e6).toFixed(1)} s, system ${(cpu.system / 1e6).toFixed(1)} s\n${trace.table()}`);
+    }
     return { options: opts, plan, world: w, node: started.value, indexer: idx, url: idx.url, summary, text, seconds, aborted, close };
   } catch (e) {
     await close();

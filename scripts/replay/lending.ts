@@ -16,7 +16,7 @@ import type { DayInputs } from "../../domain/data.js";
 import { epochAnchor } from "../../domain/epochs.js";
 import { health } from "../../domain/morpho.js";
 import { ACCOUNTS } from "./actors.js";
-import type { Connection, NodeAccount } from "./chain.js";
+import { readAll, type Connection, type NodeAccount } from "./chain.js";
 import { oneBlock, send, type World } from "./market.js";
 
 const WAD = 10n ** 18n;
@@ -99,7 +99,7 @@ export async function position(l: Lending, flush: () => Promise<void> = async ()
   const [, borrowShares, collateral] = await l.morpho.position(l.marketId, l.borrower.address);
   if (borrowShares > 0n) await l.morpho.accrueInterest(l.params); // interest up to now, as Morpho's own check does
   await flush();
-  const [mkt, price] = await Promise.all([l.morpho.market(l.marketId), l.valuation.price()]);
+  const [mkt, price] = await readAll(l.borrower.url, [[l.morpho, "market", [l.marketId]], [l.valuation, "price", []]]);
   const h = health(collateral, borrowShares, mkt, LLTV, price);
   const value = h.collateralValue!;
   return { collateral, borrowShares, borrowed: h.borrowedAssets, price, value, maxBorrow: h.maxBorrow!, healthy: h.healthy!, ltvBps: h.ltvBps ?? 0n };

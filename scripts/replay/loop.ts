@@ -12,7 +12,8 @@ import { createReporter, type Reporter } from "../../cli/reporter/reporter.js";
 import { CsvSource, type UptimeSource } from "../../cli/reporter/sources.js";
 import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
-import { setChainTime } from "./chain.js";
+import { setChainTime, TX_GAS } from "./chain.js";
+import { tracePhase } from "./trace.js";
 import { flashAroundSettle, loanDay } from "./lending.js";
 import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, oneBlock, send, trackDebtPath, type World } from "./market.js";
 
@@ -24,12 +25,24 @@ export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): 
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  // the chain id is fixed: answered here instead of asked before every transaction (viem checks it on each send)
+  // the chain id is fixed: answered here instead of asked before every transaction (viem checks it on each send);
+  // a submission gets the replay's explicit gas limit, so the node runs it once instead of estimating its gas first (the
+  // reporter reads the day's status before it sends, so it sends nothing that is already there; a revert then shows
+  // when the block is mined, `inOneBlock`)
   const chainIdHex = `0x${chain.id.toString(16)}`;
+  const gas = `0x${TX_GAS.toString(16)}`;
   const base = http(rpcUrl, { batch: true });
   const transport: Transport = (params) => {
     const t = base(params);
-    return { ...t, request: (async (args, opts) => (args.method === "eth_chainId" ? chainIdHex : t.request(args, opts))) as typeof t.request };
+    const request = (async (args, opts) => {
+      if (args.method === "eth_chainId") return chainIdHex;
+      if (args.method === "eth_sendTransaction") {
+        const [tx] = args.params as [Record<string, unknown>];
+        return t.request({ ...args, params: [{ ...tx, gas: tx.gas ?? gas }] }, opts);
+      }
+      return t.request(args, opts);
+    }) as typeof t.request;
+    return { ...t, request };
   };
   const farms = w.sys.farms.map((f) => f.address as Address);
   const uptime: UptimeSource = {
@@ -74,6 +87,7 @@ export async function reportDay(w: World, reporter: Reporter, day: number): Prom
 /** Runs `f`, adding its wall time to `w.stats.phaseMs[phase]`. */
 async function timed(w: World, phase: string, f: () => Promise<unknown>): Promise<void> {
   const t = performance.now();
+  tracePhase(phase);
   await f();
   w.stats.phaseMs[phase] = (w.stats.phaseMs[phase] ?? 0) + performance.now() - t;
 }

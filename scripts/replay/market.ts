@@ -6,7 +6,7 @@
  * reads come before their transactions; elsewhere the node automines, so each transaction is in its own block when
  * `send` returns, and a revert surfaces as the error of its `eth_sendTransaction`.
  */
-import { inOneBlock, type NodeAccount } from "./chain.js";
+import { inOneBlock, readAll, type NodeAccount, type Read } from "./chain.js";
 import type { DayInputs } from "../../domain/data.js";
 import { perThDay } from "../../domain/settlement.js";
 import { BPS, E18 } from "../../domain/units.js";
@@ -209,12 +209,12 @@ async function fundDayIn(w: World, day: number, flush: (others?: string[]) => Pr
       }
     }
     // a deposit repays the farm's debts first: fund them too, so the day's payout is still covered
-    const [repay, balance, quotes] = await Promise.all([
-      settlement.farmDebt(farm.address, asset),
-      settlement.payoutBalance(farm.address, asset),
-      Promise.all(ks.map((k) => settlement.quote(w.ids[k]!, day))),
+    const [repay, balance, ...quotes] = await readAll(w.sys.admin.url, [
+      [settlement, "farmDebt", [farm.address, asset]],
+      [settlement, "payoutBalance", [farm.address, asset]],
+      ...ks.map((k): Read => [settlement, "quote", [w.ids[k]!, day]]),
     ]);
-    const need = quotes.reduce((a, q) => a + q.owed - q.compensation, 0n);
+    const need = quotes.reduce((a: bigint, q: { owed: bigint; compensation: bigint }) => a + q.owed - q.compensation, 0n);
     let amount = (need > balance ? need - balance : 0n) + repay;
     const u = w.plan.underfund;
     if (u.farm === f && u.day === day) {

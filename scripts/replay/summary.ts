@@ -311,7 +311,7 @@ export async function buildSummary(w: World, idx: LiveIndexer | null, lastDay: n
     let graph: BorrowerView | null = null;
     const yieldInShares = await l.wrapper.previewUnwrap(p.collateral);
     if (idx) {
-      await idx.indexer.waitForHead(); // `position` accrued Morpho's interest in a transaction
+      await idx.waitForHead(); // `position` accrued Morpho's interest in a transaction
       const d = await idx.query(OWNER_VIEW, { a: l.borrower.address.toLowerCase() });
       const x = d.account.positions.find((q: any) => q.seriesId === String(w.ids[l.series]));
       const c = x?.collateral.find((q: any) => q.marketId === l.marketId);

@@ -73,7 +73,7 @@ describe("app: the holder's web app in Chromium, on the replay of real days", fu
     });
     const t0 = performance.now();
     await page.goto(base + path);
-    const block = r.indexer.indexer.state.checkpoint!.number;
+    const block = (await r.indexer.query<{ _meta: { block: number } }>("{ _meta { block } }"))._meta.block;
     await page.waitForFunction((b) => Number(document.body.dataset.block) >= b, block, { timeout: 30_000 });
     return performance.now() - t0;
   }

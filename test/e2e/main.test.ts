@@ -6,6 +6,7 @@
  * equals the settlement formula applied to the data file (domain), day by day and in total.
  */
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
 import { loadDays } from "../../domain/data.js";
@@ -17,6 +18,11 @@ import { dayOfDate } from "../../domain/units.js";
 import { uptimeBps } from "../../scripts/replay/actors.js";
 import { ROOT } from "../../scripts/replay/chain.js";
 import { OptionsError, runReplay, type Replay } from "../../scripts/replay/index.js";
+import { cachedBundle, MAIN } from "../../indexer/bundle.js";
+
+/** `npm start -- <args>` (its launcher, scripts/start.ts) with `env` added. */
+const start = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/start.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
 
 describe("e2e: the replay of npm start, on a short range", function () {
   this.timeout(600_000);
@@ -170,8 +176,32 @@ describe("e2e: the replay of npm start, on a short range", function () {
     await bad({ from: "2008-01-01", to: "2008-02-01" }, "--from");
     await bad({ databaseUrl: "mysql://x" }, "--database-url");
     await bad({ dataDir: "/nonexistent" }, "--data-dir"); // names the missing file too
-    const cli = spawnSync(join(ROOT, "node_modules/.bin/tsx"), ["scripts/main.ts", "--holders", "many"], { cwd: ROOT, encoding: "utf8" });
-    expect(cli.status).to.equal(2);
-    expect(cli.stderr).to.include("--holders");
+    // `npm start`'s launcher: the job's bundle (built when stale), then the sources under tsx (HASHPOWER_BUNDLE=0)
+    for (const env of [{}, { HASHPOWER_BUNDLE: "0" }] as Record<string, string>[]) {
+      const cli = start(["--holders", "many"], env);
+      expect(cli.status).to.equal(2);
+      expect(cli.stderr).to.include("--holders");
+    }
+  });
+
+  it("runs from the bundle the same command as the sources", function () {
+    const bundled = start(["--help"]);
+    const sources = start(["--help"], { HASHPOWER_BUNDLE: "0" });
+    expect(bundled.status).to.equal(0);
+    expect(bundled.stdout).to.contain("Replay real Bitcoin days");
+    expect(bundled.stdout).to.equal(sources.stdout);
+    expect(cachedBundle(MAIN)).to.be.a("string");
+  });
+
+  it("ran the indexer in its own process, which close() stops, removing its PGlite folder", async function () {
+    const pid = r.indexer.pid;
+    expect(pid).to.not.equal(process.pid);
+    expect(() => process.kill(pid, 0)).to.not.throw();
+    const dir = r.indexer.store.replace(/^PGlite in /, "");
+    expect(existsSync(dir)).to.equal(true);
+    await r.close();
+    expect(() => process.kill(pid, 0)).to.throw();
+    expect(existsSync(dir)).to.equal(false);
+    await r.indexer.query("{ _meta { block } }").then(() => expect.fail("the API still answers"), () => {});
   });
 });

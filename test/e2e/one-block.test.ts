@@ -5,10 +5,13 @@
  * the block's mining throw, naming it; automine is on again afterwards.
  */
 import { expect } from "chai";
-import { DAY, inOneBlock, mineManually, rpc, sendTransaction, setChainTime, startNode, type LocalNode } from "../../scripts/replay/chain.js";
+import { Interface } from "ethers";
+import { DAY, inOneBlock, mineManually, readAll, rpc, sendTransaction, setChainTime, startNode, type LocalNode } from "../../scripts/replay/chain.js";
 
 /** Init code of a contract whose every call reverts (runtime `PUSH1 0 PUSH1 0 REVERT`). */
 const REVERTER = "0x6460006000fd6000526005601bf3";
+/** Init code of an echo: every call returns its arguments (the calldata after the selector). */
+const ECHO = "0x600d600c600039600d6000f3600436038060046000376000f3";
 /** Init code of a flag: a call with data sets it, a call without data reverts unless it is set. */
 const FLAG = "0x601880600b6000396000f336601157600054600f5760006000fd5b005b600160005500";
 
@@ -124,5 +127,19 @@ describe("replay: inOneBlock mines what it sent as one block", function () {
       await inOneBlock(node.url, async () => {}).catch((e) => (error = e));
     });
     expect(String(error)).to.include("already inside a block");
+  });
+  it("readAll reads several views in one batch, decoded as the contract's methods return them; a revert throws", async function () {
+    const deployed = async (data: string) => {
+      const h = await send({ from: accounts[0], data });
+      return (await rpc<{ contractAddress: string }>(node.url, "eth_getTransactionReceipt", [h])).contractAddress;
+    };
+    const abi = new Interface(["function one(uint256 a) view returns (uint256)", "function two(uint256 a, uint256 b) view returns (uint256 x, uint256 y)"]);
+    const echo = { interface: abi, target: await deployed(ECHO) };
+    const [one, two] = await readAll(node.url, [[echo, "one", [7n]], [echo, "two", [1n, 2n]]]);
+    expect(one).to.equal(7n); // one output: the value
+    expect([two.x, two.y]).to.deep.equal([1n, 2n]); // several: the named tuple
+    const reverter = { interface: abi, target: await deployed(REVERTER) };
+    const e = await readAll(node.url, [[echo, "one", [1n]], [reverter, "one", [1n]]]).then(() => null, (x: Error) => x);
+    expect(e?.message).to.match(/^eth_call: /);
   });
 });
