@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { System } from "./deploy.js";
 import { createClient } from "../../client/index.js";
 import { EXIT, StartupError, redactUrl } from "../../indexer/startup.js";
@@ -83,7 +84,7 @@ export async function startLiveIndexer(
     clearInterval(poll);
     if (exitCode === undefined) {
       proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      await Promise.race([exited, sleep(5_000, undefined, { ref: false })]); // the timer keeps no one waiting
       if (exitCode === undefined) proc.kill("SIGKILL"), await exited;
     }
     process.removeListener("exit", onExit);
@@ -113,7 +114,7 @@ export async function startLiveIndexer(
         await stop();
         throw new Error(`the indexer did not answer on ${url} within 120 s:\n${tail}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
   poll = setInterval(() => void meta().catch(() => {}), 500);
@@ -129,7 +130,7 @@ export async function startLiveIndexer(
       while ((await meta()) < head) {
         if (exitCode !== undefined) throw new Error(`the indexer exited (code ${exitCode}):\n${tail}`);
         if (Date.now() > deadline) throw new Error(`the indexer did not reach block ${head} within ${timeoutMs} ms (at ${indexed}):\n${tail}`);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     },
     query: (query, variables = {}) => client.request(query, variables),
