@@ -1,7 +1,7 @@
 /**
  * The local chain of the replay: a `hardhat node` child process (bound to 127.0.0.1, its own process group so it
  * can be killed with everything it spawned), a Hardhat runtime connected to it over JSON-RPC (ethers + Ignition),
- * the clock control (`evm_mine` at a timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`),
+ * the replay's own requests to it (`rpc`, `readAll`: over one WebSocket), the clock control (`evm_mine` at a timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`),
  * and the accounts that act in the replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -412,7 +412,8 @@ export const TX_GAS = 8_000_000n;
  * wallet's would be ~8 requests (nonce, chain id, fee data, gas estimate, signature, send, lookup). The node
  * automines, so the transaction is in a block when the call returns, and a revert comes back as the request's
  * error (with the node's decoded reason), as an estimate's would; inside `inOneBlock` the call returns once the
- * transaction is queued, and the block's mining reports a revert. Reads go through `provider`.
+ * transaction is queued, and the block's mining reports a revert. View calls (`call`) are one `eth_call` over `rpc`;
+ * other reads (logs, blocks) go through `provider`.
  */
 export class NodeAccount extends AbstractSigner {
   constructor(

@@ -28,8 +28,8 @@ export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): 
   // the chain id is fixed: answered here instead of asked before every transaction (viem checks it on each send);
   // a submission gets the replay's explicit gas limit, so the node runs it once instead of estimating its gas first (the
   // reporter reads the day's status before it sends, so it sends nothing that is already there; a revert then shows
-  // when the block is mined, `inOneBlock`)
-  // its requests go through the replay's own `rpc` (chain.ts: the node's WebSocket), not HTTP
+  // when the block is mined, `inOneBlock`); every request goes through the replay's `rpc` (chain.ts: the node's
+  // WebSocket, not an HTTP request each)
   const chainIdHex = `0x${chain.id.toString(16)}`;
   const gas = `0x${TX_GAS.toString(16)}`;
   const transport = custom({
