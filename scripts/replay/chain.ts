@@ -1,8 +1,9 @@
 /**
  * The local chain of the replay: a `hardhat node` child process (bound to 127.0.0.1, its own process group so it
  * can be killed with everything it spawned), a Hardhat runtime connected to it over JSON-RPC (ethers + Ignition),
- * the replay's own requests to it (`rpc`, `readAll`: over one WebSocket), the clock control (`evm_mine` at a timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`),
- * and the accounts that act in the replay (`NodeAccount`).
+ * the replay's own requests to it (`rpc`, `readAll`: over one WebSocket), the clock control (`evm_mine` at a
+ * timestamp), the blocks of several transactions (`inOneBlock`, `mineManually`), and the accounts that act in the
+ * replay (`NodeAccount`).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -371,7 +372,10 @@ async function revertReason(url: string, hash: string): Promise<string> {
   }
 }
 
-/** Sends JSON-RPC `calls` as one batch (`rpc`'s transport); results in the order of `calls` (matched by id: the node answers concurrently). */
+/**
+ * Sends JSON-RPC `calls` as one batch (over `rpc`'s transport); results in the order of `calls` (matched by id: the
+ * node answers concurrently).
+ */
 async function rpcBatch<T>(url: string, calls: [string, unknown[]][]): Promise<T[]> {
   if (calls.length === 0) return [];
   const socket = sockets.get(url);
