@@ -129,7 +129,7 @@ export async function runReplay(input: ReplayOptionsInput, hooks: { signal?: Abo
       await step(w, reporter, url, d.day);
       tracePhase("progress");
       lastDay = d.day;
-      const head = await provider.getBlockNumber();
+      const head = Number(await rpc<string>(url, "eth_blockNumber"));
       const lag = idx.lag(head);
       maxLag = Math.max(maxLag, lag);
       const done = i + 1;

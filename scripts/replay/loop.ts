@@ -7,12 +7,12 @@
  * holders trade and claim, and the Morpho loan is serviced or liquidated (lending.ts).
  */
 import { pino } from "pino";
-import { createPublicClient, createWalletClient, defineChain, http, type Address, type Transport } from "viem";
+import { createPublicClient, createWalletClient, custom, defineChain, type Address } from "viem";
 import { createReporter, type Reporter } from "../../cli/reporter/reporter.js";
 import { CsvSource, type UptimeSource } from "../../cli/reporter/sources.js";
 import { dateOfDay, formatRounded, formatScaled } from "../../domain/units.js";
 import { reporterAccounts, feedLate, uptimeBps } from "./actors.js";
-import { setChainTime, TX_GAS } from "./chain.js";
+import { rpc, setChainTime, TX_GAS } from "./chain.js";
 import { tracePhase } from "./trace.js";
 import { flashAroundSettle, loanDay } from "./lending.js";
 import { activeSeries, confirmIfPending, fundDay, holdersDay, issueSeries, oneBlock, send, trackDebtPath, type World } from "./market.js";
@@ -28,22 +28,20 @@ export async function makeReporter(w: World, rpcUrl: string, dataDir?: string): 
   // the chain id is fixed: answered here instead of asked before every transaction (viem checks it on each send);
   // a submission gets the replay's explicit gas limit, so the node runs it once instead of estimating its gas first (the
   // reporter reads the day's status before it sends, so it sends nothing that is already there; a revert then shows
-  // when the block is mined, `inOneBlock`)
+  // when the block is mined, `inOneBlock`); every request goes through the replay's `rpc` (chain.ts: the node's
+  // WebSocket, not an HTTP request each)
   const chainIdHex = `0x${chain.id.toString(16)}`;
   const gas = `0x${TX_GAS.toString(16)}`;
-  const base = http(rpcUrl, { batch: true });
-  const transport: Transport = (params) => {
-    const t = base(params);
-    const request = (async (args, opts) => {
-      if (args.method === "eth_chainId") return chainIdHex;
-      if (args.method === "eth_sendTransaction") {
-        const [tx] = args.params as [Record<string, unknown>];
-        return t.request({ ...args, params: [{ ...tx, gas: tx.gas ?? gas }] }, opts);
+  const transport = custom({
+    async request({ method, params }: { method: string; params?: unknown[] }) {
+      if (method === "eth_chainId") return chainIdHex;
+      if (method === "eth_sendTransaction") {
+        const [tx] = params as [Record<string, unknown>];
+        return rpc(rpcUrl, method, [{ ...tx, gas: tx.gas ?? gas }]);
       }
-      return t.request(args, opts);
-    }) as typeof t.request;
-    return { ...t, request };
-  };
+      return rpc(rpcUrl, method, params ?? []);
+    },
+  });
   const farms = w.sys.farms.map((f) => f.address as Address);
   const uptime: UptimeSource = {
     async uptime(day) {
