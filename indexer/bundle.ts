@@ -149,7 +149,8 @@ function flagsWithoutTsx(): string[] {
 /**
  * Runs `target`'s command in place of this process: its bundle (built first when stale) in a fresh Node image
  * (`process.execve`: same process id, so signals and exit codes are the command's own) with this process's node
- * flags minus tsx, as `nodeFlags` amends them, and the command line's arguments. Without a bundle
+ * flags minus tsx, as `nodeFlags` amends them, and the command line's arguments; `NODE_COMPILE_CACHE` (unless set)
+ * keeps V8's compiled code of the bundle in `node_modules/.cache/hashpower/compile-cache/` for the next start. Without a bundle
  * (`HASHPOWER_BUNDLE=0`, or esbuild failing: the reason is printed) or without `process.execve` (Node < 22.15), it
  * imports `sources` (the entry's URL, run by the launcher's tsx) or the bundle in this process instead, and returns
  * once that module has run its top level.
@@ -161,7 +162,9 @@ export async function launch(target: BundleTarget, sources: string, nodeFlags: (
     if (!file) file = await buildBundle(target).catch((e) => (console.error(`${target.name} bundle not built, running the sources: ${e instanceof Error ? e.message : e}`), null));
   }
   if (file && typeof process.execve === "function") {
-    process.execve(process.execPath, [process.execPath, ...nodeFlags(flagsWithoutTsx()), file, ...process.argv.slice(2)], process.env);
+    // V8's compile cache (Node's NODE_COMPILE_CACHE) beside the bundle: later starts load its code without compiling it
+    const env = { NODE_COMPILE_CACHE: join(DIR, "compile-cache"), ...process.env };
+    process.execve(process.execPath, [process.execPath, ...nodeFlags(flagsWithoutTsx()), file, ...process.argv.slice(2)], env);
   }
   await import(file ? pathToFileURL(file).href : sources);
 }

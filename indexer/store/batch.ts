@@ -8,16 +8,9 @@
  * closed at the first new version (`block_to`) and the new versions are inserted.
  */
 import type { Sql, Tx } from "./db.js";
-import { arrayType, copyRow, fromDb, toDb, type TableSpec } from "./tables.js";
+import { arrayType, copyRow, fromDb, toDb, type ColType, type TableSpec } from "./tables.js";
 
 type Row = Record<string, any>;
-
-/** The key of an entity (values in `spec.key` order) as a map key. */
-function keyOf(values: readonly unknown[]): string {
-  let k = String(values[0]);
-  for (let j = 1; j < values.length; j++) k += "|" + String(values[j]);
-  return k;
-}
 
 /** Rows per COPY text chunk. */
 const COPY_CHUNK = 2_000;
@@ -31,26 +24,71 @@ function* copyChunks(count: number, line: (i: number) => string): Generator<stri
   }
 }
 
+/** One entity of a batch: its key, its current database row (undefined: not loaded yet; null: none), this batch's versions. */
+interface Entity<T> {
+  key: readonly unknown[];
+  base: T | null | undefined;
+  versions: { block: number; row: T }[] | null;
+}
+
+/** A key column's value in one form per column type, so that a key from an event and the same key read back are one. */
+const KEY_FORM: Record<ColType, (v: any) => unknown> = {
+  numeric: (v) => (typeof v === "bigint" ? v : BigInt(v)),
+  int: (v) => (typeof v === "number" ? v : Number(v)),
+  bigint: (v) => (typeof v === "number" ? v : Number(v)),
+  text: (v) => (typeof v === "string" ? v : String(v)),
+  bool: Boolean,
+  jsonb: (v) => JSON.stringify(v),
+};
+
 /** Working copy of one versioned table. */
 export class VersionedTable<T extends Row> {
-  /** Current database rows of loaded keys (null: no row). */
-  private readonly base = new Map<string, T | null>();
-  private readonly wanted = new Map<string, readonly unknown[]>();
-  private readonly versions = new Map<string, { block: number; row: T }[]>();
+  /** Entities by key: nested maps, one level per key column (no key strings to build and hash on the hot path). */
+  private readonly entities = new Map<unknown, any>();
+  private readonly keyForm: ((v: any) => unknown)[];
+  /** entities to load before the handlers run */
+  private wanted: Entity<T>[] = [];
+  /** entities with versions, in the order of their first change */
+  private readonly changed: Entity<T>[] = [];
 
-  constructor(readonly spec: TableSpec) {}
+  constructor(readonly spec: TableSpec) {
+    this.keyForm = spec.key.map((c) => KEY_FORM[spec.cols[c]]);
+  }
+
+  /** The entity of `key` (created when `create`; else undefined when the batch never saw it). */
+  private entity(key: readonly unknown[], create: boolean): Entity<T> | undefined {
+    const last = this.keyForm.length - 1;
+    let m = this.entities;
+    for (let j = 0; j < last; j++) {
+      const k = this.keyForm[j](key[j]);
+      let next = m.get(k);
+      if (next === undefined) {
+        if (!create) return undefined;
+        m.set(k, (next = new Map()));
+      }
+      m = next;
+    }
+    const k = this.keyForm[last](key[last]);
+    let e = m.get(k);
+    if (e === undefined && create) m.set(k, (e = { key, base: undefined, versions: null }));
+    return e;
+  }
 
   /** Registers a key to load before the handlers run. */
   want(...key: unknown[]): void {
-    const k = keyOf(key);
-    if (!this.base.has(k) && !this.versions.has(k)) this.wanted.set(k, key);
+    const e = this.entity(key, true)!;
+    if (e.base === undefined && e.versions === null) {
+      e.base = null; // loading: stays null when the database has no row
+      this.wanted.push(e);
+    }
   }
 
   /** Loads the current rows of all wanted keys with one query. */
   async load(sql: Sql): Promise<void> {
-    if (this.wanted.size === 0) return;
+    if (this.wanted.length === 0) return;
     const { spec } = this;
-    const keys = [...this.wanted.values()];
+    const keys = this.wanted.map((e) => e.key);
+    this.wanted = [];
     const params = spec.key.map((c, j) => keys.map((k) => toDb(spec.cols[c], k[j])));
     const cond = spec.key.map((c) => `t.${c} = k.${c}`).join(" AND ");
     const unnest = spec.key.map((c, j) => `$${j + 1}::${arrayType(spec.cols[c])}`).join(", ");
@@ -58,12 +96,10 @@ export class VersionedTable<T extends Row> {
       `SELECT t.* FROM ${spec.name} t JOIN unnest(${unnest}) AS k(${spec.key.join(", ")}) ON ${cond} WHERE t.block_to IS NULL`,
       params,
     );
-    for (const k of this.wanted.keys()) this.base.set(k, null);
     for (const r of rows) {
       const row = this.parse(r);
-      this.base.set(keyOf(spec.key.map((c) => row[c])), row);
+      this.entity(spec.key.map((c) => row[c]), false)!.base = row;
     }
-    this.wanted.clear();
   }
 
   private parse(r: Row): T {
@@ -74,15 +110,13 @@ export class VersionedTable<T extends Row> {
 
   /** Latest row of `key` (after this batch's changes so far), or undefined. The key must have been loaded. */
   get(...key: unknown[]): T | undefined {
-    return this.latest(keyOf(key));
+    return this.latest(key, this.entity(key, false));
   }
 
-  private latest(k: string): T | undefined {
-    const list = this.versions.get(k);
-    if (list) return list[list.length - 1].row;
-    const b = this.base.get(k);
-    if (b === undefined) throw new Error(`${this.spec.name}[${k}] read but not prefetched`);
-    return b ?? undefined;
+  private latest(key: readonly unknown[], e: Entity<T> | undefined): T | undefined {
+    if (e?.versions) return e.versions[e.versions.length - 1].row;
+    if (e === undefined || e.base === undefined) throw new Error(`${this.spec.name}[${key.join("|")}] read but not prefetched`);
+    return e.base ?? undefined;
   }
 
   /**
@@ -90,34 +124,38 @@ export class VersionedTable<T extends Row> {
    * row, or `init()` when the entity does not exist yet (throws when it does not exist and no `init` is given).
    */
   touch(block: number, key: readonly unknown[], init?: () => T): T {
-    const k = keyOf(key);
-    let list = this.versions.get(k);
+    const e = this.entity(key, false);
+    const list = e?.versions;
     if (list && list[list.length - 1].block === block) return list[list.length - 1].row;
-    const prev = this.latest(k);
+    const prev = this.latest(key, e);
     let row: T;
     if (prev) row = { ...prev };
     else if (init) row = init();
-    else throw new Error(`${this.spec.name}[${k}] does not exist`);
-    if (!list) this.versions.set(k, (list = []));
-    list.push({ block, row });
+    else throw new Error(`${this.spec.name}[${key.join("|")}] does not exist`);
+    if (list) list.push({ block, row });
+    else {
+      e!.versions = [{ block, row }];
+      this.changed.push(e!);
+    }
     return row;
   }
 
   /** Whether the batch changed anything in this table. */
   get dirty(): boolean {
-    return this.versions.size > 0;
+    return this.changed.length > 0;
   }
 
   /** Writes the batch's versions: closes the open rows they supersede and inserts them. */
   async flush(sql: Tx): Promise<number> {
-    if (this.versions.size === 0) return 0;
+    if (this.changed.length === 0) return 0;
     const { spec } = this;
     // close superseded current rows
     const closeKeys: unknown[][] = spec.key.map(() => []);
     const closeAt: number[] = [];
     const rows: { block: number; row: T; to: number | null }[] = [];
-    for (const [k, list] of this.versions) {
-      if (this.base.get(k)) {
+    for (const { base, versions } of this.changed) {
+      const list = versions!;
+      if (base) {
         const row = list[0].row;
         spec.key.forEach((c, j) => closeKeys[j].push(toDb(spec.cols[c], row[c])));
         closeAt.push(list[0].block);

@@ -74,6 +74,23 @@ interface Prepared {
   fresh: Set<string>;
 }
 
+/** What the cross-checks need of a range's logs in one block (`readLogs`). */
+interface BlockLogs {
+  /** the block hash the logs carry (the first log's) */
+  hash: string;
+  /** logs of this block carry different block hashes (the chain moved while the node answered) */
+  mixed: boolean;
+  /** emitting addresses, lowercase */
+  addresses: Set<string>;
+  logIndexes: number[];
+}
+
+/** A range's logs, read (`readLogs`): the decoded events in answer order and, per block number, what the checks need. */
+interface ReadLogs {
+  events: Ev[];
+  blocks: Map<number, BlockLogs>;
+}
+
 /** Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory). */
 const WRITE_BATCH_EVENTS = 50_000;
 
@@ -160,8 +177,8 @@ export function createSync(ctx: IndexerContext) {
     return { logs, fresh };
   }
 
-  /** Fetches logs from `from` up to at most `maxTo`, shrinking the range on range errors. */
-  async function fetchLogs(from: number, maxTo: number, known: Set<string>): Promise<{ to: number; logs: RawLog[]; fresh: Set<string> }> {
+  /** Fetches and reads (`readLogs`) the logs from `from` up to at most `maxTo`, shrinking the range on range errors. */
+  async function fetchLogs(from: number, maxTo: number, known: Set<string>): Promise<{ to: number; read: ReadLogs; fresh: Set<string> }> {
     for (;;) {
       const to = Math.min(maxTo, from + range - 1);
       try {
@@ -173,7 +190,7 @@ export function createSync(ctx: IndexerContext) {
           range = Math.min(config.rpc.maxRange, range * 2);
         }
         metrics.getLogsRange.set(range);
-        return { to, logs, fresh };
+        return { to, read: readLogs(logs, known, fresh), fresh };
       } catch (e) {
         if (e instanceof RpcError && e.kind === "range" && to > from) {
           range = Math.max(1, Math.floor((to - from + 1) / 2));
@@ -227,28 +244,46 @@ export function createSync(ctx: IndexerContext) {
   }
 
   /**
-   * Cross-checks the logs of [from, to] against the headers of every block of the range (fetched in chunks unless
-   * given): each log's block hash and address must match its header, and no block may have a bloom that may hold one
-   * of our addresses with no log returned for it. Returns the blocks that disagree.
+   * Reads a range's raw logs at once, as they arrive: the decoded events (in answer order) plus, per block, what the
+   * cross-checks need. Nothing keeps the raw logs after this: they die young instead of being copied and promoted by
+   * the garbage collector while the range waits for its checks (most of a backfill's GC work was those copies).
    */
-  async function bloomSuspects(from: number, to: number, logs: RawLog[], headers: Header[] | null, addrs: string[]): Promise<number[]> {
-    const byBlock = new Map<number, RawLog[]>();
+  function readLogs(logs: RawLog[], known: Set<string>, fresh: Set<string>): ReadLogs {
+    decodeWith = { known, fresh };
+    const events: Ev[] = [];
+    const blocks = new Map<number, BlockLogs>();
     for (const l of logs) {
       const n = Number(l.blockNumber);
-      (byBlock.get(n) ?? byBlock.set(n, []).get(n)!).push(l);
+      let b = blocks.get(n);
+      if (b === undefined) blocks.set(n, (b = { hash: l.blockHash, mixed: false, addresses: new Set(), logIndexes: [] }));
+      else if (b.hash !== l.blockHash) b.mixed = true;
+      b.addresses.add(l.address.toLowerCase());
+      b.logIndexes.push(Number(l.logIndex));
+      if (l.removed) continue;
+      const ev = decode(l);
+      if (ev) events.push(ev);
+      else log.debug({ address: l.address, topic: l.topics[0], block: n }, "unknown event skipped");
     }
+    return { events, blocks };
+  }
+
+  /**
+   * Cross-checks the logs of [from, to] (per block, `readLogs`) against the headers of every block of the range
+   * (fetched in chunks unless given): each log's block hash must match its header, and no block may have a bloom that
+   * rules out an address it has logs of, or may hold one of our addresses with no log returned for it. Returns the
+   * blocks whose bloom disagrees.
+   */
+  async function bloomSuspects(from: number, to: number, blocks: Map<number, BlockLogs>, headers: Header[] | null, addrs: string[]): Promise<number[]> {
+    const none = new Set<string>();
     const suspects: number[] = [];
     for (let a = from; a <= to; a += HEADER_CHUNK) {
       const b = Math.min(to, a + HEADER_CHUNK - 1);
       const hs = headers ? headers.filter((h) => h.number >= a && h.number <= b) : await reader().getBlocks(Array.from({ length: b - a + 1 }, (_, i) => a + i));
       for (const h of hs) {
         if (!h) throw new ChainMovedError(`block missing in ${a}..${b}`);
-        const got = byBlock.get(h.number) ?? [];
-        const have = new Set<string>();
-        for (const l of got) {
-          if (l.blockHash !== h.hash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
-          have.add(l.address.toLowerCase());
-        }
+        const got = blocks.get(h.number);
+        if (got && got.hash !== h.hash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+        const have = got?.addresses ?? none;
         // each distinct address once: the bloom answers the same for every log of one address
         if ([...have].some((x) => !bloomMayContain(h.logsBloom, x))) suspects.push(h.number);
         else if (addrs.some((x) => !have.has(x) && bloomMayContain(h.logsBloom, x))) suspects.push(h.number);
@@ -258,17 +293,17 @@ export function createSync(ctx: IndexerContext) {
   }
 
   /**
-   * Logs of a range, cross-checked against the blooms (refetched from the verifier when they disagree); `known` and
-   * `fresh` are the wrappers the range's logs were fetched for.
+   * A range's logs (`read`), cross-checked against the blooms: when they disagree, refetched from the verifier, whose
+   * answer is used if it is the same set of logs; `known` and `fresh` are the wrappers the logs were fetched for.
    */
-  async function checkedLogs(from: number, to: number, logs: RawLog[], headers: Header[] | null, known: Set<string>, fresh: Set<string>): Promise<RawLog[]> {
-    if (!config.rpc.bloomCheck) return logs;
-    const suspects = await bloomSuspects(from, to, logs, headers, [...addresses, ...known, ...fresh]);
-    if (suspects.length === 0) return logs;
+  async function checkedLogs(from: number, to: number, read: ReadLogs, headers: Header[] | null, known: Set<string>, fresh: Set<string>): Promise<ReadLogs> {
+    if (!config.rpc.bloomCheck) return read;
+    const suspects = await bloomSuspects(from, to, read.blocks, headers, [...addresses, ...known, ...fresh]);
+    if (suspects.length === 0) return read;
     metrics.crossChecks.inc({ kind: "bloom" });
-    const { logs: again } = await getLogs(from, to, known, verifier());
-    const key = (ls: RawLog[]) => ls.map((l) => `${l.blockHash}:${l.logIndex}`).sort().join();
-    if (key(again) !== key(logs)) {
+    const again = readLogs((await getLogs(from, to, known, verifier())).logs, known, fresh);
+    const key = (r: ReadLogs) => [...r.blocks.values()].flatMap((b) => b.logIndexes.map((i) => `${b.hash}:${i}`)).sort().join();
+    if (key(again) !== key(read)) {
       throw new InconsistentError(`eth_getLogs ${from}..${to}: blooms of ${suspects.length} block(s) (first ${suspects[0]}) disagree; a second answer differs`, [from, to]);
     }
     log.debug({ from, to, blocks: suspects.length }, "bloom false positive: two equal answers");
@@ -311,8 +346,7 @@ export function createSync(ctx: IndexerContext) {
    */
   async function prepareRange(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
     const rpc = reader();
-    const fetched = await fetchLogs(from, maxTo, known);
-    const to = fetched.to;
+    const { to, read, fresh } = await fetchLogs(from, maxTo, known);
     const numbers = tail ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : from === to ? [to] : [from, to];
     const headers = await rpc.getBlocks(numbers);
     if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${from}..${to}`);
@@ -324,11 +358,10 @@ export function createSync(ctx: IndexerContext) {
       }
     }
     const byNumber = new Map(hs.map((h) => [h.number, h]));
-    for (const l of fetched.logs) {
-      const h = byNumber.get(Number(l.blockNumber));
-      if (h && h.hash !== l.blockHash) throw new ChainMovedError(`log of block ${h.number} from another fork`);
+    for (const [n, b] of read.blocks) {
+      if (b.mixed || (byNumber.has(n) && byNumber.get(n)!.hash !== b.hash)) throw new ChainMovedError(`log of block ${n} from another fork`);
     }
-    const logs = await checkedLogs(from, to, fetched.logs, hs.length === to - from + 1 ? hs : null, known, fetched.fresh);
+    const { events } = await checkedLogs(from, to, read, hs.length === to - from + 1 ? hs : null, known, fresh);
     const last = hs[hs.length - 1];
     // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
     const again = await verifier().getBlock(to);
@@ -336,17 +369,9 @@ export function createSync(ctx: IndexerContext) {
       metrics.crossChecks.inc({ kind: "hash" });
       throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${again?.hash?.slice(0, 10) ?? "none"}…)`, [from, to]);
     }
-    const events: Ev[] = [];
-    decodeWith = { known, fresh: fetched.fresh };
-    for (const l of logs) {
-      if (l.removed) continue;
-      const ev = decode(l);
-      if (ev) events.push(ev);
-      else log.debug({ address: l.address, topic: l.topics[0], block: Number(l.blockNumber) }, "unknown event skipped");
-    }
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
     const times = await eventBlockTimes(events, byNumber);
-    return { to, hs, events, times, fresh: fetched.fresh };
+    return { to, hs, events, times, fresh };
   }
 
   /**

@@ -46,6 +46,20 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(tables[0].n).to.be.greaterThanOrEqual(18);
     });
 
+    it("address columns compare byte by byte (COLLATE \"C\"), the indexes over them too", async function () {
+      const cols = await db.query(
+        `SELECT table_name || '.' || column_name AS c, collation_name AS k FROM information_schema.columns
+         WHERE table_schema = current_schema() AND (table_name, column_name) IN (('positions', 'holder'), ('transfers', 'to_address'), ('kv', 'key'), ('farm_pools', 'asset'))
+         ORDER BY 1`,
+      );
+      expect(cols).to.deep.equal(["farm_pools.asset", "kv.key", "positions.holder", "transfers.to_address"].map((c) => ({ c, k: "C" })));
+      const ix = await db.query(
+        `SELECT count(*)::int AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_collation k ON k.oid = ANY(i.indcollation::oid[])
+         WHERE c.relname IN ('positions_pkey', 'positions_current', 'transfers_to') AND k.collname = 'C'`,
+      );
+      expect(ix[0].n).to.equal(3);
+    });
+
     it("keeps one version per entity per block; as-of reads see each block's value", async function () {
       await writeBalances(db, [[10, "0xa", 5n], [10, "0xa", 7n], [12, "0xa", 9n], [12, "0xb", 1n]]);
       await writeBalances(db, [[15, "0xa", 0n]]);
