@@ -6,9 +6,11 @@
  *
  * The bundle runs in a fresh Node image (`process.execve`: same process id, so signals and exit codes are the
  * command's own) without tsx, whose module lexer would keep a 32 MiB buffer and a second copy of the bundle's text,
- * and with a bounded heap: `--max-old-space-size` = `HASHPOWER_MAX_HEAP_MB` (default `DEFAULT_HEAP_MB`; `0` leaves
- * V8's own limit, which lets garbage pile up to ~1 GB on a long backfill), and `--no-allocation-site-pretenuring`. A
- * `--max-old-space-size` among the node flags or in `NODE_OPTIONS`, or `--[no-]allocation-site-pretenuring` among the node flags, wins.
+ * and with a bounded heap: `--max-old-space-size` = `HASHPOWER_MAX_HEAP_MB` (default `DEFAULT_HEAP_MB`, or
+ * `PGLITE_HEAP_MB` on PGlite; `0` leaves V8's own limit, which lets garbage pile up to ~1 GB on a long backfill), and
+ * `--no-allocation-site-pretenuring`. A `--max-old-space-size` among the node flags or in `NODE_OPTIONS`, or
+ * `--[no-]allocation-site-pretenuring` among the node flags, wins. The bundle's process also gets `MALLOC_ARENA_MAX=2`
+ * unless the environment sets it.
  */
 import { INDEXER, launch } from "./bundle.js";
 
@@ -18,9 +20,21 @@ import { INDEXER, launch } from "./bundle.js";
  */
 export const DEFAULT_HEAP_MB = 160;
 
+/**
+ * Old-generation heap limit of the indexer on PGlite (no `--database-url` / `DATABASE_URL`), MiB: PGlite's Postgres
+ * shares the process, so the heap gets less room (with PGlite's 10,000-event write batches, `indexer/sync/sync.ts`).
+ * 64 MiB runs out of heap parsing an `eth_getLogs` answer of ~10,000 logs.
+ */
+export const PGLITE_HEAP_MB = 96;
+
+// glibc's malloc makes up to 8 arenas per core, one per thread that allocates (libuv's pool, V8's helpers), each
+// keeping its freed memory; two arenas held ~40 MiB less resident in a 1,000,000-event PGlite backfill
+process.env.MALLOC_ARENA_MAX ??= "2";
+
 /** The bundle's node flags: this process's (without tsx's loader, see `launch`) plus the heap limit unless one is set. */
 function nodeFlags(flags: string[]): string[] {
-  const raw = process.env.HASHPOWER_MAX_HEAP_MB ?? String(DEFAULT_HEAP_MB);
+  const pglite = !process.argv.some((a) => a.startsWith("--database-url")) && !process.env.DATABASE_URL;
+  const raw = process.env.HASHPOWER_MAX_HEAP_MB ?? String(pglite ? PGLITE_HEAP_MB : DEFAULT_HEAP_MB);
   if (!/^\d+$/.test(raw)) {
     console.error(`HASHPOWER_MAX_HEAP_MB must be a whole number of MiB (0: V8's default), got "${raw}"`);
     process.exit(2);
