@@ -81,9 +81,9 @@ describe("indexer launch (ahead-of-time bundle)", function () {
     try {
       // a preload (kept across the exec, as every node flag is) that reports what the running image got
       const probe = join(dir, "probe.cjs");
-      writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
-      const run = (env: Record<string, string>, flags: string[] = []) => {
-        const r = cli(["--help"], env, ["--require", probe, ...flags]);
+      writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
+      const run = (env: Record<string, string>, flags: string[] = [], args: string[] = []) => {
+        const r = cli(["--help", ...args], env, ["--require", probe, ...flags]);
         const probes = [...r.stderr.matchAll(/^PROBE (.*)$/gm)].map((m) => JSON.parse(m[1]));
         return { r, probe: probes[probes.length - 1], probes };
       };
@@ -93,8 +93,14 @@ describe("indexer launch (ahead-of-time bundle)", function () {
       expect(def.probe.pid).to.equal(def.r.pid);
       expect(def.probe.argv1).to.match(/node_modules\/\.cache\/hashpower\/indexer\.mjs$/);
       expect(def.probe.execArgv.join(" ")).not.to.match(/tsx/);
-      expect(def.probe.execArgv).to.include.members(["--max-old-space-size=160", "--no-allocation-site-pretenuring"]);
+      // no --database-url: PGlite, which shares the process, gets the smaller heap
+      expect(def.probe.execArgv).to.include.members(["--max-old-space-size=96", "--no-allocation-site-pretenuring"]);
       expect(def.probe.limitMiB).to.be.below(300);
+      expect(def.probe.arenas).to.equal("2");
+      const pg = run({ DATABASE_URL: "postgres://u:p@127.0.0.1:1/db" });
+      expect(pg.probe.execArgv).to.include("--max-old-space-size=160");
+      expect(run({}, [], ["--database-url", "postgres://u:p@127.0.0.1:1/db"]).probe.execArgv).to.include("--max-old-space-size=160");
+      expect(run({ MALLOC_ARENA_MAX: "4" }).probe.arenas).to.equal("4");
       const other = run({ HASHPOWER_MAX_HEAP_MB: "200" });
       expect(other.probe.execArgv).to.include("--max-old-space-size=200");
       const off = run({ HASHPOWER_MAX_HEAP_MB: "0" });
