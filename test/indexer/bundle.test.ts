@@ -81,7 +81,7 @@ describe("indexer launch (ahead-of-time bundle)", function () {
     try {
       // a preload (kept across the exec, as every node flag is) that reports what the running image got
       const probe = join(dir, "probe.cjs");
-      writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
+      writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
       const run = (env: Record<string, string>, flags: string[] = []) => {
         const r = cli(["--help"], env, ["--require", probe, ...flags]);
         const probes = [...r.stderr.matchAll(/^PROBE (.*)$/gm)].map((m) => JSON.parse(m[1]));
@@ -95,6 +95,8 @@ describe("indexer launch (ahead-of-time bundle)", function () {
       expect(def.probe.execArgv.join(" ")).not.to.match(/tsx/);
       expect(def.probe.execArgv).to.include.members(["--max-old-space-size=160", "--no-allocation-site-pretenuring"]);
       expect(def.probe.limitMiB).to.be.below(300);
+      expect(def.probe.arenas).to.equal("2");
+      expect(run({ MALLOC_ARENA_MAX: "4" }).probe.arenas).to.equal("4");
       const other = run({ HASHPOWER_MAX_HEAP_MB: "200" });
       expect(other.probe.execArgv).to.include("--max-old-space-size=200");
       const off = run({ HASHPOWER_MAX_HEAP_MB: "0" });
