@@ -17,6 +17,7 @@ import type { Config } from "./config.js";
 import type { IndexerContext } from "./context.js";
 import { startServer } from "./api/server.js";
 import { openDb, openPostgres, type Db } from "./store/db.js";
+import { createTransport } from "./sync/rpc.js";
 
 /** Exit codes (see the module comment). */
 export const EXIT = { ok: 0, fatal: 1, config: 2, database: 3, rpc: 4, port: 5 } as const;
@@ -60,14 +61,9 @@ export async function checkRpc(url: string, flag = "--rpc / RPC_URL", chainId?: 
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const res = await fetch(url, {
-        method: "POST", headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-        signal: AbortSignal.timeout(3_000),
-      });
-      const body = (await res.json().catch(() => null)) as { result?: string } | null;
-      if (!res.ok || typeof body?.result !== "string") throw new Error(`HTTP ${res.status}, not a JSON-RPC answer to eth_chainId`);
-      const id = Number(BigInt(body.result));
+      const result = await createTransport(url, 3_000).call("eth_chainId", []);
+      if (typeof result !== "string") throw new Error(`not a JSON-RPC answer to eth_chainId: ${JSON.stringify(result)?.slice(0, 100)}`);
+      const id = Number(BigInt(result));
       if (chainId !== undefined && id !== chainId) throw new StartupError(flag, `${url} serves chain ${id}, expected ${chainId}`, EXIT.rpc);
       return id;
     } catch (e) {
