@@ -4,6 +4,7 @@
  * range/limit errors so the caller can split the range instead of retrying it. Headers are fetched with JSON-RPC
  * batches.
  */
+import { isAscii } from "node:buffer";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { hexToBytes, keccak256, type Hex } from "viem";
@@ -173,6 +174,15 @@ function resultOf(a: any): unknown {
 }
 
 /**
+ * The text of an answer's bytes. JSON-RPC answers are ASCII (hex strings, numbers, keys) all but always: then they are
+ * read as Latin-1, a plain copy, instead of through the UTF-8 decoder, which took ~25 ms per 10,000 logs (7 MB), more
+ * than `JSON.parse` of the same answer (~11 ms); an answer with other bytes is decoded as UTF-8.
+ */
+function answerText(body: Buffer): string {
+  return isAscii(body) ? body.toString("latin1") : body.toString("utf8");
+}
+
+/**
  * POSTs JSON-RPC requests to `url` (http or https; user:password in the URL becomes Basic authorization) over
  * keep-alive connections, each exchange bounded by `timeoutMs` (headers and body). `call` answers one request's
  * `result`; `batch` sends several in one JSON array and answers their results in order. Throws `RpcTransportError`
@@ -209,7 +219,7 @@ export function createTransport(url: string, timeoutMs: number) {
         res.on("error", fail);
         res.on("end", () => {
           if (done) return;
-          const text = Buffer.concat(chunks).toString("utf8");
+          const text = answerText(Buffer.concat(chunks));
           let json: any;
           try {
             json = JSON.parse(text);

@@ -56,6 +56,24 @@ describe("indexer JSON-RPC transport", function () {
     expect((await r.getBlock(head))?.hash).to.equal(batch[0].hash);
   });
 
+  it("reads an answer with non-ASCII bytes as UTF-8, split across chunks", async function () {
+    const message = "réservé ünïcödé ✓ 𝔥"; // 2-, 3- and 4-byte characters
+    const server = await fakeNode((body, res) => {
+      const bytes = Buffer.from(JSON.stringify({ jsonrpc: "2.0", id: body.id, result: { message, pad: "x".repeat(200_000) } }));
+      res.writeHead(200, { "content-type": "application/json" });
+      // written in pieces that cut a multi-byte character in two
+      const cut = bytes.indexOf(Buffer.from("✓")) + 1;
+      res.write(bytes.subarray(0, cut));
+      setTimeout(() => res.end(bytes.subarray(cut)), 20);
+    });
+    try {
+      const t = createTransport(server.url, 5_000);
+      expect(((await t.call("anything", [])) as any).message).to.equal(message);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("gives every failure the fields its classification reads", async function () {
     const server = await fakeNode((body, res) => {
       const method = Array.isArray(body) ? "batch" : body.method;
