@@ -4,14 +4,18 @@
  * and PGlite's clean close (data survives a reopen).
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { openDb, type Db } from "../../indexer/store/db.js";
-import { checkFingerprint, deferIndexes, deferredIndexCount, migrate, readCheckpoint, restoreIndexes, rollback, writeCheckpoint } from "../../indexer/store/store.js";
+import { checkFingerprint, deferIndexes, deferredIndexCount, migrate, migrationFiles, readCheckpoint, restoreIndexes, rollback, writeCheckpoint } from "../../indexer/store/store.js";
 import { createBatch, flushBatch, loadBatch } from "../../indexer/store/entities.js";
 import { sharedPostgres } from "./helpers/env.js";
 import { dumpStore, indexDefinitions } from "./helpers/compare.js";
+
+/** This version's migrations. */
+const SQL = fileURLToPath(new URL("../../indexer/store/sql/", import.meta.url));
 
 const pos = (id: bigint, holder: string, balance: bigint) => ({ series_id: id, holder, balance, paid_e36: 0n, accrued_e36: 0n, claimed: 0n });
 
@@ -44,6 +48,24 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(await migrate(db)).to.deep.equal([]);
       const tables = await db.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = current_schema()`);
       expect(tables[0].n).to.be.greaterThanOrEqual(18);
+    });
+
+    it("a failing migration applies none of the pending ones, and the store works on", async function () {
+      const dir = mkdtempSync(join(tmpdir(), "hashpower-sql-"));
+      const fresh = await open();
+      try {
+        for (const f of migrationFiles()) copyFileSync(join(SQL, f), join(dir, f));
+        writeFileSync(join(dir, "900_broken.sql"), "CREATE TABLE broken_a (x int);\n-- a comment on the last line\nSELECT 1 / 0");
+        const err = await migrate(fresh, dir).catch((e) => e);
+        expect(err.message).to.match(/division by zero/);
+        const tables = await fresh.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`);
+        expect(tables.map((r) => r.t)).to.deep.equal(["_migrations"]);
+        expect(await migrate(fresh)).to.deep.equal(migrationFiles());
+        expect(await migrate(fresh)).to.deep.equal([]);
+      } finally {
+        await fresh.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("address columns compare byte by byte (COLLATE \"C\"), the indexes over them too", async function () {
