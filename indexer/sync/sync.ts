@@ -346,31 +346,41 @@ export function createSync(ctx: IndexerContext) {
    */
   async function prepareRange(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
     const rpc = reader();
+    // The headers of every block of the range are asked for together with its logs: one round trip where the link to
+    // the checkpoint, the bloom cross-check and the events' timestamps took three after the logs (~40 ms of a 10,000-log
+    // range on a local node; a remote node's latency each). A range wider than HEADER_CHUNK blocks (sparse logs) reads
+    // its first and last headers after the logs and the rest in chunks (`bloomSuspects`, `eventBlockTimes`); the tail
+    // always reads all (it stores them).
+    const upTo = (n: number) => Array.from({ length: n - from + 1 }, (_, i) => from + i);
+    const asked = Math.min(maxTo, from + range - 1); // fetchLogs asks for this range first (a refusal shrinks it)
+    const early = tail || asked - from < HEADER_CHUNK ? rpc.getBlocks(upTo(asked)) : null;
+    early?.catch(() => {}); // awaited below unless the logs fail first
     const { to, read, fresh } = await fetchLogs(from, maxTo, known);
-    const numbers = tail ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : from === to ? [to] : [from, to];
-    const headers = await rpc.getBlocks(numbers);
+    const headers = early && to <= asked ? (await early).slice(0, to - from + 1) : await rpc.getBlocks(tail ? upTo(to) : from === to ? [to] : [from, to]);
     if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${from}..${to}`);
-    const hs = headers as Header[];
-    if (cp && hs[0].parentHash !== cp.hash) return "reorg";
-    if (tail) {
-      for (let i = 1; i < hs.length; i++) {
-        if (hs[i].parentHash !== hs[i - 1].hash) throw new ChainMovedError(`headers ${from}..${to} do not link`);
-      }
+    const all = headers as Header[];
+    // the hash that becomes the checkpoint is re-read (from the next endpoint) while the range is checked
+    const again = verifier().getBlock(to);
+    again.catch(() => {});
+    if (cp && all[0].parentHash !== cp.hash) return "reorg";
+    for (let i = 1; i < all.length && all.length === to - from + 1; i++) {
+      if (all[i].parentHash !== all[i - 1].hash) throw new ChainMovedError(`headers ${from}..${to} do not link`);
     }
-    const byNumber = new Map(hs.map((h) => [h.number, h]));
+    const byNumber = new Map(all.map((h) => [h.number, h]));
     for (const [n, b] of read.blocks) {
       if (b.mixed || (byNumber.has(n) && byNumber.get(n)!.hash !== b.hash)) throw new ChainMovedError(`log of block ${n} from another fork`);
     }
-    const { events } = await checkedLogs(from, to, read, hs.length === to - from + 1 ? hs : null, known, fresh);
-    const last = hs[hs.length - 1];
-    // the hash that becomes the checkpoint is re-read (from the next endpoint) before it is committed
-    const again = await verifier().getBlock(to);
-    if (again?.hash !== last.hash) {
+    const { events } = await checkedLogs(from, to, read, all.length === to - from + 1 ? all : null, known, fresh);
+    const last = all[all.length - 1];
+    const confirmed = await again;
+    if (confirmed?.hash !== last.hash) {
       metrics.crossChecks.inc({ kind: "hash" });
-      throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${again?.hash?.slice(0, 10) ?? "none"}…)`, [from, to]);
+      throw new InconsistentError(`hash of block ${to} not confirmed (${last.hash.slice(0, 10)}… then ${confirmed?.hash?.slice(0, 10) ?? "none"}…)`, [from, to]);
     }
     events.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
     const times = await eventBlockTimes(events, byNumber);
+    // the tail stores every header; a backfill range keeps its first and last
+    const hs = tail || all.length <= 2 ? all : [all[0], last];
     return { to, hs, events, times, fresh };
   }
 
