@@ -89,6 +89,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
   const abort = new AbortController();
   const db = await openConfiguredDb(config);
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
+  let done: Promise<void> | null = null;
   try {
     if (config.reset) await resetStore(db);
     const applied = await migrate(db);
@@ -116,16 +117,17 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       if (id !== chainId) throw new Error(`rpcUrls[${i}]: chain id ${id}, the primary endpoint's is ${chainId}`);
     }
     const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
+    // the sync starts first: the node works on its first eth_getLogs while the API is built (~0.1 s)
+    const sync = createSync(ctx);
+    const running = (done = sync.run());
+    running.catch(() => {}); // observed through `done`/waitFor*
     if (config.api && config.mode === "run") server = await startApi(ctx);
     const status = startStatusPublisher(ctx, Math.max(200, config.pollIntervalMs), Math.min(5_000, config.stallTimeoutMs / 4));
     const stopProgress = startProgress(ctx, { tty: config.progress ?? process.stderr.isTTY === true });
-    const sync = createSync(ctx);
     log.info(
       { chainId, db: db.kind, dataDir: config.databaseUrl ? undefined : config.dataDir, port: server?.port, contracts: config.contracts, finality: config.finality },
       "indexer started",
     );
-    const done = sync.run();
-    done.catch(() => {}); // observed through `done`/waitFor*
     let stopped = false;
 
     const waitFor = (cond: () => boolean, what: string, timeoutMs: number) =>
@@ -141,7 +143,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       });
 
     return {
-      config, port: server?.port ?? null, url: server ? `http://${config.host}:${server.port}/graphql` : null, state, db, metrics, log, done,
+      config, port: server?.port ?? null, url: server ? `http://${config.host}:${server.port}/graphql` : null, state, db, metrics, log, done: running,
       waitForBlock: (n, timeoutMs = 120_000) => waitFor(() => (state.checkpoint?.number ?? -1) >= n, `block ${n}`, timeoutMs),
       async waitForHead(timeoutMs = 120_000) {
         const head = await rpc.blockNumber();
@@ -152,7 +154,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
         stopped = true;
         state.stopping = true; // /ready 503 from now on
         abort.abort();
-        await done.catch(() => {});
+        await running.catch(() => {});
         await status.stop();
         stopProgress();
         await server?.close();
@@ -163,6 +165,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
     };
   } catch (e) {
     abort.abort();
+    await done?.catch(() => {}); // the sync stops after its current step, before the database closes
     await server?.close();
     await db.close().catch(() => {});
     throw e;

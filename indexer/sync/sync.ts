@@ -471,11 +471,6 @@ export function createSync(ctx: IndexerContext) {
     const safe = head - config.finality;
     const tail = next > safe; // unfinalized blocks: track every header
     if (tail) await restoreDeferredIndexes();
-    else if (!cp && !indexesDeferred) {
-      // a cold backfill: the API-only indexes are built once at its end instead of row by row
-      indexesDeferred = (await deferIndexes(db)) > 0;
-      if (indexesDeferred) log.info("cold backfill: API-only indexes set aside until it is done");
-    }
     if (!tail && state.phase !== "backfill") {
       state.phase = "backfill";
       state.backfillFrom = { block: next, at: Date.now(), events: state.eventsIndexed };
@@ -489,7 +484,15 @@ export function createSync(ctx: IndexerContext) {
       ahead = null;
       if (!tail && cp && a.from === next && a.epoch === epoch && a.parent === cp.hash) r = await a.promise;
     }
-    r ??= await prepare(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe, tail, cp, wrappers);
+    const preparing = r ? null : prepare(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe, tail, cp, wrappers);
+    if (!tail && !cp && !indexesDeferred) {
+      // a cold backfill: the API-only indexes are built once at its end instead of row by row; they are set aside
+      // while the first range is fetched
+      preparing?.catch(() => {}); // awaited below unless this fails first
+      indexesDeferred = (await deferIndexes(db)) > 0;
+      if (indexesDeferred) log.info("cold backfill: API-only indexes set aside until it is done");
+    }
+    r ??= await preparing!;
     if (r === "reorg") {
       await handleReorg(cp!);
       return true;
