@@ -97,6 +97,9 @@ const WRITE_BATCH_EVENTS = 50_000;
 /** How many headers the bloom cross-check holds at once during backfill. */
 const HEADER_CHUNK = 1_000;
 
+/** The block numbers `a`..`b`. */
+const numbers = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
 /** Creates the sync of `ctx`. */
 export function createSync(ctx: IndexerContext) {
   const { config, db, state, log, metrics } = ctx;
@@ -278,7 +281,7 @@ export function createSync(ctx: IndexerContext) {
     const suspects: number[] = [];
     for (let a = from; a <= to; a += HEADER_CHUNK) {
       const b = Math.min(to, a + HEADER_CHUNK - 1);
-      const hs = headers ? headers.filter((h) => h.number >= a && h.number <= b) : await reader().getBlocks(Array.from({ length: b - a + 1 }, (_, i) => a + i));
+      const hs = headers ? headers.filter((h) => h.number >= a && h.number <= b) : await reader().getBlocks(numbers(a, b));
       for (const h of hs) {
         if (!h) throw new ChainMovedError(`block missing in ${a}..${b}`);
         const got = blocks.get(h.number);
@@ -351,26 +354,26 @@ export function createSync(ctx: IndexerContext) {
     // range on a local node; a remote node's latency each). A range wider than HEADER_CHUNK blocks (sparse logs) reads
     // its first and last headers after the logs and the rest in chunks (`bloomSuspects`, `eventBlockTimes`); the tail
     // always reads all (it stores them).
-    const upTo = (n: number) => Array.from({ length: n - from + 1 }, (_, i) => from + i);
     const asked = Math.min(maxTo, from + range - 1); // fetchLogs asks for this range first (a refusal shrinks it)
-    const early = tail || asked - from < HEADER_CHUNK ? rpc.getBlocks(upTo(asked)) : null;
+    const early = tail || asked - from < HEADER_CHUNK ? rpc.getBlocks(numbers(from, asked)) : null;
     early?.catch(() => {}); // awaited below unless the logs fail first
     const { to, read, fresh } = await fetchLogs(from, maxTo, known);
-    const headers = early && to <= asked ? (await early).slice(0, to - from + 1) : await rpc.getBlocks(tail ? upTo(to) : from === to ? [to] : [from, to]);
+    const headers = early && to <= asked ? (await early).slice(0, to - from + 1) : await rpc.getBlocks(tail ? numbers(from, to) : from === to ? [to] : [from, to]);
     if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${from}..${to}`);
     const all = headers as Header[];
+    const complete = all.length === to - from + 1; // every header of the range, not only its first and last
     // the hash that becomes the checkpoint is re-read (from the next endpoint) while the range is checked
     const again = verifier().getBlock(to);
     again.catch(() => {});
     if (cp && all[0].parentHash !== cp.hash) return "reorg";
-    for (let i = 1; i < all.length && all.length === to - from + 1; i++) {
+    for (let i = 1; complete && i < all.length; i++) {
       if (all[i].parentHash !== all[i - 1].hash) throw new ChainMovedError(`headers ${from}..${to} do not link`);
     }
     const byNumber = new Map(all.map((h) => [h.number, h]));
     for (const [n, b] of read.blocks) {
       if (b.mixed || (byNumber.has(n) && byNumber.get(n)!.hash !== b.hash)) throw new ChainMovedError(`log of block ${n} from another fork`);
     }
-    const { events } = await checkedLogs(from, to, read, all.length === to - from + 1 ? all : null, known, fresh);
+    const { events } = await checkedLogs(from, to, read, complete ? all : null, known, fresh);
     const last = all[all.length - 1];
     const confirmed = await again;
     if (confirmed?.hash !== last.hash) {
