@@ -84,7 +84,8 @@ export async function readFingerprint(sql: Sql): Promise<Map<string, string>> {
  * Applies the pending `NNN_*.sql` migrations of `dir` (this version's `sql/` unless a test names another) in order,
  * all of them in one script: one round trip and one transaction (the statements of one simple query commit together
  * or not at all, on PostgreSQL and PGlite alike), so a failing migration leaves the store as it was. A fresh store
- * gets its six in ~0.1 s instead of ~0.2 s one statement at a time. Returns the names applied.
+ * gets its six in ~0.1 s instead of ~0.2 s one statement at a time. Returns the names applied (file names, in order;
+ * empty when none was pending). Throws the database's error of the first failing statement, with nothing applied.
  */
 export async function migrate(db: Db, dir = SQL_DIR): Promise<string[]> {
   await db.exec(
@@ -155,7 +156,8 @@ export async function deferredIndexCount(sql: Sql): Promise<number> {
  * Rebuilds the indexes `deferIndexes` set aside, then forgets them. Returns how many. Two are asked for at a time: on
  * PostgreSQL they build on two connections (18 indexes over a 100,000-event store: ~0.70 s instead of ~0.87 s with the
  * machine's other core busy); PGlite runs its queries one after the other. Each `CREATE INDEX IF NOT EXISTS` commits on
- * its own: after a crash the next start rebuilds those still missing.
+ * its own: after a crash the next start rebuilds those still missing. Throws the first failing build's error (the
+ * other stops after its current index); `deferred_indexes` then still lists them all, so the next call finishes the job.
  */
 export async function restoreIndexes(db: Db): Promise<number> {
   const rows = await db.query<{ name: string; definition: string }>("SELECT name, definition FROM deferred_indexes ORDER BY name");
