@@ -91,8 +91,12 @@ interface ReadLogs {
   blocks: Map<number, BlockLogs>;
 }
 
-/** Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory). */
-const WRITE_BATCH_EVENTS = 50_000;
+/**
+ * Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory), by database.
+ * PGlite's Postgres works in the indexer's own process, so half as many there: with `--v8-pool-size=1` (`indexer/cli.ts`)
+ * a 1,000,000-event PGlite backfill peaked at 288-291 MiB against 306-309 with 50,000 (and 300-342 without either).
+ */
+const WRITE_BATCH_EVENTS = { postgres: 50_000, pglite: 25_000 } as const;
 
 /** How many headers the bloom cross-check holds at once during backfill. */
 const HEADER_CHUNK = 1_000;
@@ -389,7 +393,7 @@ export function createSync(ctx: IndexerContext) {
 
   /**
    * The next write batch from `from`: one range (`prepareRange`) in the tail; during backfill consecutive ranges, each
-   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS` events, spans `rpc.maxRange` blocks or reaches
+   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS[db.kind]` events, spans `rpc.maxRange` blocks or reaches
    * `maxTo`. The `eth_getLogs` range stays at the log target nodes accept; the transaction gets larger, so fewer
    * superseded entity rows are closed (an entity touched in many blocks of one batch is closed once).
    */
@@ -399,7 +403,7 @@ export function createSync(ctx: IndexerContext) {
     const batch = first;
     const end = Math.min(maxTo, from + config.rpc.maxRange - 1); // a batch spans at most --max-range blocks too
     let seen = new Set([...known, ...first.fresh]);
-    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS) {
+    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS[db.kind]) {
       const last = batch.hs[batch.hs.length - 1];
       const more = await prepareRange(batch.to + 1, end, false, last, seen);
       if (more === "reorg") throw new ChainMovedError(`block ${batch.to + 1} does not extend block ${batch.to} fetched just before`);

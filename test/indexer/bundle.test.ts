@@ -82,8 +82,8 @@ describe("indexer launch (ahead-of-time bundle)", function () {
       // a preload (kept across the exec, as every node flag is) that reports what the running image got
       const probe = join(dir, "probe.cjs");
       writeFileSync(probe, `process.on("exit", () => process.stderr.write("PROBE " + JSON.stringify({ pid: process.pid, argv1: process.argv[1], execArgv: process.execArgv, arenas: process.env.MALLOC_ARENA_MAX, limitMiB: require("v8").getHeapStatistics().heap_size_limit / 1048576 }) + "\\n"));`);
-      const run = (env: Record<string, string>, flags: string[] = []) => {
-        const r = cli(["--help"], env, ["--require", probe, ...flags]);
+      const run = (env: Record<string, string>, flags: string[] = [], args: string[] = []) => {
+        const r = cli(["--help", ...args], env, ["--require", probe, ...flags]);
         const probes = [...r.stderr.matchAll(/^PROBE (.*)$/gm)].map((m) => JSON.parse(m[1]));
         return { r, probe: probes[probes.length - 1], probes };
       };
@@ -97,6 +97,14 @@ describe("indexer launch (ahead-of-time bundle)", function () {
       expect(def.probe.limitMiB).to.be.below(300);
       expect(def.probe.arenas).to.equal("2");
       expect(run({ MALLOC_ARENA_MAX: "4" }).probe.arenas).to.equal("4");
+      // PGlite (the default database) gets one V8 worker thread, unless a node flag says otherwise; PostgreSQL keeps V8's
+      expect(def.probe.execArgv).to.include("--v8-pool-size=1");
+      expect(run({}, ["--v8-pool-size=2"]).probe.execArgv.filter((f: string) => f.startsWith("--v8-pool-size"))).to.deep.equal(["--v8-pool-size=2"]);
+      const url = "postgres://u@127.0.0.1:1/db";
+      for (const pg of [run({ DATABASE_URL: url }), run({}, [], ["--database-url", url]), run({}, [], [`--database-url=${url}`])]) {
+        expect(pg.r.status, pg.r.stderr).to.equal(0);
+        expect(pg.probe.execArgv.join(" ")).not.to.match(/v8-pool-size/);
+      }
       const other = run({ HASHPOWER_MAX_HEAP_MB: "200" });
       expect(other.probe.execArgv).to.include("--max-old-space-size=200");
       const off = run({ HASHPOWER_MAX_HEAP_MB: "0" });
