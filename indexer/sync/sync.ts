@@ -94,7 +94,8 @@ interface ReadLogs {
 /**
  * Events per write batch during backfill (several `eth_getLogs` ranges in one transaction; bounds memory), by database.
  * PGlite's Postgres works in the indexer's own process, so half as many there: with `--v8-pool-size=1` (`indexer/cli.ts`)
- * a 1,000,000-event PGlite backfill peaked at 288-291 MiB against 306-309 with 50,000 (and 300-342 without either).
+ * a 1,000,000-event PGlite backfill peaked at 286-297 MiB (5 runs) against 306-309 with 50,000 (with V8's four threads:
+ * 300-372 and 312-384), for ~10-20 % more time at that size; 100,000 events take as long as before.
  */
 const WRITE_BATCH_EVENTS = { postgres: 50_000, pglite: 25_000 } as const;
 
