@@ -184,6 +184,12 @@ export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
   return r ? { number: Number(r.block_number), hash: r.block_hash, timestamp: Number(r.block_timestamp) } : null;
 }
 
+/** Whether the store holds a checkpoint; false also before `migrate` has made its tables (one query, or two). */
+export async function hasCheckpoint(sql: Sql): Promise<boolean> {
+  const [r] = await sql.query<{ t: string | null }>("SELECT to_regclass('checkpoint')::text AS t");
+  return r?.t != null && (await readCheckpoint(sql)) !== null;
+}
+
 /** Writes the checkpoint (inside the range's transaction). */
 export async function writeCheckpoint(sql: Sql, cp: Checkpoint): Promise<void> {
   await sql.query(

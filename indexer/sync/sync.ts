@@ -28,6 +28,7 @@
  */
 import { noteCommit, touchedHolders } from "../api/cache.js";
 import type { IndexerContext } from "../context.js";
+import type { Db } from "../store/db.js";
 import { applyEvents } from "../handlers/index.js";
 import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
 import { blocksWithoutTime, deferIndexes, deferredIndexCount, readCheckpoint, restoreIndexes, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
@@ -105,9 +106,15 @@ const HEADER_CHUNK = 1_000;
 /** The block numbers `a`..`b`. */
 const numbers = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-/** Creates the sync of `ctx`. */
-export function createSync(ctx: IndexerContext) {
-  const { config, db, state, log, metrics } = ctx;
+/**
+ * Creates the sync of `ctx`, before its store is open: `headStart` may ask the node for a cold start's first range
+ * while the store opens and migrates; `run(db)` then syncs into the open, migrated store.
+ */
+export function createSync(ctx: Omit<IndexerContext, "db">) {
+  const { config, state, log, metrics } = ctx;
+  /** the store, given to `run` */
+  let db: Db;
+  const dbKind = config.databaseUrl ? "postgres" : "pglite"; // as openDb chooses
   const rpcs = ctx.rpcs.length > 0 ? ctx.rpcs : [ctx.rpc];
   /** index of the endpoint that serves reads; the next one verifies */
   let active = 0;
@@ -136,12 +143,16 @@ export function createSync(ctx: IndexerContext) {
     { isWrapper: (a) => decodeWith.known.has(a) || decodeWith.fresh.has(a), valuationOracles: !!factory },
   );
   /**
-   * Pipelining: during backfill the next range is fetched, cross-checked and decoded while the current one is written.
-   * It is used only if nothing happened in between (`epoch` counts failures, reorgs and wrapper reloads) and it still
-   * extends the checkpoint; anything else discards it and the step fetches as without it.
+   * Pipelining: during backfill the next range (after the last backfill batch, the unfinalized tail's) is fetched,
+   * cross-checked and decoded while the current one is written, and a cold start's first batch while the store opens
+   * (`headStart`). It is used only if nothing happened in between (`epoch` counts failures, reorgs and wrapper
+   * reloads), it is of the kind the step needs (backfill or tail) and it still extends the checkpoint (or, the first
+   * one, finds none); anything else discards it and the step fetches as without it.
    */
   let epoch = 0;
-  let ahead: { from: number; epoch: number; parent: string; promise: Promise<Prepared | null> } | null = null;
+  let ahead: { from: number; tail: boolean; epoch: number; parent: string | null; promise: Promise<Prepared | null> } | null = null;
+  /** the step waits for the batch being prepared (which then ends with its current range, see `prepare`) */
+  let writerWaiting = false;
   let range = config.rpc.initialRange;
   /** the API-only indexes are set aside for the backfill (`deferIndexes`): rebuilt before the tail or going live */
   let indexesDeferred = false;
@@ -394,9 +405,11 @@ export function createSync(ctx: IndexerContext) {
 
   /**
    * The next write batch from `from`: one range (`prepareRange`) in the tail; during backfill consecutive ranges, each
-   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS[db.kind]` events, spans `rpc.maxRange` blocks or reaches
-   * `maxTo`. The `eth_getLogs` range stays at the log target nodes accept; the transaction gets larger, so fewer
-   * superseded entity rows are closed (an entity touched in many blocks of one batch is closed once).
+   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS[db.kind]` events, spans `rpc.maxRange` blocks,
+   * reaches `maxTo`, or the writer waits for it (`writerWaiting`). The `eth_getLogs` range stays at the log target nodes
+   * accept; while the writer keeps up, the transaction gets larger, so fewer superseded entity rows are closed (an
+   * entity touched in many blocks of one batch is closed once); while the node is the slower, the writer takes what
+   * has come, so the batch left to write once the node has answered for the last block is one range, not a full batch.
    */
   async function prepare(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
     const first = await prepareRange(from, maxTo, tail, cp, known);
@@ -404,7 +417,7 @@ export function createSync(ctx: IndexerContext) {
     const batch = first;
     const end = Math.min(maxTo, from + config.rpc.maxRange - 1); // a batch spans at most --max-range blocks too
     let seen = new Set([...known, ...first.fresh]);
-    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS[db.kind]) {
+    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS[dbKind] && !writerWaiting) {
       const last = batch.hs[batch.hs.length - 1];
       const more = await prepareRange(batch.to + 1, end, false, last, seen);
       if (more === "reorg") throw new ChainMovedError(`block ${batch.to + 1} does not extend block ${batch.to} fetched just before`);
@@ -486,35 +499,40 @@ export function createSync(ctx: IndexerContext) {
     const started = Date.now();
     const end = metrics.batchDuration.startTimer();
     if (!wrappersLoaded) await loadWrappers();
-    let r: Prepared | "reorg" | null = null;
+    const fetch = () => prepare(next, tail ? tailEnd(next, head) : safe, tail, cp, wrappers);
+    let preparing: Promise<Prepared | "reorg" | null> | null = null;
     if (ahead) {
       const a = ahead;
       ahead = null;
-      if (!tail && cp && a.from === next && a.epoch === epoch && a.parent === cp.hash) r = await a.promise;
+      if (a.from === next && a.tail === tail && a.epoch === epoch && a.parent === (cp?.hash ?? null)) preparing = a.promise;
     }
-    const preparing = r ? null : prepare(next, tail ? Math.min(head, next + config.rpc.maxTailBlocks - 1) : safe, tail, cp, wrappers);
+    preparing ??= fetch();
     if (!tail && !cp && !indexesDeferred) {
       // a cold backfill: the API-only indexes are built once at its end instead of row by row; they are set aside
       // while the first range is fetched
-      preparing?.catch(() => {}); // awaited below unless this fails first
+      preparing.catch(() => {}); // awaited below unless this fails first
       indexesDeferred = (await deferIndexes(db)) > 0;
       if (indexesDeferred) log.info("cold backfill: API-only indexes set aside until it is done");
     }
-    r ??= await preparing!;
+    writerWaiting = true;
+    let r: Prepared | "reorg";
+    try {
+      r = (await preparing) ?? (await fetch()); // a range fetched ahead that failed is fetched again
+    } finally {
+      writerWaiting = false;
+    }
     if (r === "reorg") {
       await handleReorg(cp!);
       return true;
     }
     const { to, hs, events, times, fresh } = r;
     const last = hs[hs.length - 1];
-    if (!tail && to < safe) {
-      // fetch the next range while this one is written
+    if (!tail && to < head) {
+      // fetch the next range while this one is written: more backfill, or after the last backfill batch the
+      // unfinalized tail, whose headers then come while the indexes set aside are rebuilt
+      const nextTail = to >= safe;
       const known = new Set([...wrappers, ...fresh]);
-      const promise = prepare(to + 1, safe, false, { number: to, hash: last.hash, timestamp: last.timestamp }, known).then(
-        (p) => (p === "reorg" ? null : p), // the step refetches it and finds the reorg itself
-        () => null, // a failure: the step refetches and meets it itself
-      );
-      ahead = { from: to + 1, epoch, parent: last.hash, promise };
+      fetchAhead(to + 1, nextTail, { number: to, hash: last.hash, timestamp: last.timestamp }, () => (nextTail ? tailEnd(to + 1, head) : safe), known);
     }
     const newCp: Checkpoint = { number: to, hash: last.hash, timestamp: last.timestamp };
     const stored = (tail ? hs : [last]).map(({ number, hash, parentHash, timestamp }) => ({ number, hash, parentHash, timestamp }));
@@ -558,8 +576,39 @@ export function createSync(ctx: IndexerContext) {
     throw e;
   }
 
-  /** Runs until `ctx.signal` aborts or a fatal error (deep reorg, persistent model mismatch). */
-  async function run(): Promise<void> {
+  /** The last block of an unfinalized tail range from `from`, with the chain at `head`. */
+  const tailEnd = (from: number, head: number) => Math.min(head, from + config.rpc.maxTailBlocks - 1);
+
+  /**
+   * Starts preparing the range from `from` (extending `cp`, up to `maxTo()`) as the range fetched ahead: the next step
+   * takes it if nothing happened in between (`epoch`) and it still extends the checkpoint; a reorg or a failure in it
+   * is left for that step to meet by refetching.
+   */
+  function fetchAhead(from: number, tail: boolean, cp: Checkpoint | null, maxTo: () => Promise<number> | number, known: Set<string>): void {
+    const promise = Promise.resolve(maxTo())
+      .then((to) => (from <= to ? prepare(from, to, tail, cp, known) : null))
+      .then((p) => (p === "reorg" ? null : p), () => null);
+    ahead = { from, tail, epoch, parent: cp?.hash ?? null, promise };
+  }
+
+  /**
+   * A cold start's head start: the store holds no checkpoint, so the first backfill batch (from `fromBlock`) does not
+   * depend on it; the node is asked for it now, while the store opens and migrates (PGlite: ~1-2 s), and the first
+   * step takes it if the store indeed has no checkpoint. Does nothing once called, or while the chain has no finalized
+   * block past `fromBlock` (the steps then fetch the tail as usual).
+   */
+  function headStart(): void {
+    if (ahead) return;
+    const safe = async () => (await reader().blockNumber()) - config.finality;
+    fetchAhead(config.fromBlock, false, null, safe, new Set());
+  }
+
+  /**
+   * Runs until `ctx.signal` aborts or a fatal error (deep reorg, persistent model mismatch), writing into `store`
+   * (open and migrated).
+   */
+  async function run(store: Db): Promise<void> {
+    db = store;
     state.checkpoint = await readCheckpoint(db);
     indexesDeferred = (await deferredIndexCount(db)) > 0; // a backfill interrupted by a crash goes on without them
     if (state.checkpoint) metrics.checkpoint.set(state.checkpoint.number);
@@ -603,5 +652,5 @@ export function createSync(ctx: IndexerContext) {
     state.phase = "stopped";
   }
 
-  return { run, step };
+  return { headStart, run };
 }
