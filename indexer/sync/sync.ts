@@ -151,8 +151,8 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
    */
   let epoch = 0;
   let ahead: { from: number; tail: boolean; epoch: number; parent: string | null; promise: Promise<Prepared | null> } | null = null;
-  /** the step waits for the batch being prepared (which then ends with its current range, see `prepare`) */
-  let writerWaiting = false;
+  /** the answer of the next backfill range's `eth_getLogs`, asked for ahead (`fetchLogs`) */
+  let nextLogs: { key: string; answer: Promise<{ logs: RawLog[]; fresh: Set<string> }> } | null = null;
   let range = config.rpc.initialRange;
   /** the API-only indexes are set aside for the backfill (`deferIndexes`): rebuilt before the tail or going live */
   let indexesDeferred = false;
@@ -196,12 +196,20 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
     return { logs, fresh };
   }
 
-  /** Fetches and reads (`readLogs`) the logs from `from` up to at most `maxTo`, shrinking the range on range errors. */
-  async function fetchLogs(from: number, maxTo: number, known: Set<string>): Promise<{ to: number; read: ReadLogs; fresh: Set<string> }> {
+  /**
+   * Fetches and reads (`readLogs`) the logs from `from` up to at most `maxTo`, shrinking the range on range errors.
+   * During backfill (`readAhead`) the next range's logs are asked for as soon as these come, so that the node works
+   * on them while these are read and checked; the next call takes that answer if it asks for the same range of the
+   * same endpoint with the same addresses and nothing happened in between (`epoch`).
+   */
+  async function fetchLogs(from: number, maxTo: number, known: Set<string>, readAhead: boolean): Promise<{ to: number; read: ReadLogs; fresh: Set<string> }> {
     for (;;) {
       const to = Math.min(maxTo, from + range - 1);
+      const key = (a: number, b: number, addrs: Set<string>) => `${active}:${epoch}:${a}:${b}:${[...addrs].sort().join()}`;
+      const early = nextLogs?.key === key(from, to, known) ? nextLogs.answer : null;
+      nextLogs = null;
       try {
-        const { logs, fresh } = await getLogs(from, to, known);
+        const { logs, fresh } = await (early ?? getLogs(from, to, known));
         const span = to - from + 1;
         if (logs.length > config.rpc.targetLogsPerRange) {
           range = Math.max(1, Math.floor((span * config.rpc.targetLogsPerRange) / logs.length));
@@ -209,6 +217,13 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
           range = Math.min(config.rpc.maxRange, range * 2);
         }
         metrics.getLogsRange.set(range);
+        if (readAhead && to < maxTo) {
+          const next = [to + 1, Math.min(maxTo, to + range)] as const;
+          const addrs = fresh.size ? new Set([...known, ...fresh]) : known;
+          const answer = getLogs(next[0], next[1], addrs);
+          answer.catch(() => {}); // awaited by the next call, or dropped
+          nextLogs = { key: key(next[0], next[1], addrs), answer };
+        }
         return { to, read: readLogs(logs, known, fresh), fresh };
       } catch (e) {
         if (e instanceof RpcError && e.kind === "range" && to > from) {
@@ -373,13 +388,16 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
     const asked = Math.min(maxTo, from + range - 1); // fetchLogs asks for this range first (a refusal shrinks it)
     const early = tail || asked - from < HEADER_CHUNK ? rpc.getBlocks(numbers(from, asked)) : null;
     early?.catch(() => {}); // awaited below unless the logs fail first
-    const { to, read, fresh } = await fetchLogs(from, maxTo, known);
+    // the hash that becomes the checkpoint is re-read (from the next endpoint) while the range is fetched and checked:
+    // asked for now, before the next range's logs (`fetchLogs`), which a node answers first
+    const againAsked = verifier().getBlock(asked);
+    againAsked.catch(() => {});
+    const { to, read, fresh } = await fetchLogs(from, maxTo, known, !tail);
     const headers = early && to <= asked ? (await early).slice(0, to - from + 1) : await rpc.getBlocks(tail ? numbers(from, to) : from === to ? [to] : [from, to]);
     if (headers.some((h) => h === null)) throw new ChainMovedError(`block missing in ${from}..${to}`);
     const all = headers as Header[];
     const complete = all.length === to - from + 1; // every header of the range, not only its first and last
-    // the hash that becomes the checkpoint is re-read (from the next endpoint) while the range is checked
-    const again = verifier().getBlock(to);
+    const again = to === asked ? againAsked : verifier().getBlock(to);
     again.catch(() => {});
     if (cp && all[0].parentHash !== cp.hash) return "reorg";
     for (let i = 1; complete && i < all.length; i++) {
@@ -405,11 +423,9 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
 
   /**
    * The next write batch from `from`: one range (`prepareRange`) in the tail; during backfill consecutive ranges, each
-   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS[db.kind]` events, spans `rpc.maxRange` blocks,
-   * reaches `maxTo`, or the writer waits for it (`writerWaiting`). The `eth_getLogs` range stays at the log target nodes
-   * accept; while the writer keeps up, the transaction gets larger, so fewer superseded entity rows are closed (an
-   * entity touched in many blocks of one batch is closed once); while the node is the slower, the writer takes what
-   * has come, so the batch left to write once the node has answered for the last block is one range, not a full batch.
+   * extending the one before, until the batch holds `WRITE_BATCH_EVENTS[db.kind]` events, spans `rpc.maxRange` blocks or reaches
+   * `maxTo`. The `eth_getLogs` range stays at the log target nodes accept; the transaction gets larger, so fewer
+   * superseded entity rows are closed (an entity touched in many blocks of one batch is closed once).
    */
   async function prepare(from: number, maxTo: number, tail: boolean, cp: Checkpoint | null, known: Set<string>): Promise<Prepared | "reorg"> {
     const first = await prepareRange(from, maxTo, tail, cp, known);
@@ -417,7 +433,7 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
     const batch = first;
     const end = Math.min(maxTo, from + config.rpc.maxRange - 1); // a batch spans at most --max-range blocks too
     let seen = new Set([...known, ...first.fresh]);
-    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS[dbKind] && !writerWaiting) {
+    while (batch.to < end && batch.events.length < WRITE_BATCH_EVENTS[dbKind]) {
       const last = batch.hs[batch.hs.length - 1];
       const more = await prepareRange(batch.to + 1, end, false, last, seen);
       if (more === "reorg") throw new ChainMovedError(`block ${batch.to + 1} does not extend block ${batch.to} fetched just before`);
@@ -514,13 +530,7 @@ export function createSync(ctx: Omit<IndexerContext, "db">) {
       indexesDeferred = (await deferIndexes(db)) > 0;
       if (indexesDeferred) log.info("cold backfill: API-only indexes set aside until it is done");
     }
-    writerWaiting = true;
-    let r: Prepared | "reorg";
-    try {
-      r = (await preparing) ?? (await fetch()); // a range fetched ahead that failed is fetched again
-    } finally {
-      writerWaiting = false;
-    }
+    const r = (await preparing) ?? (await fetch()); // a range fetched ahead that failed is fetched again
     if (r === "reorg") {
       await handleReorg(cp!);
       return true;

@@ -1,13 +1,17 @@
 /** Starting in-process indexers against the test chain, on PGlite or on PostgreSQL. */
 import { startIndexer, type Indexer } from "../../../indexer/index.js";
 import type { ConfigInput } from "../../../indexer/config.js";
+import type { Logger } from "../../../indexer/ops/logger.js";
 import { sharedPostgres } from "./env.js";
 import type { System } from "./system.js";
 
 export type DbKind = "pglite" | "postgres";
 
-/** Starts an indexer of `sys` on `rpcUrl` with a fresh database of `kind` (in-memory PGlite by default). */
-export async function indexerFor(sys: System, rpcUrl: string, kind: DbKind, over: Partial<ConfigInput> = {}): Promise<Indexer> {
+/**
+ * Starts an indexer of `sys` on `rpcUrl` with a fresh database of `kind` (in-memory PGlite by default; `over` may name
+ * another) and `opts` as `startIndexer` takes them (a logger).
+ */
+export async function indexerFor(sys: System, rpcUrl: string, kind: DbKind, over: Partial<ConfigInput> = {}, opts: { logger?: Logger } = {}): Promise<Indexer> {
   const db = kind === "postgres" ? { databaseUrl: await (await sharedPostgres()).newDatabase() } : { dataDir: "memory://" };
   return startIndexer({
     rpcUrl,
@@ -21,7 +25,7 @@ export async function indexerFor(sys: System, rpcUrl: string, kind: DbKind, over
     logLevel: process.env.INDEXER_LOG ?? "silent",
     progress: false,
     ...over,
-  } as ConfigInput);
+  } as ConfigInput, opts);
 }
 
 /** Count of events that disagreed with the contract model (must stay 0). */

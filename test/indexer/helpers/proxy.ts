@@ -24,6 +24,8 @@ export interface Faults {
   stall?: boolean;
   /** rewrites the result of a call (`params` as sent); return `result` unchanged to pass it through */
   lie?: (method: string, params: any[], result: any) => any;
+  /** sees each call (each of a batch) as it arrives, before any fault */
+  observe?: (method: string, params: any[]) => void;
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -32,12 +34,13 @@ async function body(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Starts the proxy in front of `target`. */
+/** Starts the proxy in front of `target` (`rng` draws the faults). */
 export async function startProxy(target: string, faults: Faults, rng: Rng) {
   const counts = { requests: 0, drop: 0, hang: 0, http500: 0, http429: 0, rangeRefused: 0, stalled: 0, lies: 0 };
   const server = createServer(async (req, res) => {
     const text = await body(req);
     counts.requests++;
+    if (faults.observe) for (const q of [JSON.parse(text)].flat()) faults.observe(q.method, q.params ?? []);
     const [lo, hi] = faults.delayMs ?? [0, 0];
     if (hi > 0) await new Promise((r) => setTimeout(r, lo + rng.next() * (hi - lo)));
     if (faults.stall) {
