@@ -8,7 +8,7 @@
  */
 import { parseConfig, type Config, type ConfigInput } from "./config.js";
 import type { IndexerContext, SyncState } from "./context.js";
-import { isNewPgliteDir, type Db } from "./store/db.js";
+import type { Db } from "./store/db.js";
 import { checkFingerprint, hasCheckpoint, migrate, resetStore, writeSyncStatus } from "./store/store.js";
 import { createLogger, type Logger } from "./ops/logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
@@ -87,27 +87,23 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
   const metrics = createMetrics();
   if (config.mode === "serve") return startReplica(config, log, metrics);
   const abort = new AbortController();
-  const rpcs = [config.rpcUrl!, ...config.rpcUrls].map((url, i) => createRpc({ url, name: i === 0 ? "primary" : `rpc${i + 1}`, ...config.rpc }, log, metrics, abort.signal));
-  const rpc = rpcs[0];
-  const state: SyncState = {
-    chainId: 0, checkpoint: null, head: null, headAt: 0, headAdvancedAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
-    eventsIndexed: 0, reorgs: 0, consecutiveFailures: 0, lastError: null, inconsistent: null, stopping: false, fatal: null,
-  };
-  // asked before the head start's first eth_getLogs, which a node may answer first
-  const chainIdAnswer = rpc.chainId();
-  chainIdAnswer.catch(() => {}); // awaited below unless the database fails first
-  const sync = createSync({ config, log, metrics, rpc, rpcs, state, signal: abort.signal });
-  // a cold start asks the node for its first range while the store opens and migrates: a new PGlite folder before
-  // PGlite starts (~1 s), any store without a checkpoint once open
-  if (!config.databaseUrl && isNewPgliteDir(config.dataDir)) sync.headStart();
-  const db = await openConfiguredDb(config).catch((e) => {
-    abort.abort();
-    throw e;
-  });
+  const db = await openConfiguredDb(config);
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   let done: Promise<void> | null = null;
   try {
     if (config.reset) await resetStore(db);
+    const rpcs = [config.rpcUrl!, ...config.rpcUrls].map((url, i) => createRpc({ url, name: i === 0 ? "primary" : `rpc${i + 1}`, ...config.rpc }, log, metrics, abort.signal));
+    const rpc = rpcs[0];
+    const state: SyncState = {
+      chainId: 0, checkpoint: null, head: null, headAt: 0, headAdvancedAt: 0, finalized: 0, phase: "starting", backfillFrom: null,
+      eventsIndexed: 0, reorgs: 0, consecutiveFailures: 0, lastError: null, inconsistent: null, stopping: false, fatal: null,
+    };
+    const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
+    const sync = createSync(ctx);
+    // asked before a head start's first eth_getLogs, which a node may answer first
+    const chainIdAnswer = rpc.chainId();
+    chainIdAnswer.catch(() => {}); // awaited below unless this fails first
+    // a cold start asks the node for its first range while the store migrates (on PostgreSQL, see sync.ts)
     if (!(await hasCheckpoint(db))) sync.headStart();
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, "migrations applied");
@@ -128,9 +124,8 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
       const id = await other.chainId();
       if (id !== chainId) throw new Error(`rpcUrls[${i}]: chain id ${id}, the primary endpoint's is ${chainId}`);
     }
-    const ctx: IndexerContext = { config, log, metrics, db, rpc, rpcs, state, signal: abort.signal };
     // the sync starts first: the node works on its first eth_getLogs while the API is built (~0.1 s)
-    const running = (done = sync.run(db));
+    const running = (done = sync.run());
     running.catch(() => {}); // observed through `done`/waitFor*
     if (config.api && config.mode === "run") server = await startApi(ctx);
     const status = startStatusPublisher(ctx, Math.max(200, config.pollIntervalMs), Math.min(5_000, config.stallTimeoutMs / 4));

@@ -112,14 +112,9 @@ export interface Db extends Sql {
   close(): Promise<void>;
 }
 
-/** Whether opening PGlite in `dataDir` creates its store: `memory://`, or a folder without a cluster yet. */
-export function isNewPgliteDir(dataDir: string): boolean {
-  return dataDir.includes("://") ? dataDir.startsWith("memory://") : !existsSync(join(dataDir, "PG_VERSION"));
-}
-
 /** Opens the embedded PGlite database in `dataDir` (`memory://` for in-memory). */
 export async function openPglite(dataDir: string): Promise<Db> {
-  if (!dataDir.includes("://") && isNewPgliteDir(dataDir)) initPgliteDir(dataDir);
+  if (!dataDir.includes("://") && !existsSync(join(dataDir, "PG_VERSION"))) initPgliteDir(dataDir);
   // loaded here, not at the top: an indexer on PostgreSQL never holds PGlite's module (~35 MB resident); by require,
   // not import(): the indexer's bundle (indexer/bundle.ts) then holds no dynamic import, which tsx's loader would
   // rewrite with a source map (seconds on a bundle this size)
