@@ -102,8 +102,8 @@ const WRITE_BATCH_EVENTS = { postgres: 50_000, pglite: 25_000 } as const;
 /**
  * Whether the sync asks the node for logs ahead of need, by database: a cold start's first range while the store
  * migrates (`headStart`), and during backfill the next range's logs as soon as a range's logs come (`fetchLogs`). Not
- * on PGlite, whose Postgres works in the indexer's own memory: with them, 1,000,000-event PGlite backfills peaked at
- * 301-353 MiB (8 runs, with the head start before or after PGlite opens) against 288-293 (3 runs) without.
+ * on PGlite, whose Postgres works in the indexer's own memory: 1,000,000-event PGlite backfills peaked at 301-353 MiB
+ * with both (6 runs), at 285-310 with one of them (4 runs), at 288-297 with neither (7 runs).
  */
 const ASK_AHEAD = { postgres: true, pglite: false } as const;
 
