@@ -9,7 +9,7 @@
 import { parseConfig, type Config, type ConfigInput } from "./config.js";
 import type { IndexerContext, SyncState } from "./context.js";
 import type { Db } from "./store/db.js";
-import { checkFingerprint, hasCheckpoint, migrate, resetStore, writeSyncStatus } from "./store/store.js";
+import { checkFingerprint, migrate, resetStore, writeSyncStatus } from "./store/store.js";
 import { createLogger, type Logger } from "./ops/logger.js";
 import { createMetrics, type Metrics } from "./ops/metrics.js";
 import { startProgress } from "./ops/progress.js";
@@ -104,7 +104,7 @@ export async function startIndexer(input: ConfigInput, opts: { logger?: Logger }
     const chainIdAnswer = rpc.chainId();
     chainIdAnswer.catch(() => {}); // awaited below unless this fails first
     // a cold start asks the node for its first range while the store migrates (on PostgreSQL, see sync.ts)
-    if (!(await hasCheckpoint(db))) sync.headStart();
+    await sync.headStart();
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, "migrations applied");
     const chainId = await chainIdAnswer.catch((e) => {

@@ -30,7 +30,7 @@ import { noteCommit, touchedHolders } from "../api/cache.js";
 import type { IndexerContext } from "../context.js";
 import { applyEvents } from "../handlers/index.js";
 import { VALUATION_ORACLE_TOPICS, WRAPPER_CREATED, createDecoder, type Ev, type RawLog } from "../handlers/decode.js";
-import { blocksWithoutTime, deferIndexes, deferredIndexCount, readCheckpoint, restoreIndexes, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
+import { blocksWithoutTime, deferIndexes, deferredIndexCount, hasCheckpoint, readCheckpoint, restoreIndexes, recentBlocks, rollback, saveBlockTimes, saveBlocks, writeCheckpoint, type Checkpoint } from "../store/store.js";
 import { RateWindow } from "../ops/metrics.js";
 import { RpcError, backoff, bloomMayContain, sleep, type Header } from "./rpc.js";
 
@@ -155,8 +155,10 @@ export function createSync(ctx: IndexerContext) {
    */
   let epoch = 0;
   let ahead: { from: number; tail: boolean; epoch: number; parent: string | null; promise: Promise<Prepared | null> } | null = null;
-  /** the answer of the next backfill range's `eth_getLogs`, asked for ahead (`fetchLogs`) */
+  /** the answer of the next backfill range's `eth_getLogs`, asked for ahead (`fetchLogs`), and what it asked (`logsKey`) */
   let nextLogs: { key: string; answer: Promise<{ logs: RawLog[]; fresh: Set<string> }> } | null = null;
+  /** What an `eth_getLogs` of blocks `a`..`b` for `addrs` asks, of which endpoint, in which `epoch`. */
+  const logsKey = (a: number, b: number, addrs: Set<string>) => `${active}:${epoch}:${a}:${b}:${[...addrs].sort().join()}`;
   let range = config.rpc.initialRange;
   /** the API-only indexes are set aside for the backfill (`deferIndexes`): rebuilt before the tail or going live */
   let indexesDeferred = false;
@@ -209,8 +211,7 @@ export function createSync(ctx: IndexerContext) {
   async function fetchLogs(from: number, maxTo: number, known: Set<string>, readAhead: boolean): Promise<{ to: number; read: ReadLogs; fresh: Set<string> }> {
     for (;;) {
       const to = Math.min(maxTo, from + range - 1);
-      const key = (a: number, b: number, addrs: Set<string>) => `${active}:${epoch}:${a}:${b}:${[...addrs].sort().join()}`;
-      const early = nextLogs?.key === key(from, to, known) ? nextLogs.answer : null;
+      const early = nextLogs && nextLogs.key === logsKey(from, to, known) ? nextLogs.answer : null;
       nextLogs = null;
       try {
         const { logs, fresh } = await (early ?? getLogs(from, to, known));
@@ -226,7 +227,7 @@ export function createSync(ctx: IndexerContext) {
           const addrs = fresh.size ? new Set([...known, ...fresh]) : known;
           const answer = getLogs(next[0], next[1], addrs);
           answer.catch(() => {}); // awaited by the next call, or dropped
-          nextLogs = { key: key(next[0], next[1], addrs), answer };
+          nextLogs = { key: logsKey(next[0], next[1], addrs), answer };
         }
         return { to, read: readLogs(logs, known, fresh), fresh };
       } catch (e) {
@@ -606,13 +607,14 @@ export function createSync(ctx: IndexerContext) {
   }
 
   /**
-   * A cold start's head start (`ASK_AHEAD`): the store holds no checkpoint, so the first backfill batch (from
-   * `fromBlock`) does not depend on it; the node is asked for it now, while the store migrates, and the first step
-   * takes it if the store indeed has no checkpoint. Does nothing on PGlite, when a range is already being fetched
-   * ahead, or while the chain has no finalized block past `fromBlock` (the steps then fetch the tail as usual).
+   * A cold start's head start (`ASK_AHEAD`), called before `migrate`: when the store holds no checkpoint (`hasCheckpoint`:
+   * no tables yet, or none committed), the first backfill batch (from `fromBlock`) does not depend on it, so the node
+   * is asked for it now, while the store migrates; the first step takes it if the store indeed has no checkpoint.
+   * Resolves once asked (or not). Does nothing on PGlite, when a range is already being fetched ahead, or while the
+   * chain has no finalized block past `fromBlock` (the steps then fetch the tail as usual).
    */
-  function headStart(): void {
-    if (ahead || !ASK_AHEAD[db.kind]) return;
+  async function headStart(): Promise<void> {
+    if (ahead || !ASK_AHEAD[db.kind] || (await hasCheckpoint(db))) return;
     const safe = reader().blockNumber().then((head) => head - config.finality);
     fetchAhead(config.fromBlock, false, null, safe, new Set());
   }
