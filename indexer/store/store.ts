@@ -184,7 +184,10 @@ export async function readCheckpoint(sql: Sql): Promise<Checkpoint | null> {
   return r ? { number: Number(r.block_number), hash: r.block_hash, timestamp: Number(r.block_timestamp) } : null;
 }
 
-/** Whether the store holds a checkpoint; false also before `migrate` has made its tables (one query, or two). */
+/**
+ * Whether the store holds a checkpoint: false also before `migrate` has made its tables (one query, or two; the sync's
+ * head start asks it before migrating). Throws the database's error when a query fails.
+ */
 export async function hasCheckpoint(sql: Sql): Promise<boolean> {
   const [r] = await sql.query<{ t: string | null }>("SELECT to_regclass('checkpoint')::text AS t");
   return r?.t != null && (await readCheckpoint(sql)) !== null;
